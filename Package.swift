@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Every target builds in Swift 6 language mode with strict concurrency; the upcoming features
+/// keep `any` explicit and imports honest.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "netplan-flannel",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "netplan-flannel", targets: ["netplan-flannel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // C libraries, imported as system modules (pkg-config + apt providers).
+        .systemLibrary(name: "CMnl", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
+        .systemLibrary(name: "CNftnl", pkgConfig: "libnftnl", providers: [.apt(["libnftnl-dev"])]),
+
+        // Pure value types of kernel network state. Standard library only.
+        .target(name: "NetState", swiftSettings: swiftSettings),
+        // Flannel's inputs and the pure desired-state function.
+        .target(name: "Desired", dependencies: ["NetState", "Yams"], swiftSettings: swiftSettings),
+        // The only code that opens sockets (libmnl, libnftnl).
+        .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        // Dump requests, pure decoders, the live Observer, snapshots.
+        .target(name: "Observed", dependencies: ["NetState", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        // diff(desired, observed) -> Plan, ordering, rendering, fingerprint.
+        .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        // Change -> netlink messages (pure) and the batching executor.
+        .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "netplan-flannel",
+            dependencies: [
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "Golden",
+            dependencies: ["Desired", "NetState", "Planner", "Observed"],
+            exclude: ["Cases"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KernelTests",
+            dependencies: ["Desired", "NetState", "Planner", "Observed", "Apply", "Netlink"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,46 @@
+/// A forwarding-database entry of the vxlan device (`AF_BRIDGE`, `NTF_SELF`): which remote VTEP
+/// a MAC lives behind. Identity: the device and the MAC. `bridge fdb replace` changes the
+/// destination of an existing MAC in place, so a peer whose public IP moved is one replace.
+public struct FdbEntry: Hashable, Sendable, Codable {
+    public struct Key: Hashable, Comparable, Sendable, Codable {
+        public var device: String
+        public var mac: MACAddress
+
+        public init(device: String, mac: MACAddress) {
+            self.device = device
+            self.mac = mac
+        }
+
+        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.mac) < (rhs.device, rhs.mac) }
+    }
+
+    public var key: Key
+    /// `NDA_DST`: the remote VTEP's underlay address.
+    public var destination: IPv4Address?
+    /// `NTF_SELF`: the entry lives in the vxlan driver's table, not a bridge master's.
+    public var isSelf: Bool
+    public var state: NeighborState
+
+    public init(key: Key, destination: IPv4Address?, isSelf: Bool = true, state: NeighborState = .permanent) {
+        self.key = key
+        self.destination = destination
+        self.isSelf = isSelf
+        self.state = state
+    }
+
+    public init(device: String, mac: MACAddress, destination: IPv4Address) {
+        self.init(key: Key(device: device, mac: mac), destination: destination)
+    }
+}
+
+extension FdbEntry: CustomStringConvertible {
+    /// `9e:11:22:33:44:55 dev flannel.1 dst 172.22.1.176 self permanent`, as `bridge fdb show`
+    /// prints it.
+    public var description: String {
+        var words = [key.mac.description, "dev", key.device]
+        if let destination { words += ["dst", destination.description] }
+        if isSelf { words.append("self") }
+        words.append(state.description)
+        return words.joined(separator: " ")
+    }
+}

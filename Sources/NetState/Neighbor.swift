@@ -1,0 +1,56 @@
+/// `ndm_state` bits. Only `permanent` entries on the vxlan device are ever owned: the kernel's
+/// own learnt entries (`reachable`, `stale`, …) are left alone.
+public struct NeighborState: KernelEnum {
+    public var rawValue: UInt16
+    public init(rawValue: UInt16) { self.rawValue = rawValue }
+
+    public static let incomplete = NeighborState(rawValue: 0x01)
+    public static let reachable = NeighborState(rawValue: 0x02)
+    public static let stale = NeighborState(rawValue: 0x04)
+    public static let delay = NeighborState(rawValue: 0x08)
+    public static let probe = NeighborState(rawValue: 0x10)
+    public static let failed = NeighborState(rawValue: 0x20)
+    public static let noarp = NeighborState(rawValue: 0x40)
+    public static let permanent = NeighborState(rawValue: 0x80)
+
+    public static let names: [UInt16: String] = [
+        0x00: "none", 0x01: "incomplete", 0x02: "reachable", 0x04: "stale", 0x08: "delay", 0x10: "probe",
+        0x20: "failed", 0x40: "noarp", 0x80: "permanent",
+    ]
+}
+
+/// An IPv4 neighbour (ARP) entry. Identity: the device and the IP.
+public struct Neighbor: Hashable, Sendable, Codable {
+    public struct Key: Hashable, Comparable, Sendable, Codable {
+        public var device: String
+        public var ip: IPv4Address
+
+        public init(device: String, ip: IPv4Address) {
+            self.device = device
+            self.ip = ip
+        }
+
+        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.ip) < (rhs.device, rhs.ip) }
+    }
+
+    public var key: Key
+    public var lladdr: MACAddress?
+    public var state: NeighborState
+
+    public init(key: Key, lladdr: MACAddress?, state: NeighborState = .permanent) {
+        self.key = key
+        self.lladdr = lladdr
+        self.state = state
+    }
+}
+
+extension Neighbor: CustomStringConvertible {
+    /// `10.244.1.0 lladdr 9e:11:22:33:44:55 dev flannel.1 nud permanent`: the words of
+    /// `ip neigh replace`, so the line reads as the command that makes it.
+    public var description: String {
+        var words = [key.ip.description]
+        if let lladdr { words += ["lladdr", lladdr.description] }
+        words += ["dev", key.device, "nud", state.description]
+        return words.joined(separator: " ")
+    }
+}

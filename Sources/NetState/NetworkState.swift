@@ -1,0 +1,85 @@
+/// A node's network state as far as this tool is concerned: the vxlan device, routes,
+/// neighbours, FDB entries and nf_tables tables, each keyed by its kernel identity.
+///
+/// The same type holds a desired state (only owned objects) and an observed one (whatever was
+/// read, owned or not: the planner applies the ownership rules). Iteration helpers return values
+/// sorted by key, so every rendering is deterministic.
+public struct NetworkState: Hashable, Sendable {
+    public var vxlan: VxlanLink?
+    public var routes: [Route.Key: Route]
+    public var neighbors: [Neighbor.Key: Neighbor]
+    public var fdb: [FdbEntry.Key: FdbEntry]
+    public var tables: [NftTable.Key: NftTable]
+
+    public init(
+        vxlan: VxlanLink? = nil, routes: [Route] = [], neighbors: [Neighbor] = [], fdb: [FdbEntry] = [],
+        tables: [NftTable] = []
+    ) {
+        self.vxlan = vxlan
+        self.routes = Dictionary(routes.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        self.neighbors = Dictionary(neighbors.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        self.fdb = Dictionary(fdb.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        self.tables = Dictionary(tables.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public var sortedRoutes: [Route] { routes.values.sorted { $0.key < $1.key } }
+    public var sortedNeighbors: [Neighbor] { neighbors.values.sorted { $0.key < $1.key } }
+    public var sortedFdb: [FdbEntry] { fdb.values.sorted { $0.key < $1.key } }
+    public var sortedTables: [NftTable] { tables.values.sorted { $0.key < $1.key } }
+
+    public var isEmpty: Bool {
+        vxlan == nil && routes.isEmpty && neighbors.isEmpty && fdb.isEmpty && tables.isEmpty
+    }
+
+    /// Number of kernel objects held (a device counts once, plus one per address).
+    public var objectCount: Int {
+        (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count + tables.count
+    }
+}
+
+extension NetworkState: Codable {
+    private enum CodingKeys: String, CodingKey { case vxlan, routes, neighbors, fdb, tables }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            vxlan: try container.decodeIfPresent(VxlanLink.self, forKey: .vxlan),
+            routes: try container.decodeIfPresent([Route].self, forKey: .routes) ?? [],
+            neighbors: try container.decodeIfPresent([Neighbor].self, forKey: .neighbors) ?? [],
+            fdb: try container.decodeIfPresent([FdbEntry].self, forKey: .fdb) ?? [],
+            tables: try container.decodeIfPresent([NftTable].self, forKey: .tables) ?? []
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(vxlan, forKey: .vxlan)
+        try container.encode(sortedRoutes, forKey: .routes)
+        try container.encode(sortedNeighbors, forKey: .neighbors)
+        try container.encode(sortedFdb, forKey: .fdb)
+        try container.encode(sortedTables, forKey: .tables)
+    }
+}
+
+extension NetworkState: CustomStringConvertible {
+    /// Sections in iproute2 wording: `ip -d link`, `ip addr`, `ip route`, `ip neigh`,
+    /// `bridge fdb`, `nft list table`.
+    public var description: String {
+        var lines: [String] = []
+        func section(_ title: String, _ body: [String]) {
+            guard !body.isEmpty else { return }
+            if !lines.isEmpty { lines.append("") }
+            lines.append("# \(title)")
+            lines += body
+        }
+        if let vxlan {
+            section("link", [vxlan.description])
+            section("addr", vxlan.addresses.map { "\($0) dev \(vxlan.name)" })
+        }
+        section("route", sortedRoutes.map(\.description))
+        section("neigh", sortedNeighbors.map(\.description))
+        section("fdb", sortedFdb.map(\.description))
+        section("nft", sortedTables.map(\.description))
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,71 @@
+/// An IPv4 route. Its identity is the kernel's: two routes with the same table, destination, TOS
+/// and metric are the same route, and `NLM_F_REPLACE` swaps one for the other in place.
+public struct Route: Hashable, Sendable, Codable {
+    public struct Key: Hashable, Comparable, Sendable, Codable {
+        public var table: RouteTable
+        public var destination: IPv4Prefix
+        public var tos: UInt8
+        public var metric: UInt32
+
+        public init(table: RouteTable = .main, destination: IPv4Prefix, tos: UInt8 = 0, metric: UInt32 = 0) {
+            self.table = table
+            self.destination = destination
+            self.tos = tos
+            self.metric = metric
+        }
+
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.table.rawValue, lhs.destination, lhs.tos, lhs.metric)
+                < (rhs.table.rawValue, rhs.destination, rhs.tos, rhs.metric)
+        }
+    }
+
+    public var key: Key
+    public var type: RouteType
+    public var gateway: IPv4Address?
+    /// The output device's name; nil for routes without one (blackhole, unreachable).
+    public var device: String?
+    public var scope: RouteScope
+    public var proto: RouteProtocol
+    /// `RTNH_F_ONLINK`: the gateway is on the device even though no address says so. Flannel's
+    /// vxlan routes need it because `S.0` is not on any connected network.
+    public var onLink: Bool
+    /// `RTA_PREFSRC`, as connected routes carry it.
+    public var preferredSource: IPv4Address?
+
+    public init(
+        key: Key, type: RouteType = .unicast, gateway: IPv4Address? = nil, device: String? = nil,
+        scope: RouteScope = .universe, proto: RouteProtocol = .boot, onLink: Bool = false,
+        preferredSource: IPv4Address? = nil
+    ) {
+        self.key = key
+        self.type = type
+        self.gateway = gateway
+        self.device = device
+        self.scope = scope
+        self.proto = proto
+        self.onLink = onLink
+        self.preferredSource = preferredSource
+    }
+
+    public var destination: IPv4Prefix { key.destination }
+}
+
+extension Route: CustomStringConvertible {
+    /// The line `ip route show table all` prints for this route (without `table main`).
+    public var description: String {
+        var words: [String] = []
+        if type != .unicast { words.append(type.description) }
+        words.append(key.destination.length == 32 ? key.destination.address.description : key.destination.description)
+        if key.tos != 0 { words += ["tos", "0x" + String(key.tos, radix: 16)] }
+        if let gateway { words += ["via", gateway.description] }
+        if let device { words += ["dev", device] }
+        if key.table != .main { words += ["table", key.table.description] }
+        if proto != .boot { words += ["proto", proto.description] }
+        if scope != .universe { words += ["scope", scope.description] }
+        if let preferredSource { words += ["src", preferredSource.description] }
+        if key.metric != 0 { words += ["metric", String(key.metric)] }
+        if onLink { words.append("onlink") }
+        return words.joined(separator: " ")
+    }
+}
