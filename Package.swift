@@ -48,6 +48,14 @@ let package = Package(
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "ObservedTests",
+            dependencies: ["Observed", "NetState", "Netlink"],
+            exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "Golden",
             dependencies: ["Desired", "NetState", "Planner", "Observed"],
             exclude: ["Cases"],
