@@ -1,0 +1,119 @@
+import CMnl
+import Glibc
+
+extension NetlinkTransport {
+    /// Sends many requests, packed into few `sendmsg` calls, and matches every reply to its
+    /// request by sequence number.
+    ///
+    /// Each request is stamped with a fresh sequence number and `NLM_F_ACK`, so every request
+    /// ends with exactly one `NLMSG_ERROR` (an ACK when it succeeded). Requests go out in chunks
+    /// of at most `maxChunkBytes` / `maxChunkMessages`, and all replies of a chunk are read
+    /// before the next is sent: the receive queue never holds more than one chunk's replies, so
+    /// a batch larger than the socket buffers loses nothing.
+    ///
+    /// The kernel handles each message of a chunk on its own, so one failure does not stop the
+    /// others. If sending or receiving itself fails, the affected requests and all that were not
+    /// sent yet get that error, and everything answered before is still reported: a caller can
+    /// say exactly what was applied.
+    /// - Parameters:
+    ///   - requests: complete request messages, one per element.
+    ///   - labels: names for errors, by index (e.g. `"RTM_NEWROUTE 10.244.1.0/24"`); missing
+    ///     ones default to the message type.
+    /// - Returns: per request, the reply messages before its ACK (a `RTM_GETROUTE` answer; empty
+    ///   for a plain change), or the kernel's error with its extended ack.
+    /// - Throws: only when a request is not a single well-formed netlink message (nothing is
+    ///   sent then).
+    public func transact(
+        _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024
+    ) throws(NetlinkError) -> [Result<[NetlinkMessage], NetlinkError>] {
+        var stamped = requests
+        var indexBySequence: [UInt32: Int] = [:]
+        indexBySequence.reserveCapacity(requests.count)
+        for index in stamped.indices {
+            guard stamped[index].count >= NetlinkMessage.headerLength,
+                  Int(stamped[index].loadUInt32(at: 0)) == stamped[index].count
+            else {
+                throw NetlinkError(.send, errno: EINVAL, detail: "request \(index) is not one netlink message")
+            }
+            let sequence = nextSequence()
+            stamped[index].storeUInt32(sequence, at: 8)
+            let flags = stamped[index].loadUInt16(at: 6) | UInt16(NLM_F_ACK)
+            Swift.withUnsafeBytes(of: flags) { bytes in
+                stamped[index][6] = bytes[0]
+                stamped[index][7] = bytes[1]
+            }
+            indexBySequence[sequence] = index
+        }
+        func label(_ index: Int) -> String {
+            index < labels.count ? labels[index] : NetlinkMessageType.name(stamped[index].loadUInt16(at: 4))
+        }
+
+        var results = [Result<[NetlinkMessage], NetlinkError>?](repeating: nil, count: requests.count)
+        var replies = [[NetlinkMessage]](repeating: [], count: requests.count)
+        var next = 0
+        while next < stamped.count {
+            var chunk: [UInt8] = []
+            chunk.reserveCapacity(min(maxChunkBytes, 1 << 20))
+            var pending = 0
+            let first = next
+            while next < stamped.count, pending < maxChunkMessages,
+                  pending == 0 || chunk.count + stamped[next].count <= maxChunkBytes {
+                chunk += stamped[next]
+                while chunk.count % 4 != 0 { chunk.append(0) }
+                pending += 1
+                next += 1
+            }
+            do {
+                try send(chunk)
+            } catch {
+                for index in first..<stamped.count {
+                    results[index] = .failure(NetlinkError(
+                        .request(label(index)), errno: error.errno, detail: index == first ? "send failed" : "not sent"
+                    ))
+                }
+                return results.map { $0 ?? .failure(NetlinkError(.request("unreachable"))) }
+            }
+            let range = first..<next
+            do {
+                while pending > 0 {
+                    for message in try NetlinkMessage.parse(try receive()) {
+                        guard message.portID == portID, let index = indexBySequence[message.sequence],
+                              range.contains(index), results[index] == nil
+                        else { continue }
+                        if message.isError {
+                            let ack = try NetlinkAck(error: message)
+                            if let error = ack.error(request: label(index)) {
+                                results[index] = .failure(error)
+                            } else {
+                                results[index] = .success(replies[index])
+                            }
+                            pending -= 1
+                        } else if !message.isDone {
+                            replies[index].append(message)
+                        }
+                    }
+                }
+            } catch {
+                for index in range where results[index] == nil {
+                    results[index] = .failure(NetlinkError(
+                        .request(label(index)), errno: error.errno, sequence: stamped[index].loadUInt32(at: 8),
+                        detail: "reply lost: \(error)"
+                    ))
+                }
+                for index in next..<stamped.count {
+                    results[index] = .failure(NetlinkError(.request(label(index)), detail: "not sent after an earlier receive failure"))
+                }
+                return results.map { $0 ?? .failure(NetlinkError(.request("unreachable"))) }
+            }
+        }
+        return results.map { $0 ?? .failure(NetlinkError(.request("unreachable"))) }
+    }
+
+    /// `transact` for requests whose only answer is an ACK (changes: new/replace/delete).
+    public func execute(
+        _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024
+    ) throws(NetlinkError) -> [Result<Void, NetlinkError>] {
+        try transact(requests, labels: labels, maxChunkBytes: maxChunkBytes, maxChunkMessages: maxChunkMessages)
+            .map { $0.map { _ in () } }
+    }
+}
