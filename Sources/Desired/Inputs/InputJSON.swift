@@ -1,0 +1,32 @@
+/// A parsed JSON document as the input readers see it.
+///
+/// Object members keep their file order and their duplicates, so a reader can follow Go's
+/// `encoding/json` (the last of several case-insensitively equal keys wins) and list leases in the
+/// order the file gives them. Numbers keep their literal text, so an integer field can refuse
+/// `1.0` and `1e3` exactly as Go does, and a boolean is never mistaken for a number.
+enum InputJSON: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// The number's literal text, already checked against the JSON number grammar.
+    case number(String)
+    case string(String)
+    case array([InputJSON])
+    case object([Member])
+
+    struct Member: Hashable, Sendable {
+        var key: String
+        var value: InputJSON
+    }
+
+    /// How a message names this value: `the string "1"`, `the number 1.5`, `an object`, ….
+    var summary: String {
+        switch self {
+        case .null: "null"
+        case .bool(let value): value ? "true" : "false"
+        case .number(let text): "the number \(text)"
+        case .string(let text): "the string \(text.debugDescription)"
+        case .array: "an array"
+        case .object: "an object"
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import NetState
+
+/// A JSON value together with where it sits, so that every typed read can refuse with the exact
+/// field and what was expected there.
+struct InputValue: Sendable {
+    var json: InputJSON
+    var path: InputPath
+
+    init(_ json: InputJSON, at path: InputPath) {
+        self.json = json
+        self.path = path
+    }
+
+    func object() throws(InputError) -> InputObject {
+        guard case .object(let members) = json else { throw mismatch("an object") }
+        return InputObject(members: members, path: path)
+    }
+
+    func array() throws(InputError) -> [InputValue] {
+        guard case .array(let elements) = json else { throw mismatch("an array") }
+        return elements.enumerated().map { offset, element in
+            var elementPath = path
+            if let last = elementPath.components.popLast() {
+                elementPath.components.append("\(last)[\(offset)]")
+            } else {
+                elementPath.components.append("[\(offset)]")
+            }
+            return InputValue(element, at: elementPath)
+        }
+    }
+
+    func string() throws(InputError) -> String {
+        guard case .string(let text) = json else { throw mismatch("a string") }
+        return text
+    }
+
+    func bool() throws(InputError) -> Bool {
+        guard case .bool(let value) = json else { throw mismatch("true or false") }
+        return value
+    }
+
+    /// A JSON integer literal inside `range`. Like Go decoding into an `int`, `1.0` and `1e3` are
+    /// refused: only plain digits (with an optional `-`) are integers.
+    func integer(in range: ClosedRange<Int64>) throws(InputError) -> Int64 {
+        let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
+        guard case .number(let text) = json else { throw mismatch(expected) }
+        guard let value = Int64(text), range.contains(value) else { throw mismatch(expected) }
+        return value
+    }
+
+    /// An IPv4 CIDR given as a string. Host bits set are refused, naming the network meant.
+    func ipv4Prefix(example: String) throws(InputError) -> IPv4Prefix {
+        let text = try string()
+        if let prefix = IPv4Prefix(text, strict: true) { return prefix }
+        if let loose = IPv4Prefix(text, strict: false) {
+            throw path.error(.invalidValue, "\(text.debugDescription) has host bits set; the network is \(loose)")
+        }
+        throw mismatch("an IPv4 CIDR such as \(example.debugDescription)")
+    }
+
+    func ipv4Address(example: String) throws(InputError) -> IPv4Address {
+        let text = try string()
+        guard let address = IPv4Address(text) else {
+            throw mismatch("an IPv4 address such as \(example.debugDescription)")
+        }
+        return address
+    }
+
+    func macAddress() throws(InputError) -> MACAddress {
+        let text = try string()
+        guard let mac = MACAddress(text) else {
+            throw mismatch("a MAC address such as \"c6:d2:32:6f:8f:44\"")
+        }
+        return mac
+    }
+
+    /// `expected <what>, found <the value>`.
+    func mismatch(_ expected: String) -> InputError {
+        path.error(.invalidValue, "expected \(expected), found \(json.summary)")
+    }
+}
+
+/// A JSON object with its path. Lookups treat a member whose value is `null` as absent, as Go
+/// leaves a field untouched when it decodes `null` into it.
+struct InputObject: Sendable {
+    var members: [InputJSON.Member]
+    var path: InputPath
+
+    /// The member named `name` ignoring case, as Go's `encoding/json` matches struct fields
+    /// (Unicode case folding: `network`, `NETWORK` and `Network` are one field). When several
+    /// members match, the last one wins, as in Go. The path names the field as spelled in `name`.
+    func field(_ name: String) -> InputValue? {
+        let folded = Self.fold(name)
+        guard let member = members.last(where: { Self.fold($0.key) == folded }), member.value != .null else {
+            return nil
+        }
+        return InputValue(member.value, at: path.appending(name))
+    }
+
+    /// The member named exactly `name`, for Kubernetes and etcd documents, whose keys are
+    /// case-sensitive.
+    func exactField(_ name: String) -> InputValue? {
+        guard let member = members.last(where: { $0.key == name }), member.value != .null else { return nil }
+        return InputValue(member.value, at: path.appending(name))
+    }
+
+    func has(exactKey name: String) -> Bool { members.contains { $0.key == name } }
+
+    /// Simple case folding close to Go's `bytes.EqualFold`: upper- then lower-casing maps the
+    /// Kelvin sign to `k` and the long s to `s`.
+    private static func fold(_ text: String) -> String { text.uppercased().lowercased() }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+extension LeaseReader {
+    /// Format 1: `etcdctl get /coreos.com/network/subnets --prefix -w json`. etcdctl prints keys and
+    /// values base64-encoded and leaves `kvs` out when nothing matched.
+    static func parseEtcdctl(_ top: InputObject) throws(InputError) -> [Lease] {
+        if let more = top.exactField("more"), try more.bool() {
+            throw more.path.error(
+                .invalidValue,
+                "true: the etcdctl output is truncated (was --limit given?); every lease is needed, "
+                    + "or the peers left out would be planned for removal")
+        }
+        guard let kvs = top.exactField("kvs") else { return [] }
+        var leases: [Lease] = []
+        for kv in try kvs.array() {
+            let entry = try kv.object()
+            guard let keyValue = entry.exactField("key") else {
+                throw kv.path.appending("key").error(.missingField, "required: the base64 etcd key")
+            }
+            let key = String(decoding: try base64(keyValue), as: UTF8.self)
+            guard key.contains(subnetsComponent) else { continue }
+            let leasePath = InputPath(source: top.path.source, prefix: key)
+            let subnet = try subnet(ofKey: key, path: leasePath)
+            guard let value = entry.exactField("value") else {
+                throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+            }
+            let valueBytes = try base64(InputValue(value.json, at: leasePath.appending("value")))
+            let attributes = try leaseObject(fromJSONText: valueBytes, path: leasePath)
+            leases.append(try lease(key: key, subnet: subnet, attributes: attributes))
+        }
+        return leases
+    }
+
+    /// Standard base64 with padding, as etcdctl prints protobuf `bytes` fields.
+    private static func base64(_ value: InputValue) throws(InputError) -> [UInt8] {
+        let text = try value.string()
+        guard let data = Data(base64Encoded: text) else {
+            throw value.mismatch("base64 text (etcdctl -w json prints keys and values in base64)")
+        }
+        return [UInt8](data)
+    }
+
+    /// Parses lease JSON held in a string (an etcd value, or a string in format 2).
+    static func leaseObject(fromJSONText bytes: [UInt8], path: InputPath) throws(InputError) -> InputObject {
+        let document: InputJSON
+        do {
+            document = try InputJSONParser.parse(bytes)
+        } catch {
+            throw path.malformedJSON(error, embedded: true)
+        }
+        guard case .object(let members) = document else {
+            throw path.error(.invalidValue, "expected the lease JSON object, found \(document.summary)")
+        }
+        return InputObject(members: members, path: path.nested())
+    }
+}

@@ -1,0 +1,109 @@
+import NetState
+
+extension LeaseReader {
+    /// flannel's default `--kube-annotation-prefix`, as annotation keys spell it.
+    static let annotationPrefix = "flannel.alpha.coreos.com/"
+
+    /// Format 3: `kubectl get nodes -o json` (a `List` or `NodeList`; a single `Node` from
+    /// `kubectl get node NAME -o json` is read too). Kubernetes keys are case-sensitive. As in
+    /// flannel's kube subnet manager, a node counts only when its `kube-subnet-manager`
+    /// annotation is `"true"`; the others are skipped.
+    static func parseKubectl(_ top: InputObject) throws(InputError) -> [Lease] {
+        let kindValue = top.exactField("kind")
+        let kind = try kindValue?.string()
+        let nodes: [InputValue]
+        switch kind {
+        case "Node":
+            nodes = [InputValue(.object(top.members), at: top.path)]
+        case nil, "List", "NodeList":
+            guard let items = top.exactField("items") else {
+                throw top.path.appending("items").error(.missingField, "required: the nodes of `kubectl get nodes -o json`")
+            }
+            nodes = try items.array()
+        case let other?:
+            throw top.path.appending("kind").error(
+                .unknownFormat,
+                "expected \"List\", \"NodeList\" or \"Node\" (`kubectl get nodes -o json`), found \(other.debugDescription)")
+        }
+        var leases: [Lease] = []
+        for node in nodes {
+            if let lease = try nodeLease(try node.object()) { leases.append(lease) }
+        }
+        return leases
+    }
+
+    /// The lease flannel's kube subnet manager builds from a node (`kube.go` `nodeToLease`), or nil
+    /// for a node flannel does not manage.
+    private static func nodeLease(_ node: InputObject) throws(InputError) -> Lease? {
+        if let kindValue = node.exactField("kind"), try kindValue.string() != "Node" {
+            throw kindValue.mismatch("\"Node\"")
+        }
+        guard let metadataValue = node.exactField("metadata") else {
+            throw node.path.appending("metadata").error(.missingField, "required: the node's metadata")
+        }
+        let metadata = try metadataValue.object()
+        guard let nameValue = metadata.exactField("name") else {
+            throw metadata.path.appending("name").error(.missingField, "required: the node's name")
+        }
+        let name = try nameValue.string()
+        let key = "node/\(name)"
+        let leasePath = InputPath(source: node.path.source, prefix: key)
+        let annotationsPath = leasePath.appending("metadata").appending("annotations")
+        var annotations: InputObject?
+        if let annotationsValue = metadata.exactField("annotations") {
+            annotations = try InputValue(annotationsValue.json, at: annotationsPath).object()
+        }
+        func annotation(_ suffix: String) throws(InputError) -> InputValue? {
+            let fullName = annotationPrefix + suffix
+            guard let member = annotations?.members.last(where: { $0.key == fullName }) else { return nil }
+            var path = leasePath.appending("metadata")
+            path.components.append("annotations[\(fullName.debugDescription)]")
+            let value = InputValue(member.value, at: path)
+            _ = try value.string()
+            return value
+        }
+
+        guard let managed = try annotation("kube-subnet-manager"), try managed.string() == "true" else { return nil }
+        let subnet = try podSubnet(node, name: name, leasePath: leasePath)
+        guard let publicIPValue = try annotation("public-ip") else {
+            throw leasePath.error(.missingField, "the annotation \(annotationPrefix)public-ip is missing; expected the node's IPv4 address")
+        }
+        let publicIP = try publicIPValue.ipv4Address(example: "192.168.64.3")
+        let backendType = try backendType(try annotation("backend-type"))
+        var vtepMAC: MACAddress?
+        var vni: UInt32?
+        if let dataValue = try annotation("backend-data") {
+            let text = try dataValue.string()
+            if !text.isEmpty {
+                let document: InputJSON
+                do {
+                    document = try InputJSONParser.parse(Array(text.utf8))
+                } catch {
+                    throw dataValue.path.malformedJSON(error, embedded: true)
+                }
+                if document != .null {
+                    (vtepMAC, vni) = try backendData(InputValue(document, at: dataValue.path.nested()))
+                }
+            }
+        }
+        return Lease(
+            key: key, nodeName: name, subnet: subnet, publicIP: publicIP, backendType: backendType, vtepMAC: vtepMAC,
+            vni: vni)
+    }
+
+    /// The node's IPv4 pod CIDR: the IPv4 entry of `spec.podCIDRs` when that list is set (dual
+    /// stack), else `spec.podCIDR`. A managed node without one is refused with flannel's words.
+    private static func podSubnet(_ node: InputObject, name: String, leasePath: InputPath) throws(InputError) -> IPv4Prefix {
+        var spec: InputObject?
+        if let specValue = node.exactField("spec") {
+            spec = try InputValue(specValue.json, at: leasePath.appending("spec")).object()
+        }
+        let list = try spec?.exactField("podCIDRs")?.array() ?? []
+        let candidates = list.isEmpty ? [spec?.exactField("podCIDR")].compactMap { $0 } : list
+        for candidate in candidates where try !candidate.string().contains(":") {
+            return try candidate.ipv4Prefix(example: "10.244.1.0/24")
+        }
+        let detail = candidates.isEmpty ? "" : " (no IPv4 CIDR in spec.podCIDR/spec.podCIDRs)"
+        throw leasePath.error(.missingField, "node \(name.debugDescription) pod cidr not assigned\(detail)")
+    }
+}

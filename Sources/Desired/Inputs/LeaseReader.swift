@@ -1,0 +1,59 @@
+/// Reads the cluster's subnet leases from whatever an operator can export, detecting the format
+/// from the content. Only the records are checked here (that every subnet, IP and MAC parses and
+/// every backend is one this tool programs); whether the leases fit the network, overlap or
+/// include this node is the desired-state engine's business, because it needs the NetConf.
+public enum LeaseReader {
+    /// Detects the format from the content and returns the leases, in input order.
+    ///
+    /// Accepted formats (all JSON):
+    /// 1. `etcdctl get <prefix>/subnets --prefix -w json`: an object with `header` and/or `kvs`;
+    ///    keys and values are base64.
+    /// 2. An object mapping etcd keys to leases: `{"/coreos.com/network/subnets/10.244.1.0-24": {lease}, …}`;
+    ///    each lease is an object or a string holding its JSON. The order is the file's order
+    ///    (the parser keeps object members in order).
+    /// 3. `kubectl get nodes -o json` (`kind` `List` or `NodeList`, or a single `Node`).
+    ///
+    /// In formats 1 and 2, keys without `/subnets/` (such as `<prefix>/config`) are skipped.
+    public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> [Lease] {
+        let path = InputPath(source: source)
+        if bytes.allSatisfy(isBlank) {
+            throw path.error(.malformed, "the file is empty; expected \(acceptedFormats)")
+        }
+        let document: InputJSON
+        do {
+            document = try InputJSONParser.parse(bytes)
+        } catch {
+            throw path.malformedJSON(error, embedded: false)
+        }
+        guard case .object(let members) = document else {
+            throw path.error(.unknownFormat, "found \(document.summary); expected \(acceptedFormats)")
+        }
+        let top = InputObject(members: members, path: path)
+        if top.has(exactKey: "kvs") || top.has(exactKey: "header") {
+            return try parseEtcdctl(top)
+        }
+        if top.has(exactKey: "items") || top.has(exactKey: "kind") {
+            return try parseKubectl(top)
+        }
+        if members.allSatisfy({ $0.key.hasPrefix("/") }) {
+            return try parseKeyedObject(top)
+        }
+        let keys = members.prefix(3).map { $0.key.debugDescription }.joined(separator: ", ")
+        throw path.error(.unknownFormat, "an object with keys \(keys)\(members.count > 3 ? ", …" : ""); expected \(acceptedFormats)")
+    }
+
+    /// Named in every "unknown format" refusal, so the operator sees what would have worked.
+    static let acceptedFormats = """
+        one of: (1) `etcdctl get /coreos.com/network/subnets --prefix -w json` output \
+        ({"header": …, "kvs": [{"key": base64, "value": base64}, …]}); \
+        (2) a JSON object {"/coreos.com/network/subnets/10.244.1.0-24": {lease}, …}; \
+        (3) `kubectl get nodes -o json` output ({"kind": "List", "items": [node, …]})
+        """
+
+    /// Etcd keys of leases contain this; others (the network config) are skipped.
+    static let subnetsComponent = "/subnets/"
+
+    static func isBlank(_ byte: UInt8) -> Bool {
+        byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+    }
+}

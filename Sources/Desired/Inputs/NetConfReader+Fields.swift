@@ -1,0 +1,77 @@
+import NetState
+
+extension NetConfReader {
+    /// The largest VXLAN network identifier: VNIs are 24 bits.
+    static let maximumVNI: Int64 = 0xFF_FFFF
+
+    /// What this tool tells an operator whose backend it cannot program.
+    static let supportedBackendsNote = "only vxlan and host-gw are supported"
+
+    /// Decodes the fields of net-conf.json (flannel's `pkg/subnet/config.go` and the vxlan
+    /// backend's options), with flannel's defaults.
+    ///
+    /// `SubnetLen: 0` and `MTU: 0` mean "flannel's default" and are kept as nil. `EnableNFTables`,
+    /// `SubnetMin`, `SubnetMax` and `Learning` are checked for their type and otherwise ignored:
+    /// the first selects flannel's own rule manager, the next two matter only when flannel
+    /// allocates subnets, and this tool always creates the device with `nolearning`.
+    static func decode(_ object: InputObject) throws(InputError) -> NetConf {
+        let enableIPv4 = try object.field("EnableIPv4")?.bool() ?? true
+        let enableIPv6 = try object.field("EnableIPv6")?.bool() ?? false
+        let ipv6Network = try object.field("IPv6Network")?.string()
+        _ = try object.field("EnableNFTables")?.bool()
+        _ = try object.field("SubnetMin")?.ipv4Address(example: "10.244.1.0")
+        _ = try object.field("SubnetMax")?.ipv4Address(example: "10.244.255.0")
+        let subnetLen = try object.field("SubnetLen")?.integer(in: 0...32)
+
+        guard enableIPv4 else {
+            throw object.path.appending("EnableIPv4").error(
+                .invalidValue, "false is not supported: this tool programs the IPv4 data plane only")
+        }
+        guard let networkValue = object.field("Network") else {
+            throw object.path.appending("Network").error(
+                .missingField, "required when EnableIPv4 is true: an IPv4 CIDR such as \"10.244.0.0/16\"")
+        }
+        let network = try networkValue.ipv4Prefix(example: "10.244.0.0/16")
+        let backend = try decodeBackend(object)
+        return NetConf(
+            network: network,
+            subnetLen: subnetLen.flatMap { $0 == 0 ? nil : UInt8($0) },
+            enableIPv4: enableIPv4,
+            enableIPv6: enableIPv6,
+            ipv6Network: ipv6Network,
+            backend: backend)
+    }
+
+    /// `Backend`: flannel reads `Type` first (case-insensitive value), then the backend's own
+    /// options. The vxlan options are checked for host-gw too, because during a rolling switch
+    /// from vxlan the VNI and port still describe the device that vxlan peers send to.
+    private static func decodeBackend(_ object: InputObject) throws(InputError) -> NetConf.Backend {
+        guard let backendValue = object.field("Backend") else {
+            throw object.path.appending("Backend").error(
+                .unsupportedBackend,
+                "missing, so flannel would use the \"udp\" backend; \(supportedBackendsNote)")
+        }
+        let backend = try backendValue.object()
+        guard let typeValue = backend.field("Type") else {
+            throw backend.path.appending("Type").error(.missingField, "required: \"vxlan\" or \"host-gw\"")
+        }
+        let typeText = try typeValue.string()
+        guard let type = BackendType(rawValue: typeText.lowercased()) else {
+            throw typeValue.path.error(
+                .unsupportedBackend, "backend \(typeText.debugDescription) is not supported; \(supportedBackendsNote)")
+        }
+        let vni = try backend.field("VNI")?.integer(in: 0...maximumVNI) ?? 1
+        let port = try backend.field("Port")?.integer(in: 0...Int64(UInt16.max)) ?? 0
+        let directRouting = try backend.field("DirectRouting")?.bool() ?? false
+        let gbp = try backend.field("GBP")?.bool() ?? false
+        _ = try backend.field("Learning")?.bool()
+        var mtu: UInt32?
+        if let mtuValue = backend.field("MTU") {
+            guard case .number(let text) = mtuValue.json, let value = UInt32(text), value == 0 || (68...65535).contains(value)
+            else { throw mtuValue.mismatch("0 (the interface's MTU) or an integer from 68 to 65535") }
+            mtu = value == 0 ? nil : value
+        }
+        return NetConf.Backend(
+            type: type, vni: UInt32(vni), port: UInt16(port), directRouting: directRouting, mtu: mtu, gbp: gbp)
+    }
+}
