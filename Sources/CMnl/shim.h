@@ -12,10 +12,16 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <errno.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 
 /* Function-like macros Swift cannot import, exposed as inline functions. */
 static inline size_t cmnl_socket_buffer_size(void) { return MNL_SOCKET_BUFFER_SIZE; }
 static inline size_t cmnl_nlmsg_hdrlen(void) { return MNL_NLMSG_HDRLEN; }
 static inline size_t cmnl_align(size_t len) { return MNL_ALIGN(len); }
+
+/* setns(2) and CLONE_NEWNET need _GNU_SOURCE, which the Glibc module is not built with. */
+static inline int cmnl_setns_net(int fd) { return (int)syscall(SYS_setns, fd, 0x40000000 /* CLONE_NEWNET */); }
+static inline int cmnl_gettid(void) { return (int)syscall(SYS_gettid); }
 
 #endif

@@ -1,0 +1,130 @@
+import CMnl
+import Glibc
+import NetState
+import Netlink
+
+/// Reads a live kernel (the network namespace of the calling thread) into an `ObservedNode`.
+/// Read-only: only dumps and `RTM_GETROUTE` lookups are sent.
+public enum Observer {
+    /// Observes the node.
+    /// - Parameters:
+    ///   - vxlanDevice: `flannel.<VNI>`; its absence is normal (nil `state.vxlan`, no
+    ///     neighbours or fdb entries).
+    ///   - underlay: the underlay device, or nil for the device of the lowest-metric default
+    ///     route in table main.
+    ///   - peers: peer public IPs to ask the kernel about (one batched `RTM_GETROUTE` each).
+    ///   - includeForeignRoutes: when false, only routes that could be owned are kept (IPv4
+    ///     unicast, not `proto kernel`); when true every main-table route is kept, so the
+    ///     planner and a snapshot see the whole table.
+    /// - Throws: a netlink error, or a `.request("observe")` error when the underlay or the
+    ///   default route is missing or `vxlanDevice` is not a vxlan device.
+    public static func observe(
+        vxlanDevice: String, underlay: String?, peers: [IPv4Address], includeForeignRoutes: Bool = true
+    ) throws(NetlinkError) -> ObservedNode {
+        let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
+        defer { socket.close() }
+        return try observe(
+            using: socket, vxlanDevice: vxlanDevice, underlay: underlay, peers: peers,
+            includeForeignRoutes: includeForeignRoutes
+        )
+    }
+
+    /// `observe` over any transport (tests pass a scripted fake).
+    public static func observe(
+        using transport: some NetlinkTransport, vxlanDevice: String, underlay: String?, peers: [IPv4Address],
+        includeForeignRoutes: Bool = true
+    ) throws(NetlinkError) -> ObservedNode {
+        let links = try transport.dump(DumpRequests.links()).map { (message) throws(NetlinkError) in
+            try LinkMessage(decoding: message)
+        }
+        let names = Dictionary(links.map { ($0.index, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let addressMessages = try transport.dump(DumpRequests.addresses()).map { (message) throws(NetlinkError) in
+            try AddressMessage(decoding: message)
+        }
+        func addresses(of index: UInt32) -> [InterfaceAddress] {
+            addressMessages.filter { $0.index == index }.compactMap(\.address).sorted()
+        }
+        var routes: [Route] = []
+        for message in try transport.dump(DumpRequests.routes(table: .main)) {
+            // The table is checked again: without strict checking the kernel dumps all tables.
+            if let route = try RouteMessage(decoding: message).route(deviceNames: names), route.key.table == .main {
+                routes.append(route)
+            }
+        }
+
+        var state = NetworkState(
+            routes: includeForeignRoutes ? routes : routes.filter { $0.type == .unicast && $0.proto != .kernel }
+        )
+        if let device = links.first(where: { $0.name == vxlanDevice }) {
+            guard let vxlan = device.vxlanLink(addresses: addresses(of: device.index), deviceNames: names) else {
+                throw NetlinkError(
+                    .request("observe \(vxlanDevice)"), errno: EEXIST,
+                    detail: "\(vxlanDevice) exists but is a \(device.kind ?? "non-virtual") device, not vxlan"
+                )
+            }
+            state.vxlan = vxlan
+            let neighbors = try transport.dump(DumpRequests.neighbors(family: AF_INET, index: device.index))
+            for message in neighbors {
+                let decoded = try NeighborMessage(decoding: message)
+                guard decoded.index == device.index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
+                state.neighbors[neighbor.key] = neighbor
+            }
+            let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: device.index))
+            for message in fdb {
+                let decoded = try NeighborMessage(decoding: message)
+                guard decoded.index == device.index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
+                state.fdb[entry.key] = entry
+            }
+        }
+
+        let underlayName: String
+        if let underlay {
+            underlayName = underlay
+        } else {
+            let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
+            guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
+                throw NetlinkError(
+                    .request("observe underlay"), errno: ENETUNREACH,
+                    detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
+                )
+            }
+            underlayName = device
+        }
+        guard let underlayLink = links.first(where: { $0.name == underlayName }) else {
+            throw NetlinkError(.request("observe underlay"), errno: ENODEV, detail: "underlay device \(underlayName) does not exist")
+        }
+        let onLink = routes.filter {
+            $0.gateway == nil && $0.scope == .link && $0.device == underlayName && $0.type == .unicast
+        }.map(\.destination)
+        let facts = LinkFacts(
+            underlay: underlayName, mtu: underlayLink.mtu ?? 1500, addresses: addresses(of: underlayLink.index),
+            onLinkNetworks: Array(Set(onLink)).sorted(),
+            routeLookups: try lookUp(Array(Set(peers)).sorted(), using: transport)
+        )
+        return ObservedNode(state: state, facts: facts)
+    }
+
+    /// Asks the kernel, in one batch, which route it would use for each peer. A peer is on-link
+    /// as flannel decides it: the answer is a route without a gateway. A lookup the kernel
+    /// refuses (no route: `ENETUNREACH`) means not on-link.
+    public static func lookUp(_ peers: [IPv4Address], using transport: some NetlinkTransport) throws(NetlinkError) -> [IPv4Address: Bool] {
+        guard !peers.isEmpty else { return [:] }
+        let results = try transport.transact(
+            peers.map { DumpRequests.lookup($0) }, labels: peers.map { "RTM_GETROUTE \($0)" }
+        )
+        var answers: [IPv4Address: Bool] = [:]
+        for (peer, result) in zip(peers, results) {
+            switch result {
+            case .success(let replies):
+                let routes = try replies.filter { $0.type == UInt16(RTM_NEWROUTE) }.map { (message) throws(NetlinkError) in
+                    try RouteMessage(decoding: message)
+                }
+                answers[peer] = routes.count == 1 && routes[0].gateway == nil
+            case .failure(let error):
+                guard error.errno == ENETUNREACH || error.errno == EHOSTUNREACH else { throw error }
+                answers[peer] = false
+            }
+        }
+        return answers
+    }
+}

@@ -1,0 +1,55 @@
+import NetState
+import Netlink
+
+/// Bounds-checked reads of a message's fixed family header (`ifinfomsg`, `rtmsg`, …) and of the
+/// attributes after it. The length is checked once in `init`; reads inside the header are then
+/// safe.
+struct PayloadReader {
+    let payload: [UInt8]
+    let headerSize: Int
+
+    init(_ message: NetlinkMessage, header size: Int, what: String) throws(NetlinkError) {
+        guard message.payload.count >= size else {
+            throw NetlinkError.decode(
+                "\(what): payload of \(message.payload.count) bytes, header needs \(size)",
+                offset: NetlinkMessage.headerLength
+            )
+        }
+        payload = message.payload
+        headerSize = size
+    }
+
+    func uint8(_ offset: Int) -> UInt8 { payload[offset] }
+
+    /// A host-order integer inside the header.
+    func load<T: FixedWidthInteger>(_: T.Type, _ offset: Int) -> T {
+        var value = T.zero
+        withUnsafeMutableBytes(of: &value) { raw in
+            for index in 0..<MemoryLayout<T>.size { raw[index] = payload[offset + index] }
+        }
+        return value
+    }
+
+    /// The attributes after the 4-byte aligned family header; offsets in errors count from the
+    /// start of the message.
+    func attributes() throws(NetlinkError) -> [NetlinkAttribute] {
+        try NetlinkAttribute.parse(payload, from: (headerSize + 3) & ~3, baseOffset: NetlinkMessage.headerLength)
+    }
+}
+
+extension NetlinkAttribute {
+    /// An IPv4 address in network order; a decode error when shorter than 4 bytes.
+    func ipv4(_ what: String) throws(NetlinkError) -> IPv4Address {
+        _ = try require(4, what)
+        return IPv4Address(bigEndianUInt32 ?? 0)
+    }
+
+    /// A host-order u32; a decode error when shorter than 4 bytes.
+    func u32(_ what: String) throws(NetlinkError) -> UInt32 {
+        _ = try require(4, what)
+        return uint32 ?? 0
+    }
+
+    /// A MAC address when the value is 6 bytes (other link types carry other lengths).
+    var mac: MACAddress? { MACAddress(bytes: value) }
+}
