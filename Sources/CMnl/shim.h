@@ -1,6 +1,8 @@
 #ifndef NETPLAN_FLANNEL_CMNL_SHIM_H
 #define NETPLAN_FLANNEL_CMNL_SHIM_H
 
+/* glibc first: linux/libc-compat.h then skips its own in_addr/in6_addr. */
+#include <netinet/in.h>
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>

@@ -3,6 +3,9 @@
 
 #include <stdint.h>
 #include <stddef.h>
+/* glibc first: linux/libc-compat.h then skips its own in_addr/in6_addr, so both C modules
+   see one definition. */
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -15,5 +18,6 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/udata.h>
+#include <linux/netfilter/nf_nat.h>
 
 #endif
