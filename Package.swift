@@ -35,14 +35,16 @@ let package = Package(
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.
         .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
-        .executableTarget(
-            name: "netplan-flannel",
+        // The commands, as a library so golden tests run exactly what the binary runs.
+        .target(
+            name: "NetplanCLI",
             dependencies: [
                 "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),
+        .executableTarget(name: "netplan-flannel", dependencies: ["NetplanCLI"], swiftSettings: swiftSettings),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
@@ -57,13 +59,13 @@ let package = Package(
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink"], swiftSettings: swiftSettings),
         .testTarget(
             name: "Golden",
-            dependencies: ["Desired", "NetState", "Planner", "Observed"],
+            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed"],
             exclude: ["Cases"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["Desired", "NetState", "Planner", "Observed", "Apply", "Netlink"],
+            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "Apply", "Netlink"],
             swiftSettings: swiftSettings
         ),
     ]
