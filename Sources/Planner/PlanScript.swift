@@ -1,0 +1,75 @@
+import NetState
+
+/// Renders a plan as the `ip` / `bridge` / `nft` commands that make the same changes, in the
+/// same order: what an operator could run by hand, and a check that the plan is what it says.
+public enum PlanScript {
+    public static func render(_ plan: Plan, header: String? = nil) -> String {
+        var lines = ["#!/usr/bin/env bash"]
+        if let header { lines += header.split(separator: "\n").map { "# \($0)" } }
+        lines += ["set -euo pipefail", ""]
+        for change in plan.changes {
+            lines.append("# \(change.description.split(separator: "\n").first ?? "")")
+            lines += commands(for: change)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public static func commands(for change: Change) -> [String] {
+        switch change {
+        case let .createLink(link):
+            return ["ip link add \(link.name) " + link.linkArguments.joined(separator: " "),
+                    "ip link set \(link.name) \(link.up ? "up" : "down")"]
+        case let .modifyLink(old, new):
+            var words = ["ip link set \(new.name)"]
+            if old.mtu != new.mtu { words.append("mtu \(new.mtu)") }
+            if old.learning != new.learning { words.append("type vxlan \(new.learning ? "learning" : "nolearning")") }
+            var commands = words.count > 1 ? [words.joined(separator: " ")] : []
+            if old.up != new.up { commands.append("ip link set \(new.name) \(new.up ? "up" : "down")") }
+            return commands
+        case let .recreateLink(old, new):
+            return ["ip link del \(old.name)"] + commands(for: .createLink(new))
+        case let .deleteLink(link):
+            return ["ip link del \(link.name)"]
+        case let .address(verb):
+            switch verb {
+            case let .create(address), let .replace(_, address):
+                return ["ip addr replace \(address.address) dev \(address.device)"]
+            case let .delete(address):
+                return ["ip addr del \(address.address) dev \(address.device)"]
+            }
+        case let .fdb(verb):
+            switch verb {
+            case let .create(entry), let .replace(_, entry):
+                return ["bridge fdb replace \(entry)"]
+            case let .delete(entry):
+                let dst = entry.destination.map { " dst \($0)" } ?? ""
+                return ["bridge fdb del \(entry.key.mac) dev \(entry.key.device)\(dst)\(entry.isSelf ? " self" : "")"]
+            }
+        case let .neighbor(verb):
+            switch verb {
+            case let .create(neighbor), let .replace(_, neighbor):
+                return ["ip neigh replace \(neighbor)"]
+            case let .delete(neighbor):
+                return ["ip neigh del \(neighbor.key.ip) dev \(neighbor.key.device)"]
+            }
+        case let .route(verb):
+            switch verb {
+            case let .create(route), let .replace(_, route):
+                return ["ip route replace \(route)"]
+            case let .delete(route):
+                return ["ip route del \(route)"]
+            }
+        case let .table(verb):
+            let name = verb.after.map { "\($0.key.family) \($0.key.name)" }
+                ?? verb.before.map { "\($0.key.family) \($0.key.name)" } ?? ""
+            switch verb {
+            case let .create(table), let .replace(_, table):
+                // Declaring, deleting and re-declaring the table in one `nft -f` is one
+                // transaction that works whether or not the table exists.
+                return ["nft -f - <<'NFT'", "table \(name)", "delete table \(name)", table.description, "NFT"]
+            case .delete:
+                return ["nft delete table \(name)"]
+            }
+        }
+    }
+}
