@@ -1,0 +1,64 @@
+import ArgumentParser
+import Desired
+import Foundation
+
+/// A command that writes through a `Console` and returns its exit code, so the same code runs
+/// in the binary and in golden tests.
+protocol ConsoleCommand: ParsableCommand {
+    func execute(_ console: Console) async throws -> Int32
+}
+
+extension ConsoleCommand {
+    /// ArgumentParser's entry point is unused: `CLI.main` dispatches to `execute`.
+    public func run() throws {}
+}
+
+public enum CLI {
+    /// Parses `arguments`, runs the command, and returns the exit code: 0 success, 1 error
+    /// (and 2 "changes present" for `plan --detailed-exitcode`, `reconcile --once`).
+    public static func main(arguments: [String], console: Console = Console(passthrough: true)) async -> Int32 {
+        do {
+            let command = try NetplanFlannel.parseAsRoot(arguments)
+            guard let runnable = command as? any ConsoleCommand else {
+                console.write(NetplanFlannel.helpMessage(for: type(of: command)) + "\n")
+                return 0
+            }
+            return try await runnable.execute(console)
+        } catch let error as InputError {
+            console.error("error: \(error)")
+            return 1
+        } catch let error as CommandFailure {
+            console.error("error: \(error.message)")
+            return error.exitCode
+        } catch {
+            let code = NetplanFlannel.exitCode(for: error)
+            let message = NetplanFlannel.fullMessage(for: error)
+            if code == .success {
+                console.write(message + "\n")
+            } else {
+                console.error(message)
+            }
+            return code.rawValue
+        }
+    }
+}
+
+/// A failure the command has already worded for the operator.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: Int32 = 1
+}
+
+public struct NetplanFlannel: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "netplan-flannel",
+        abstract: "Plan and apply the data plane of a flannel node: routes, neighbours, FDB, vxlan device, MASQUERADE.",
+        discussion: """
+            Computes what flannel would program from the cluster's leases, reads what the kernel holds, \
+            and prints or applies a minimal, ordered change plan.
+            """,
+        subcommands: [DesiredCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Desired
+import Foundation
+import NetState
+import Planner
+
+struct DesiredCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "desired",
+        abstract: "Print the state flannel's inputs ask of this node (or of every node)."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, script
+        case subnetEnv = "subnet-env"
+    }
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .shortAndLong, help: "Output: text, json, script or subnet-env.")
+    var output: Format = .text
+
+    @Flag(name: .customLong("all-nodes"), help: "Render every node's desired state, one after another.")
+    var allNodes = false
+
+    func execute(_ console: Console) async throws -> Int32 {
+        let cluster = try ClusterInputs(inputs)
+        var nodes: [DesiredNode] = []
+        if allNodes {
+            for lease in cluster.leases.sorted(by: { $0.subnet < $1.subnet }) {
+                nodes.append(
+                    try DesiredState.compute(
+                        netConf: cluster.netConf, leases: cluster.leases, node: .publicIP(lease.publicIP),
+                        facts: try facts(cluster, nodeIP: lease.publicIP), options: cluster.options,
+                        source: cluster.leaseSource
+                    )
+                )
+            }
+        } else {
+            nodes.append(
+                try DesiredState.compute(
+                    netConf: cluster.netConf, leases: cluster.leases, node: cluster.selector,
+                    facts: try facts(cluster, nodeIP: nil), options: cluster.options, source: cluster.leaseSource
+                )
+            )
+        }
+        switch output {
+        case .text:
+            console.write(nodes.map { "# \($0.headline)\n\($0.state)\n" }.joined(separator: "\n"))
+        case .subnetEnv:
+            console.write(nodes.map { (allNodes ? "# \($0.headline)\n" : "") + $0.subnetEnv.description }
+                .joined(separator: "\n"))
+        case .script:
+            console.write(nodes.map { node in
+                let plan = Planner.plan(desired: node.state, observed: NetworkState(), ownership: node.ownership(cluster))
+                return PlanScript.render(plan, header: "desired state of \(node.headline), built on an empty node")
+            }.joined(separator: "\n"))
+        case .json:
+            let documents = nodes.map { DesiredDocument($0) }
+            console.write(try JSONOutput.encode(allNodes ? AnyEncodable(documents) : AnyEncodable(documents[0])))
+        }
+        return 0
+    }
+
+    private func facts(_ cluster: ClusterInputs, nodeIP: IPv4Address?) throws -> LinkFacts {
+        guard inputs.isOffline else {
+            throw InputError(
+                .missingField, field: "--iface",
+                "reading link facts from the live kernel is not available to `desired`; pass --iface (and --on-link, --iface-mtu)"
+            )
+        }
+        return cluster.offlineFacts(inputs, segmentOf: nodeIP)
+    }
+}
+
+extension DesiredNode {
+    var headline: String {
+        "node \(ownLease.publicIP)\(ownLease.nodeName.map { " (\($0))" } ?? ""): lease \(ownLease.subnet), backend \(backend.rawValue)"
+    }
+
+    func ownership(_ cluster: ClusterInputs) -> Ownership {
+        Ownership(cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName)
+    }
+}
+
+/// `desired -o json`, schema version 1.
+struct DesiredDocument: Encodable {
+    var formatVersion = 1
+    var node: NodeInfo
+    var state: NetworkState
+    var subnetEnv: [String: String]
+
+    struct NodeInfo: Encodable {
+        var publicIP: IPv4Address
+        var name: String?
+        var lease: IPv4Prefix
+        var backend: String
+    }
+
+    init(_ node: DesiredNode) {
+        self.node = NodeInfo(
+            publicIP: node.ownLease.publicIP, name: node.ownLease.nodeName, lease: node.ownLease.subnet,
+            backend: node.backend.rawValue
+        )
+        state = node.state
+        subnetEnv = [
+            "FLANNEL_NETWORK": node.subnetEnv.network.description,
+            "FLANNEL_SUBNET": node.subnetEnv.subnet.description,
+            "FLANNEL_MTU": String(node.subnetEnv.mtu),
+            "FLANNEL_IPMASQ": String(node.subnetEnv.ipMasq),
+        ]
+    }
+}

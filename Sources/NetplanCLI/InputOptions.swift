@@ -1,0 +1,103 @@
+import ArgumentParser
+import Desired
+import Foundation
+import NetState
+
+/// The inputs every command shares: flannel's config, the leases, who this node is, and (offline)
+/// what its underlay looks like.
+struct InputOptions: ParsableArguments {
+    @Option(name: .customLong("net-conf"), help: "flannel net-conf.json, or the kube-flannel-cfg ConfigMap (YAML or JSON).")
+    var netConf: String?
+
+    @Option(help: "Leases: FILE or - (etcdctl -w json output, a {key: lease} JSON object, or kubectl get nodes -o json).")
+    var leases: String?
+
+    @Option(name: .customLong("node-ip"), help: "This node's PublicIP (default: the lease whose PublicIP is local).")
+    var nodeIP: String?
+
+    @Option(help: "This node's name (kubectl input).")
+    var node: String?
+
+    @Option(help: "Underlay interface (default: the interface of the default route).")
+    var iface: String?
+
+    @Option(name: .customLong("on-link"), help: "Offline: peers inside CIDR are on-link (repeatable).")
+    var onLink: [String] = []
+
+    @Option(name: .customLong("iface-mtu"), help: "Offline: the underlay MTU (default 1500).")
+    var ifaceMTU: UInt32?
+
+    @Option(help: "Override Backend.Type for the whole cluster, to plan a switch: vxlan or host-gw.")
+    var backend: String?
+
+    @Flag(inversion: .prefixedNo, help: "Install flannel's MASQUERADE rules (default on, as kube-flannel.yml runs flannel).")
+    var ipMasq = true
+
+    /// True when the flags describe the underlay, so no live kernel is consulted for link facts.
+    var isOffline: Bool { iface != nil || !onLink.isEmpty || ifaceMTU != nil }
+}
+
+/// The parsed inputs, before any link facts.
+struct ClusterInputs {
+    var netConf: NetConf
+    var leases: [Lease]
+    var leaseSource: String
+    var selector: NodeSelector
+    var options: DesiredOptions
+    var onLinkNetworks: [IPv4Prefix]
+
+    init(_ flags: InputOptions) throws {
+        guard let netConfPath = flags.netConf else {
+            throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required")
+        }
+        guard let leasesPath = flags.leases else {
+            throw InputError(.missingField, field: "--leases", "a lease source is required (FILE or -)")
+        }
+        netConf = try NetConfReader.parse(try Self.read(netConfPath), source: netConfPath)
+        leaseSource = leasesPath
+        leases = try LeaseReader.parse(try Self.read(leasesPath), source: leasesPath)
+
+        if let text = flags.nodeIP {
+            guard let ip = IPv4Address(text) else {
+                throw InputError(.invalidValue, field: "--node-ip", "\"\(text)\" is not an IPv4 address")
+            }
+            selector = .publicIP(ip)
+        } else if let name = flags.node {
+            selector = .name(name)
+        } else {
+            selector = .automatic
+        }
+        var backendOverride: BackendType?
+        if let text = flags.backend {
+            guard let type = BackendType(rawValue: text.lowercased()) else {
+                throw InputError(
+                    .unsupportedBackend, field: "--backend", "\"\(text)\" is not supported: use vxlan or host-gw"
+                )
+            }
+            backendOverride = type
+        }
+        options = DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq)
+        onLinkNetworks = try flags.onLink.map { text throws(InputError) in
+            guard let prefix = IPv4Prefix(text, strict: false) else {
+                throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 CIDR")
+            }
+            return prefix
+        }
+    }
+
+    /// Reads a file, or standard input for `-`.
+    static func read(_ path: String) throws(InputError) -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(.unreadable, source: path, "cannot read the file")
+        }
+        return Array(data)
+    }
+
+    /// Link facts from the flags, for a node whose PublicIP is `nodeIP`. `--on-link` networks
+    /// are the L2 segments: with `--all-nodes`, a node sees as on-link the networks it sits on.
+    func offlineFacts(_ flags: InputOptions, segmentOf nodeIP: IPv4Address? = nil) -> LinkFacts {
+        let networks = nodeIP.map { ip in onLinkNetworks.filter { $0.contains(ip) } } ?? onLinkNetworks
+        return LinkFacts(underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500, onLinkNetworks: networks)
+    }
+}
