@@ -103,7 +103,7 @@ public enum DesiredState {
 
     /// Finds this node's lease. Two leases claiming the same PublicIP or name is an error: the
     /// tool cannot tell which subnet the node's pods live in.
-    static func ownLease(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
+    public static func ownLease(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
         -> Lease
     {
         let matches: [Lease] = switch node {
@@ -126,7 +126,7 @@ public enum DesiredState {
 
     /// Two vxlan leases with one VtepMAC would need two FDB entries with one key: one peer
     /// would silently get the other's traffic.
-    static func checkUniqueVtepMACs(_ leases: [Lease], source: String?) throws(InputError) {
+    public static func checkUniqueVtepMACs(_ leases: [Lease], source: String?) throws(InputError) {
         var seen: [MACAddress: Lease] = [:]
         for lease in leases {
             guard let mac = lease.vtepMAC else { continue }

@@ -104,7 +104,7 @@ public struct NftRule: Hashable, Sendable, Codable {
     }
 }
 
-public enum NftMatch: Hashable, Sendable, Codable {
+public enum NftMatch: Hashable, Sendable {
     /// `meta mark & mask == value`; with mask all-ones nft prints `meta mark value`.
     case mark(mask: UInt32, value: UInt32)
     case sourceAddress(IPv4Prefix, negated: Bool)
@@ -115,7 +115,7 @@ public enum NftMatch: Hashable, Sendable, Codable {
     case other(String)
 }
 
-public enum NftVerdict: Hashable, Sendable, Codable {
+public enum NftVerdict: Hashable, Sendable {
     case accept
     case drop
     case `return`
