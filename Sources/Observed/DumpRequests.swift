@@ -42,13 +42,14 @@ public enum DumpRequests {
     }
 
     /// `RTM_GETNEIGH` dump of one family (`AF_INET` ARP entries or `AF_BRIDGE` fdb entries) on
-    /// one device (`ndm_ifindex`; 0 for all).
+    /// one device (0 for all). The device goes in `NDA_IFINDEX`: strict checking refuses a
+    /// non-zero `ndm_ifindex` in an `AF_INET` neighbour dump, and both dumps accept the attribute.
     public static func neighbors(family: Int32, index: UInt32, sequence: UInt32 = 0) -> [UInt8] {
         var request = NetlinkRequest(type: UInt16(RTM_GETNEIGH), flags: dumpFlags, sequence: sequence)
         var header = ndmsg()
         header.ndm_family = UInt8(family)
-        header.ndm_ifindex = Int32(bitPattern: index)
         request.putHeader(header)
+        if index != 0 { request.putUInt32(UInt16(NDA_IFINDEX), index) }
         return request.bytes
     }
 

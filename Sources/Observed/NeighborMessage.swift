@@ -50,11 +50,22 @@ public struct NeighborMessage: Hashable, Sendable {
     }
 
     /// The fdb entry, for `AF_BRIDGE` messages with a MAC and no IPv6 destination.
+    ///
+    /// The state is normalised as `bridge fdb show` reads it: `bridge fdb append … permanent`
+    /// stores `NUD_PERMANENT|NUD_NOARP` (0xc0) where flannel stores `NUD_PERMANENT`; both mean a
+    /// static entry that never ages, so both read as `permanent` and the planner does not rewrite
+    /// a correct entry only for the unused NOARP bit.
     public func fdbEntry(deviceNames: [UInt32: String]) -> FdbEntry? {
         guard family == UInt8(AF_BRIDGE), let lladdr, !hasNonIPv4Destination else { return nil }
+        var normalised = state
+        if state.rawValue & NeighborState.permanent.rawValue != 0 {
+            normalised = .permanent
+        } else if state.rawValue & NeighborState.noarp.rawValue != 0 {
+            normalised = .noarp
+        }
         return FdbEntry(
             key: FdbEntry.Key(device: deviceNames[index] ?? "if\(index)", mac: lladdr),
-            destination: destination, isSelf: isSelf, state: state
+            destination: destination, isSelf: isSelf, state: normalised
         )
     }
 }
