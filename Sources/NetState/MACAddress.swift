@@ -16,7 +16,7 @@ public struct MACAddress: Hashable, Comparable, Sendable {
         guard parts.count == 6 else { return nil }
         var result: UInt64 = 0
         for part in parts {
-            guard part.count == 2, let octet = UInt8(part, radix: 16) else { return nil }
+            guard part.count == 2, part.allSatisfy(\.isHexDigit), let octet = UInt8(part, radix: 16) else { return nil }
             result = result << 8 | UInt64(octet)
         }
         value = result
