@@ -115,6 +115,14 @@ public final class NetlinkSocket: NetlinkTransport {
         }
     }
 
+    /// `SO_RCVBUF` as the kernel reports it (twice what was asked: it counts its bookkeeping).
+    public var receiveBufferBytes: Int? {
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(fileDescriptor, SOL_SOCKET, SO_RCVBUF, &value, &length) == 0 else { return nil }
+        return Int(value)
+    }
+
     /// Sets `SO_RCVTIMEO`, so a receive that waits for a reply that never comes fails with
     /// `EAGAIN` instead of hanging. Zero waits forever (the default).
     public func setReceiveTimeout(milliseconds: Int) throws(NetlinkError) {

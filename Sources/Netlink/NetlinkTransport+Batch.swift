@@ -9,7 +9,10 @@ extension NetlinkTransport {
     /// ends with exactly one `NLMSG_ERROR` (an ACK when it succeeded). Requests go out in chunks
     /// of at most `maxChunkBytes` / `maxChunkMessages`, and all replies of a chunk are read
     /// before the next is sent: the receive queue never holds more than one chunk's replies, so
-    /// a batch larger than the socket buffers loses nothing.
+    /// a batch larger than the socket buffers loses nothing. The chunk's message count is also
+    /// bounded by the receive buffer: the kernel charges each reply's whole buffer (about 1 KiB
+    /// for an ACK, 1–2 KiB for a lookup answer, measured on 6.18), so at most
+    /// `receiveBufferBytes / replyBudgetBytes` requests are in flight.
     ///
     /// The kernel handles each message of a chunk on its own, so one failure does not stop the
     /// others. If sending or receiving itself fails, the affected requests and all that were not
@@ -24,8 +27,11 @@ extension NetlinkTransport {
     /// - Throws: only when a request is not a single well-formed netlink message (nothing is
     ///   sent then).
     public func transact(
-        _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024
+        _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024,
+        replyBudgetBytes: Int = 4096
     ) throws(NetlinkError) -> [Result<[NetlinkMessage], NetlinkError>] {
+        let maxChunkMessages = receiveBufferBytes.map { min(maxChunkMessages, max(8, $0 / max(1, replyBudgetBytes))) }
+            ?? maxChunkMessages
         var stamped = requests
         var indexBySequence: [UInt32: Int] = [:]
         indexBySequence.reserveCapacity(requests.count)

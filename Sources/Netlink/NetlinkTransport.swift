@@ -9,4 +9,11 @@ public protocol NetlinkTransport: AnyObject {
     func send(_ bytes: [UInt8]) throws(NetlinkError)
     /// Receives one datagram.
     func receive() throws(NetlinkError) -> [UInt8]
+    /// The kernel's accounting limit of the receive queue (`SO_RCVBUF` as read back), which
+    /// bounds how many replies may be outstanding; nil when unknown (no limit applied).
+    var receiveBufferBytes: Int? { get }
+}
+
+extension NetlinkTransport {
+    public var receiveBufferBytes: Int? { nil }
 }
