@@ -1,0 +1,27 @@
+import NetState
+
+/// A table the encoder cannot express in nf_tables messages, with where in the table it is.
+///
+/// Only the model's own words can be encoded: an observed foreign rule decoded to `.other(...)`
+/// text has no wire form, and an interface name longer than `IFNAMSIZ - 1` has none either.
+public struct NftEncodingError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var table: NftTable.Key
+    public var chain: String?
+    /// 1-based position of the rule in its chain.
+    public var rule: Int?
+    public var reason: String
+
+    public init(table: NftTable.Key, chain: String? = nil, rule: Int? = nil, reason: String) {
+        self.table = table
+        self.chain = chain
+        self.rule = rule
+        self.reason = reason
+    }
+
+    public var description: String {
+        var place = "table \(table.family) \(table.name)"
+        if let chain { place += " chain \(chain)" }
+        if let rule { place += " rule \(rule)" }
+        return "cannot encode \(place): \(reason)"
+    }
+}
