@@ -78,13 +78,36 @@ struct NetConfConfigMapErrorTests {
     func malformedYAML() {
         let error = refusal("kind: ConfigMap\ndata:\n  net-conf.json: |\n    {}\n bad: [\n")
         #expect(error?.code == .malformed)
-        #expect(error?.description.hasPrefix("cm.yaml: malformed YAML at line ") == true)
+        #expect(
+            error?.description
+                == "cm.yaml: malformed YAML at line 5, column 2: did not find expected key "
+                + "(while parsing a block mapping at line 1, column 1)")
         let tab = refusal("kind: ConfigMap\ndata:\n\tnet-conf.json: '{}'\n")
         #expect(tab?.code == .malformed)
         #expect(
             tab?.description
                 == "cm.yaml: malformed YAML at line 3, column 1: found character that cannot start any token "
                 + "(while scanning for the next token at line 3, column 1)")
+    }
+
+    @Test("several YAML documents, or a duplicate key, are refused with their place")
+    func yamlStructure() {
+        let twoDocuments = refusal("kind: ConfigMap\n---\nkind: ConfigMap\n")
+        #expect(twoDocuments?.code == .malformed)
+        #expect(
+            twoDocuments?.description
+                == "cm.yaml: malformed YAML at line 2, column 1: but found another document "
+                + "(expected a single document in the stream at line 1, column 1)")
+        let duplicate = refusal("kind: ConfigMap\ndata: {net-conf.json: '{}'}\ndata: {}\n")
+        #expect(duplicate?.code == .malformed)
+        #expect(duplicate?.description == "cm.yaml: malformed YAML at line 2, column 1: duplicate key \"data\"")
+    }
+
+    @Test("a net-conf.json with a byte order mark is refused as JSON, as Go refuses it")
+    func byteOrderMark() {
+        let error = refusal("\u{FEFF}{\"Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"vxlan\"}}")
+        #expect(error?.code == .malformed)
+        #expect(error?.description == "cm.yaml: malformed JSON at line 1, column 1: expected a value, found U+FEFF")
     }
 
     @Test("YAML that is not a ConfigMap is refused: net-conf.json itself is JSON")

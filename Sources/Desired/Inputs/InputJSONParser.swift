@@ -167,6 +167,18 @@ struct InputJSONParser {
 
     private mutating func parseString() throws(InputJSONSyntaxError) -> String {
         index += 1  // opening quote
+        // Fast path: most strings have no escapes and decode in one go.
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return String(decoding: bytes[start..<(index - 1)], as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            index += 1
+        }
+        index = start
         var scalars = String.UnicodeScalarView()
         var runStart = index
         func flushRun(_ end: Int) {

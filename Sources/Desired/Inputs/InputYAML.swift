@@ -64,8 +64,9 @@ enum InputYAML {
         case let .reader(problem, offset, _, _):
             return "malformed YAML\(offset.map { " at byte \($0)" } ?? ""): \(problem)"
         case let .duplicatedKeysInMapping(duplicates, context):
-            return "malformed YAML at line \(context.mark.line), column \(context.mark.column): "
-                + "duplicate keys \(duplicates.joined(separator: ", ")) \(context.text)"
+            // Yams puts the whole document in `context.text`; only its mark is worth quoting.
+            let keys = Set(duplicates).sorted().map(\.debugDescription).joined(separator: ", ")
+            return "malformed YAML at line \(context.mark.line), column \(context.mark.column): duplicate key \(keys)"
         default:
             return "malformed YAML: \(error)"
         }

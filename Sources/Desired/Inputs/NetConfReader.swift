@@ -14,7 +14,10 @@ public enum NetConfReader {
     /// Kubernetes.
     public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> NetConf {
         let path = InputPath(source: source)
-        guard let first = bytes.first(where: { !isBlank($0) }) else {
+        // A byte order mark is skipped only to choose the parser: Go's JSON decoder (so flannel)
+        // refuses it, and the JSON parser then says so at line 1, column 1.
+        let afterMark = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        guard let first = afterMark.first(where: { !isBlank($0) }) else {
             throw path.error(
                 .malformed,
                 "the file is empty; expected flannel's net-conf.json or the kube-flannel-cfg ConfigMap")
