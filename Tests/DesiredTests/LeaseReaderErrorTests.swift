@@ -190,6 +190,12 @@ struct LeaseReaderErrorTests {
         let empty = caughtInputError { () throws(InputError) in try LeaseReader.parse([], source: "-") }
         #expect(empty?.code == .malformed)
         #expect(empty?.description == "-: the file is empty; expected \(LeaseReader.acceptedFormats)")
+        let yaml = caughtInputError { () throws(InputError) in
+            try LeaseReader.parse("apiVersion: v1\nitems: []\nkind: List\n".bytes, source: "nodes.yaml")
+        }
+        #expect(yaml?.code == .unknownFormat)
+        #expect(
+            yaml?.description == "nodes.yaml: the file is not JSON (for kubectl, use -o json); expected \(LeaseReader.acceptedFormats)")
         let array = caughtInputError { () throws(InputError) in try LeaseReader.parse("[]".bytes, source: "-") }
         #expect(array?.code == .unknownFormat)
         #expect(array?.description == "-: found an array; expected \(LeaseReader.acceptedFormats)")

@@ -16,8 +16,12 @@ public enum LeaseReader {
     /// In formats 1 and 2, keys without `/subnets/` (such as `<prefix>/config`) are skipped.
     public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> [Lease] {
         let path = InputPath(source: source)
-        if bytes.allSatisfy(isBlank) {
+        guard let first = bytes.first(where: { !isBlank($0) }) else {
             throw path.error(.malformed, "the file is empty; expected \(acceptedFormats)")
+        }
+        if first != UInt8(ascii: "{") && first != UInt8(ascii: "[") {
+            // Most likely `-o yaml` or a table: say which formats work rather than "expected a value".
+            throw path.error(.unknownFormat, "the file is not JSON (for kubectl, use -o json); expected \(acceptedFormats)")
         }
         let document: InputJSON
         do {
