@@ -1,0 +1,101 @@
+import NetState
+import Planner
+
+/// A pure model of how the kernel answers each change, strict where the planner must be
+/// exact: a create on a taken key is `EEXIST`, a replace or delete of a value that is not there
+/// (or not the value the plan says it replaces) is refused. Deleting a link takes its addresses,
+/// neighbours, FDB entries and every route through it (in any table) with it, and setting it down
+/// flushes the routes through it, as the kernel does.
+enum KernelModel {
+    struct Refusal: Error, CustomStringConvertible {
+        var change: Change
+        var reason: String
+        var description: String { "\(reason): \(change)" }
+    }
+
+    /// The MAC the kernel picks for a device created without one.
+    static let generatedMAC = MACAddress(0x02fe_edfa_ce01)
+
+    static func apply(_ changes: [Change], to state: inout NetworkState) throws(Refusal) {
+        for change in changes { try apply(change, to: &state) }
+    }
+
+    static func apply(_ change: Change, to state: inout NetworkState) throws(Refusal) {
+        func refuse(_ reason: String) -> Refusal { Refusal(change: change, reason: reason) }
+        /// Devices other than the vxlan device (eth0, cni0, …) are assumed to exist.
+        func deviceUsable(_ name: String?, needsUp: Bool) -> Bool {
+            guard let name, name.hasPrefix("flannel.") else { return true }
+            guard let link = state.vxlan, link.name == name else { return false }
+            return !needsUp || link.up
+        }
+        func perform<Key: Hashable, Object: Equatable>(
+            _ verb: Verb<Object>, key: (Object) -> Key, in map: inout [Key: Object]
+        ) throws(Refusal) {
+            switch verb {
+            case let .create(object):
+                guard map[key(object)] == nil else { throw refuse("EEXIST") }
+                map[key(object)] = object
+            case let .replace(old, new):
+                guard key(old) == key(new) else { throw refuse("replace changes the key") }
+                guard let current = map[key(old)] else { throw refuse("ENOENT on replace") }
+                guard current == old else { throw refuse("replace of a value that is not there: \(current)") }
+                map[key(new)] = new
+            case let .delete(object):
+                guard let current = map[key(object)] else { throw refuse("ENOENT on delete") }
+                guard current == object else { throw refuse("delete of a value that is not there: \(current)") }
+                map[key(object)] = nil
+            }
+        }
+
+        switch change {
+        case let .createLink(link):
+            guard state.vxlan == nil else { throw refuse("EEXIST: a device \(state.vxlan?.name ?? "") exists") }
+            var created = link
+            created.addresses = []
+            created.mac = link.mac ?? generatedMAC
+            state.vxlan = created
+        case let .modifyLink(old, new):
+            guard let current = state.vxlan, current.name == new.name, old.name == new.name else { throw refuse("ENODEV") }
+            guard current == old else { throw refuse("modify of a device that is not there: \(current)") }
+            guard new.canBeModified(from: current), new.mac == current.mac else {
+                throw refuse("EOPNOTSUPP: the kernel cannot change this in place")
+            }
+            var modified = current
+            modified.mtu = new.mtu
+            modified.learning = new.learning
+            modified.up = new.up
+            state.vxlan = modified
+            if !new.up { state.routes = state.routes.filter { $0.value.device != new.name } }
+        case let .recreateLink(old, new):
+            try apply(.deleteLink(old), to: &state)
+            try apply(.createLink(new), to: &state)
+        case let .deleteLink(link):
+            guard let current = state.vxlan, current.name == link.name else { throw refuse("ENODEV") }
+            guard current == link else { throw refuse("delete of a device that is not there: \(current)") }
+            state.vxlan = nil
+            state.routes = state.routes.filter { $0.value.device != link.name }
+            state.neighbors = state.neighbors.filter { $0.key.device != link.name }
+            state.fdb = state.fdb.filter { $0.key.device != link.name }
+        case let .address(verb):
+            let device = (verb.after ?? verb.before)?.device ?? ""
+            guard var link = state.vxlan, link.name == device else { throw refuse("ENODEV") }
+            var addresses = Dictionary(link.addresses.map { ($0, DeviceAddress(device: device, address: $0)) }) { a, _ in a }
+            try perform(verb, key: \.address, in: &addresses)
+            link.addresses = addresses.keys.sorted()
+            state.vxlan = link
+        case let .fdb(verb):
+            guard deviceUsable((verb.after ?? verb.before)?.key.device, needsUp: false) else { throw refuse("ENODEV") }
+            try perform(verb, key: \.key, in: &state.fdb)
+        case let .neighbor(verb):
+            guard deviceUsable((verb.after ?? verb.before)?.key.device, needsUp: false) else { throw refuse("ENODEV") }
+            try perform(verb, key: \.key, in: &state.neighbors)
+        case let .route(verb):
+            if let after = verb.after, !deviceUsable(after.device, needsUp: true) {
+                throw refuse("ENETDOWN/ENODEV: \(after.device ?? "") is not an up device")
+            }
+            try perform(verb, key: \.key, in: &state.routes)
+        case let .table(verb):
+            try perform(verb, key: \.key, in: &state.tables)
+        }
+    }
+}
