@@ -126,6 +126,12 @@ public enum NftDecoder {
         parse: (UnsafePointer<nlmsghdr>?, OpaquePointer?) -> Int32,
         _ read: (OpaquePointer) -> T
     ) throws(NetlinkError) -> T {
+        // libnftnl stops quietly at an attribute that runs past the message, which would turn a
+        // cut-off rule into a shorter, valid-looking one; the attribute walk refuses it instead.
+        guard message.payload.count >= 4 else {
+            throw NetlinkError.decode("nf_tables \(what) message without nfgenmsg", offset: NetlinkMessage.headerLength)
+        }
+        try validate(try NetlinkAttribute.parse(message.payload, from: 4, baseOffset: NetlinkMessage.headerLength))
         guard let object = alloc() else { throw NetlinkError(.decode, errno: 12, detail: "nftnl \(what) alloc") }
         defer { free(object) }
         let bytes = message.bytes
@@ -136,6 +142,13 @@ public enum NftDecoder {
             throw NetlinkError(.decode, sequence: message.sequence, detail: "nf_tables \(what) message of \(bytes.count) bytes")
         }
         return read(object)
+    }
+
+    /// Walks nested attributes (expression lists, hooks) down to the leaves.
+    private static func validate(_ attributes: [NetlinkAttribute]) throws(NetlinkError) {
+        for attribute in attributes where attribute.isNested {
+            try validate(try NetlinkAttribute.parse(attribute.value, baseOffset: attribute.offset + 4))
+        }
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String {
