@@ -1,0 +1,46 @@
+import ArgumentParser
+import Desired
+import Foundation
+import NetState
+import Observed
+import Planner
+
+struct ObserveCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "observe",
+        abstract: "Print the objects this tool owns on the live kernel, as iproute2 and nft word them."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .shortAndLong, help: "Output: text or json.")
+    var output: Format = .text
+
+    @Option(name: .customLong("snapshot-out"), help: "Save the observation (state and link facts) to FILE for `plan --observed FILE`.")
+    var snapshotOut: String?
+
+    func execute(_ console: Console) async throws -> Int32 {
+        let cluster = try ClusterInputs(inputs)
+        let node = try NodeContext.observe(cluster, inputs, snapshot: nil)
+        // The own lease only narrows which routes are ours; without one, nothing is excluded.
+        let own = try? DesiredState.ownLease(cluster.leases, node: cluster.selector, facts: node.facts, source: nil)
+        let ownership = Ownership(
+            cluster: cluster.netConf.network,
+            ownSubnet: own?.subnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
+            vxlanDevice: cluster.netConf.vxlanDeviceName
+        )
+        let owned = ownership.ownedPart(of: node.state)
+        if let snapshotOut { try Snapshot(node).save(path: snapshotOut) }
+        switch output {
+        case .text:
+            var text = "# underlay \(node.facts.underlay) mtu \(node.facts.mtu)"
+            text += node.facts.addresses.map { " \($0)" }.joined()
+            console.write(text + "\n" + (owned.isEmpty ? "# nothing owned is present" : owned.description) + "\n")
+        case .json:
+            console.write(try JSONOutput.encode(Snapshot(state: owned, facts: node.facts)))
+        }
+        return 0
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Desired
+import Foundation
+import NetState
+import Planner
+
+struct PlanCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show the minimal, ordered changes that make this node match its leases. Changes nothing."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, script }
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(name: .customLong("observed"), help: "Plan against a saved snapshot (observe --snapshot-out) instead of the live kernel; needs no root.")
+    var observed: String?
+
+    @Option(name: .shortAndLong, help: "Output: text, json or script.")
+    var output: Format = .text
+
+    @Option(name: .customLong("out"), help: "Also save the plan to FILE for `apply --plan FILE`.")
+    var out: String?
+
+    @Flag(name: .customLong("detailed-exitcode"), help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
+    var detailedExitcode = false
+
+    func execute(_ console: Console) async throws -> Int32 {
+        let context = try NodeContext.make(inputs, snapshot: observed)
+        console.write(PlanOutput.render(context.plan, desired: context.desired, format: output))
+        if let out {
+            try PlanOutput.save(context.plan, desired: context.desired, to: out)
+        }
+        return detailedExitcode && !context.plan.isEmpty ? 2 : 0
+    }
+}
+
+enum PlanOutput {
+    static func render(_ plan: Plan, desired: DesiredNode, format: PlanCommand.Format) -> String {
+        switch format {
+        case .text: PlanText.render(plan, header: "netplan-flannel plan for \(desired.headline)")
+        case .script: PlanScript.render(plan, header: "netplan-flannel plan for \(desired.headline)")
+        case .json: (try? JSONOutput.encode(PlanDocument(plan, desired: desired))) ?? "{}\n"
+        }
+    }
+
+    static func save(_ plan: Plan, desired: DesiredNode, to path: String) throws {
+        let text = try JSONOutput.encode(PlanDocument(plan, desired: desired))
+        do {
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw CommandFailure(message: "\(path): cannot write the plan: \(error.localizedDescription)")
+        }
+    }
+}
