@@ -13,7 +13,7 @@ import Testing
             let console = Console(passthrough: false)
             let status = await CLI.main(arguments: command.arguments, console: console)
             var text = console.output
-            if status != 0 && status != 2 || !console.errors.isEmpty {
+            if status != 0 || !console.errors.isEmpty {
                 text += console.errors + "exit \(status)\n"
             }
             GoldenFile.check(golden.normalize(text), against: golden.directory.appendingPathComponent(command.output))

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# netplan-flannel plan for node 172.22.0.239: lease 10.244.0.0/24, backend vxlan
+set -euo pipefail
+
+# -/+ link flannel.1 address 0e:4c:8b:10:00:01 mtu 1500 type vxlan id 1 local 172.22.0.240 dev eth0 dstport 4789 nolearning up → flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning up (forces re-creation: local 172.22.0.240 → 172.22.0.239, dstport 4789 → 8472)
+ip link del flannel.1
+ip link add flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning
+ip link set flannel.1 up
+# + addr 10.244.0.0/32 dev flannel.1
+ip addr replace 10.244.0.0/32 dev flannel.1
+# + fdb 0e:4c:8b:10:01:01 dev flannel.1 dst 172.22.1.176 self permanent
+bridge fdb replace 0e:4c:8b:10:01:01 dev flannel.1 dst 172.22.1.176 self permanent
+# + fdb 0e:4c:8b:10:02:01 dev flannel.1 dst 172.22.0.117 self permanent
+bridge fdb replace 0e:4c:8b:10:02:01 dev flannel.1 dst 172.22.0.117 self permanent
+# + fdb 0e:4c:8b:10:03:01 dev flannel.1 dst 172.22.0.76 self permanent
+bridge fdb replace 0e:4c:8b:10:03:01 dev flannel.1 dst 172.22.0.76 self permanent
+# + fdb 0e:4c:8b:10:04:01 dev flannel.1 dst 172.22.0.212 self permanent
+bridge fdb replace 0e:4c:8b:10:04:01 dev flannel.1 dst 172.22.0.212 self permanent
+# + fdb 0e:4c:8b:10:05:01 dev flannel.1 dst 172.22.0.64 self permanent
+bridge fdb replace 0e:4c:8b:10:05:01 dev flannel.1 dst 172.22.0.64 self permanent
+# + neigh 10.244.1.0 lladdr 0e:4c:8b:10:01:01 dev flannel.1 nud permanent
+ip neigh replace 10.244.1.0 lladdr 0e:4c:8b:10:01:01 dev flannel.1 nud permanent
+# + neigh 10.244.2.0 lladdr 0e:4c:8b:10:02:01 dev flannel.1 nud permanent
+ip neigh replace 10.244.2.0 lladdr 0e:4c:8b:10:02:01 dev flannel.1 nud permanent
+# + neigh 10.244.3.0 lladdr 0e:4c:8b:10:03:01 dev flannel.1 nud permanent
+ip neigh replace 10.244.3.0 lladdr 0e:4c:8b:10:03:01 dev flannel.1 nud permanent
+# + neigh 10.244.4.0 lladdr 0e:4c:8b:10:04:01 dev flannel.1 nud permanent
+ip neigh replace 10.244.4.0 lladdr 0e:4c:8b:10:04:01 dev flannel.1 nud permanent
+# + neigh 10.244.5.0 lladdr 0e:4c:8b:10:05:01 dev flannel.1 nud permanent
+ip neigh replace 10.244.5.0 lladdr 0e:4c:8b:10:05:01 dev flannel.1 nud permanent
+# + route 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
+ip route replace 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
+# + route 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink
+ip route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink
+# + route 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink
+ip route replace 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink
+# + route 10.244.4.0/24 via 10.244.4.0 dev flannel.1 onlink
+ip route replace 10.244.4.0/24 via 10.244.4.0 dev flannel.1 onlink
+# + route 10.244.5.0/24 via 10.244.5.0 dev flannel.1 onlink
+ip route replace 10.244.5.0/24 via 10.244.5.0 dev flannel.1 onlink
