@@ -50,11 +50,11 @@ enum Preflight {
             cluster.options.backendOverride ?? lease.backendType ?? netConf.backend.type
         }
         for lease in cluster.leases where type(of: lease) == .vxlan && lease.vtepMAC == nil {
-            problems.append("\(lease.key): vxlan lease has no BackendData.VtepMAC")
+            problems.append("\(source): \(lease.key): vxlan lease has no BackendData.VtepMAC")
         }
         for lease in cluster.leases {
             if let vni = lease.vni, type(of: lease) == .vxlan, vni != netConf.backend.vni {
-                problems.append("\(lease.key): advertises VNI \(vni) but net-conf has VNI \(netConf.backend.vni)")
+                problems.append("\(source): \(lease.key): advertises VNI \(vni) but net-conf has VNI \(netConf.backend.vni)")
             }
         }
         do {
@@ -71,7 +71,7 @@ enum Preflight {
         // host-gw feasibility: every peer reached by host-gw must be on-link.
         for peer in cluster.leases where peer != own && type(of: peer) == .hostGW && !facts.isOnLink(peer.publicIP) {
             problems.append(
-                "\(peer.displayName) (\(peer.subnet) via \(peer.publicIP)): not on-link on \(facts.underlay): host-gw cannot reach it"
+                "\(source): \(peer.displayName) (\(peer.subnet) via \(peer.publicIP)): not on-link on \(facts.underlay): host-gw cannot reach it"
             )
         }
         // MTU consistency: the vxlan device carries 50 bytes of headers inside the underlay MTU.
