@@ -71,7 +71,7 @@ import Testing
 
     /// Every lease that shares its subnet with another is a duplicate, even when a wider lease
     /// also covers both: the one-pass sweep only compares with the widest lease seen so far.
-    @Test(.bug("coretests-report: duplicate hidden behind a covering lease"))
+    @Test(.bug(id: "coretests-hidden-duplicate", "duplicate hidden behind a covering lease"))
     func duplicateInsideAWiderLeaseIsStillADuplicate() {
         let leases = [
             Self.lease("10.244.0.0/16", key: "wide"),

@@ -42,10 +42,13 @@ import Testing
     }
 
     /// Returns what is wrong with the plan for one scenario, empty when nothing is.
-    static func check(_ scenario: RandomScenario, _ statistics: inout Statistics) -> [String] {
+    /// `mutate` lets the test break the plan on purpose, to show the checks catch it.
+    static func check(
+        _ scenario: RandomScenario, _ statistics: inout Statistics, mutate: (Plan) -> Plan = { $0 }
+    ) -> [String] {
         let ownership = PF.ownership
         let desired = scenario.desired, observed = scenario.observed
-        let plan = Planner.plan(desired: desired, observed: observed, ownership: ownership)
+        let plan = mutate(Planner.plan(desired: desired, observed: observed, ownership: ownership))
         var problems: [String] = []
 
         let linkGoes = plan.changes.contains {
@@ -246,6 +249,37 @@ import Testing
             problems.append("table \(key.family) \(key.name) differs")
         }
         return problems
+    }
+
+    /// The checks are able to fail: broken plans are caught.
+    @Test func brokenPlansAreCaught() {
+        var statistics = Statistics()
+        var tried = (dropped: 0, split: 0, reversed: 0)
+        for seed in Self.firstSeed..<(Self.firstSeed + 300) {
+            let scenario = RandomScenario(seed: seed)
+            let plan = Planner.plan(desired: scenario.desired, observed: scenario.observed, ownership: PF.ownership)
+            guard !plan.isEmpty else { continue }
+            tried.dropped += 1
+            #expect(!Self.check(scenario, &statistics, mutate: { var p = $0; p.changes = []; return p }).isEmpty, "seed \(seed)")
+            if plan.changes.contains(where: { if case .route(.replace) = $0 { true } else { false } }) {
+                tried.split += 1
+                let split: (Plan) -> Plan = { original in
+                    var p = original
+                    p.changes = original.changes.flatMap { change -> [Change] in
+                        if case let .route(.replace(old, new)) = change { [.route(.delete(old)), .route(.create(new))] } else { [change] }
+                    }
+                    return p
+                }
+                let problems = Self.check(scenario, &statistics, mutate: split)
+                #expect(problems.contains { $0.contains("deleted and re-created") }, "seed \(seed)")
+            }
+            if Set(plan.changes.map(Self.step)).count > 1 {
+                tried.reversed += 1
+                let problems = Self.check(scenario, &statistics, mutate: { var p = $0; p.changes.reverse(); return p })
+                #expect(problems.contains { $0.contains("out of order") }, "seed \(seed)")
+            }
+        }
+        #expect(tried.dropped > 200 && tried.split > 100 && tried.reversed > 100, "\(tried)")
     }
 
     /// The generator is deterministic: one seed, one scenario.
