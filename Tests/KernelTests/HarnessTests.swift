@@ -115,9 +115,11 @@ struct HarnessTests {
         #expect(try cluster.execPod(node: 3, ["ip", "route"]).stdout.contains("default via 10.244.3.1 dev eth0"))
         #expect(try cluster.nftRuleset(node: 1).isEmpty)
         #expect(try cluster.fdb(node: 1, device: "eth0").isEmpty == false)
+        #expect(try cluster.macAddress(node: 1, device: "eth0").count == 17)
+        #expect(try cluster.node(4).underlaySubnet == "172.23.0.0/24")
 
         // Without routes, pods on different nodes cannot talk: the checks below can fail.
-        #expect(try cluster.canPing(fromPod: 1, toPod: 2) == false)
+        #expect(try cluster.canPing(fromPod: 1, toPod: 2, timeout: 0.3) == false)
         // Pod to its own node's gateway, and n4 across the router, work from the start.
         #expect(try cluster.canPing(fromPod: 1, toPod: 1))
         #expect(try cluster.canPing(fromNode: 4, to: n1.publicIP))
@@ -143,6 +145,17 @@ struct HarnessTests {
         #expect(report.transmitted >= 50, "ping sent only \(report.transmitted) requests in 1 s")
         #expect(report.lostBeforeStop == 0, "unanswered: \(report.unansweredSequences)")
         #expect(report.errors == 0)
+
+        // ...and the monitor does see an outage: ~300 ms without n1's route to n2's pods.
+        let outage = try cluster.startPing(fromPod: 1, toPod: 2)
+        Thread.sleep(forTimeInterval: 0.2)
+        try cluster.ip(node: 1, ["route", "del", "10.244.2.0/24"])
+        Thread.sleep(forTimeInterval: 0.3)
+        try cluster.ip(node: 1, ["route", "add", "10.244.2.0/24", "via", "172.22.0.12", "dev", "eth0"])
+        Thread.sleep(forTimeInterval: 0.2)
+        let outageReport = try outage.stop()
+        #expect(outageReport.lostBeforeStop >= 10, "outage not seen: \(outageReport)")
+        #expect(outageReport.received >= 10, "no replies around the outage: \(outageReport)")
 
         // The binary-under-test path: any executable, failures returned when asked.
         let failing = try cluster.exec(node: 1, ["/bin/sh", "-c", "ip -o -4 addr show dev eth0; echo nope >&2; exit 3"], check: false)

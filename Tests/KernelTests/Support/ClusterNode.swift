@@ -17,6 +17,8 @@ struct ClusterNode: Sendable, Equatable {
     let publicIP: String
     /// Prefix length of the underlay subnet.
     let underlayPrefixLength: Int
+    /// The node's underlay subnet, e.g. `172.22.0.0/24` (what `--on-link` would be given).
+    let underlaySubnet: String
     /// The router's address on this node's underlay subnet; the node's default gateway.
     let routerIP: String
     /// The node's flannel lease, e.g. `10.244.1.0/24`.
@@ -46,6 +48,7 @@ struct ClusterNode: Sendable, Equatable {
             underlayDevice: "eth0",
             publicIP: "\(underlayNet).\(10 + index)",
             underlayPrefixLength: 24,
+            underlaySubnet: "\(underlayNet).0/24",
             routerIP: "\(underlayNet).1",
             leaseSubnet: "10.244.\(index).0/24",
             bridgeDevice: "cni0",

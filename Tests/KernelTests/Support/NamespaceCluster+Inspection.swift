@@ -30,4 +30,14 @@ extension NamespaceCluster {
     func addresses(node: Int, device: String? = nil) throws -> String {
         try ip(node: node, ["address", "show"] + (device.map { ["dev", $0] } ?? [])).stdout
     }
+
+    /// The MAC address of `device` in node `node` (e.g. a vxlan device's, for a VtepMAC).
+    func macAddress(node: Int, device: String) throws -> String {
+        let result = try ip(node: node, ["-br", "link", "show", "dev", device])
+        let fields = result.stdout.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 3, fields[2].split(separator: ":").count == 6 else {
+            throw ShellError(command: result.command, reason: .unexpectedOutput("a MAC address in the third column"), stdout: result.stdout, stderr: result.stderr)
+        }
+        return String(fields[2])
+    }
 }

@@ -30,7 +30,7 @@ final class NamespaceCluster: @unchecked Sendable {
     /// Builds the whole topology. If any step fails, everything created so far is deleted before
     /// the error (naming the failing command and its stderr) is thrown.
     init() throws {
-        let prefix = RunNames.nextPrefix()
+        let prefix = try RunNames.unusedPrefix()
         self.prefix = prefix
         self.switchNamespace = prefix + "sw"
         self.routerNamespace = prefix + "rt"

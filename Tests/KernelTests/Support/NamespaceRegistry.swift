@@ -17,12 +17,24 @@ final class NamespaceRegistry: @unchecked Sendable {
         return names
     }
 
-    /// Records `name`, then creates it with `ip netns add`.
+    /// Creates `name` with `ip netns add` and records it, also when the command fails half-way,
+    /// except when the name already existed: that namespace belongs to someone else (another
+    /// process whose pid matches ours modulo 10 000) and must not be deleted by us.
     func create(_ name: String) throws(ShellError) {
-        lock.lock()
+        do {
+            try Shell.run(["ip", "netns", "add", name])
+            remember(name)
+        } catch {
+            if !error.stderr.contains("File exists") {
+                remember(name)
+            }
+            throw error
+        }
+    }
+
+    private func remember(_ name: String) {
+        lock.lock(); defer { lock.unlock() }
         names.append(name)
-        lock.unlock()
-        try Shell.run(["ip", "netns", "add", name])
     }
 
     /// Deletes every registered namespace, newest first (pods before their nodes, nodes before the

@@ -23,7 +23,7 @@ final class PingMonitor: @unchecked Sendable {
 
     /// Starts `ping -n -i <interval> -W <replyTimeout> <destination>` in `namespace` and returns
     /// once ping has printed its header (so its SIGINT handler is in place).
-    static func start(namespace: String, destination: String, interval: Double = 0.01, replyTimeout: Int = 1) throws -> PingMonitor {
+    static func start(namespace: String, destination: String, interval: Double = 0.01, replyTimeout: Double = 1) throws -> PingMonitor {
         let command = ["ip", "netns", "exec", namespace, "ping", "-n", "-i", "\(interval)", "-W", "\(replyTimeout)", destination]
         guard let ip = Shell.resolve("ip") else {
             throw ShellError(command: command, reason: .executableNotFound, stdout: "", stderr: "")

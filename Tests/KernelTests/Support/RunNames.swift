@@ -10,8 +10,22 @@ enum RunNames {
     private static let counter = Counter()
 
     static func nextPrefix() -> String {
-        let pid = Int(getpid()) % 10_000
-        return "npf\(pid)x\(counter.next())-"
+        "\(processMarker)\(counter.next())-"
+    }
+
+    /// A prefix no live namespace starts with. pid % 10 000 can collide with another live
+    /// process; skipping prefixes already in use keeps us from building on (and later deleting)
+    /// someone else's namespaces.
+    static func unusedPrefix() throws(ShellError) -> String {
+        let live = try Shell.run(["ip", "netns", "list"]).stdout
+            .split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first }
+        while true {
+            let prefix = nextPrefix()
+            if !live.contains(where: { $0.hasPrefix(prefix) }) {
+                return prefix
+            }
+        }
     }
 
     /// The marker every prefix of this process starts with, so a test can find its own leftovers

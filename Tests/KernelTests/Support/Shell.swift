@@ -20,6 +20,8 @@ struct ShellError: Error, Sendable, CustomStringConvertible {
         case launchFailed(String)
         case nonZeroExit(Int32)
         case timedOut(seconds: Double)
+        /// The command succeeded but its output was not what the caller could read.
+        case unexpectedOutput(String)
     }
 
     let command: [String]
@@ -36,6 +38,7 @@ struct ShellError: Error, Sendable, CustomStringConvertible {
         case .launchFailed(let message): why = "could not launch: \(message)"
         case .nonZeroExit(let status): why = "exit status \(status)"
         case .timedOut(let seconds): why = "killed after \(seconds) s"
+        case .unexpectedOutput(let expectation): why = "unexpected output (\(expectation)): \(stdout.prefix(300))"
         }
         let detail = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
         return "`\(line)` failed: \(why)" + (detail.isEmpty ? "" : ": \(detail)")
