@@ -1,0 +1,47 @@
+import CMnl
+import Glibc
+import Netlink
+
+/// Reads the kernel's device name → ifindex map with one `RTM_GETLINK` dump.
+///
+/// Apply does not import Observed (whose `LinkMessage` decodes the whole device); it only needs
+/// the index and the name, which this reads with bounds checks of its own.
+public enum DeviceIndices {
+    public static func read(using transport: some NetlinkTransport) throws(NetlinkError) -> [String: UInt32] {
+        var request = NetlinkRequest(type: UInt16(RTM_GETLINK), flags: UInt16(NLM_F_REQUEST | NLM_F_DUMP), sequence: 0)
+        var header = ifinfomsg()
+        header.ifi_family = UInt8(AF_UNSPEC)
+        request.putHeader(header)
+        // Statistics are most of a link message's bytes and of no use here.
+        request.putUInt32(UInt16(IFLA_EXT_MASK), UInt32(RTEXT_FILTER_SKIP_STATS))
+        var indices: [String: UInt32] = [:]
+        for message in try transport.dump(request.bytes, label: "RTM_GETLINK dump (device indices)") {
+            guard let (name, index) = try decode(message) else { continue }
+            indices[name] = index
+        }
+        return indices
+    }
+
+    /// The name and index of one `RTM_NEWLINK`; nil for other message types.
+    static func decode(_ message: NetlinkMessage) throws(NetlinkError) -> (String, UInt32)? {
+        guard message.type == UInt16(RTM_NEWLINK) else { return nil }
+        let headerSize = MemoryLayout<ifinfomsg>.size
+        guard message.payload.count >= headerSize else {
+            throw NetlinkError.decode(
+                "RTM_NEWLINK: payload of \(message.payload.count) bytes, header needs \(headerSize)",
+                offset: NetlinkMessage.headerLength
+            )
+        }
+        var index: UInt32 = 0
+        withUnsafeMutableBytes(of: &index) { raw in
+            for offset in 0..<4 { raw[offset] = message.payload[4 + offset] }
+        }
+        let attributes = try NetlinkAttribute.parse(
+            message.payload, from: (headerSize + 3) & ~3, baseOffset: NetlinkMessage.headerLength
+        )
+        guard let name = attributes.first(where: { Int($0.type) == IFLA_IFNAME })?.string, !name.isEmpty else {
+            throw NetlinkError.decode("RTM_NEWLINK of ifindex \(index) without IFLA_IFNAME", offset: NetlinkMessage.headerLength)
+        }
+        return (name, index)
+    }
+}

@@ -1,0 +1,68 @@
+import Glibc
+
+/// The process may not change the network configuration.
+public struct PrivilegeError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// `CapEff` as read, when it could be read.
+    public var effectiveCapabilities: UInt64?
+    public var detail: String
+
+    public var description: String {
+        let mask = effectiveCapabilities.map { " (CapEff " + String($0, radix: 16) + ")" } ?? ""
+        return "applying a plan needs CAP_NET_ADMIN, which this process does not have\(mask): \(detail)"
+    }
+}
+
+extension Applier {
+    /// `CAP_NET_ADMIN` is capability 12.
+    public static let netAdminBit: UInt64 = 12
+
+    /// Tells before anything is sent whether the kernel will take changes from this process:
+    /// `CAP_NET_ADMIN` in the effective set (`CapEff` of `/proc/self/status`). Without it every
+    /// request would fail with `EPERM` one by one.
+    public static func checkPrivileges(statusPath: String = "/proc/self/status") throws(PrivilegeError) {
+        guard let text = readText(statusPath) else {
+            throw PrivilegeError(effectiveCapabilities: nil, detail: "cannot read \(statusPath): \(String(cString: strerror(errno)))")
+        }
+        guard let mask = effectiveCapabilities(status: text) else {
+            throw PrivilegeError(effectiveCapabilities: nil, detail: "no CapEff line in \(statusPath)")
+        }
+        guard mask & (1 << netAdminBit) != 0 else {
+            throw PrivilegeError(
+                effectiveCapabilities: mask, detail: "run as root or grant it (setcap cap_net_admin+ep, AmbientCapabilities=CAP_NET_ADMIN)"
+            )
+        }
+    }
+
+    /// The `CapEff:` hexadecimal mask of a `/proc/<pid>/status` text.
+    static func effectiveCapabilities(status text: String) -> UInt64? {
+        for line in text.split(separator: "\n") where line.hasPrefix("CapEff:") {
+            return UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: " \t"), radix: 16)
+        }
+        return nil
+    }
+
+    private static func readText(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> Substring {
+        var text = self
+        while let first = text.first, set.contains(first) { text = text.dropFirst() }
+        while let last = text.last, set.contains(last) { text = text.dropLast() }
+        return text
+    }
+}
