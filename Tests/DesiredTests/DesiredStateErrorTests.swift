@@ -1,3 +1,4 @@
+import Foundation
 import NetState
 import Testing
 
@@ -152,5 +153,24 @@ import Testing
         let outside = F.lease("10.245.1.0/24", "192.168.1.14", mac: F.mac("02:00:00:00:00:01"))
         let error = Self.error(leases: [F.b, outside], node: .publicIP(F.ip("192.168.1.99")))
         #expect(error?.code == .leaseOutsideNetwork)
+    }
+
+    /// An underlay MTU below the 50 bytes of vxlan overhead (`--iface-mtu 40`, a LinkFacts
+    /// snapshot with `mtu: 0`) must be refused with an error, not trap on `UInt32` underflow.
+    /// Run in a child process, since today the computation crashes.
+    @Test(.bug(id: "coretests-mtu-underflow", "vxlan MTU underflow traps"))
+    func underlayMTUBelowTheVxlanOverheadIsAnError() async {
+        await withKnownIssue("DesiredState.compute traps on `underlayMTU - 50` when the MTU is below 50") {
+            await #expect(processExitsWith: .success) {
+                var facts = DesiredFixture.facts
+                facts.mtu = 40
+                do {
+                    _ = try DesiredFixture.compute(leases: [DesiredFixture.a, DesiredFixture.b], facts: facts)
+                    exit(1) // accepted a negative device MTU
+                } catch {
+                    exit(0)
+                }
+            }
+        }
     }
 }

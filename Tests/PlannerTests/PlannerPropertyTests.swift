@@ -5,7 +5,7 @@ import Testing
 /// The planner against a model of the kernel, over many random desired and observed states.
 /// Every failure message starts with the seed: `RandomScenario(seed:)` replays it.
 @Suite struct PlannerPropertyTests {
-    static let iterations: UInt64 = 1_500
+    static let iterations: UInt64 = 2_000
     static let firstSeed: UInt64 = 0x5eed_0000
 
     @Test func planningConvergesAndLeavesForeignObjectsAlone() {

@@ -50,9 +50,11 @@ struct RandomScenario {
     /// What `DesiredState` would compute for some lease set: vxlan peers through the device,
     /// host-gw (or DirectRouting) peers via their PublicIP, the device while anything is vxlan.
     static func flannelState(_ random: inout SplitMix64) -> NetworkState {
-        let ownVxlan = random.chance(0.6)
+        // A quarter of the clusters have finished a switch to host-gw: nothing is vxlan.
+        let allHostGW = random.chance(0.25)
+        let ownVxlan = !allHostGW && random.chance(0.6)
         let directRouting = ownVxlan && random.chance(0.2)
-        var macs = macs.shuffled(using: &random)
+        var macs = allHostGW ? [] : macs.shuffled(using: &random)
         var state = NetworkState()
         var anyVxlan = ownVxlan
         for peer in peers where random.chance(0.55) {
@@ -76,7 +78,7 @@ struct RandomScenario {
             }
         }
         if anyVxlan {
-            state.vxlan = PF.link(mac: ownVxlan ? random.pick(ownMACs) : nil, mtu: random.pick([1450, 1450, 1400]))
+            state.vxlan = PF.link(mac: ownVxlan ? (random.chance(0.85) ? PF.ownMAC : random.pick(ownMACs)) : nil, mtu: random.pick([1450, 1450, 1400]))
         }
         if !random.chance(0.1) {
             let table = PF.table(masquerade: random.chance(0.8))
