@@ -111,7 +111,14 @@ struct HarnessTests {
         #expect(try cluster.addresses(node: 3, device: "cni0").contains("inet 10.244.3.1/24"))
         #expect(try cluster.routes(node: 2).contains("default via 172.22.0.1 dev eth0"))
         #expect(try cluster.routes(node: 4).contains("default via 172.23.0.1 dev eth0"))
-        #expect(try cluster.exec(node: 2, ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout == "1\n")
+        #expect(try cluster.sysctl(node: 2, "net.ipv4.ip_forward") == "1")
+        #expect(try Sysctl.read(namespace: cluster.routerNamespace, key: "net.ipv4.ip_forward") == "1")
+        // rp_filter keeps the kernel's default until set, and setting it touches one node only.
+        let defaultRPFilter = try cluster.sysctl(node: 2, "net.ipv4.conf.all.rp_filter")
+        let other = defaultRPFilter == "2" ? 1 : 2
+        try cluster.setRPFilter(node: 3, value: other)
+        #expect(try cluster.sysctl(node: 3, "net.ipv4.conf.all.rp_filter") == "\(other)")
+        #expect(try cluster.sysctl(node: 2, "net.ipv4.conf.all.rp_filter") == defaultRPFilter)
         #expect(try cluster.execPod(node: 3, ["ip", "route"]).stdout.contains("default via 10.244.3.1 dev eth0"))
         #expect(try cluster.nftRuleset(node: 1).isEmpty)
         #expect(try cluster.fdb(node: 1, device: "eth0").isEmpty == false)

@@ -99,7 +99,17 @@ final class NamespaceCluster: @unchecked Sendable {
     /// `interface` may be `all` or `default`. The cluster leaves the kernel default (0 in a new
     /// namespace) until a test asks.
     func setRPFilter(node: Int, interface: String = "all", value: Int) throws {
-        try exec(node: node, ["sysctl", "-qw", "net.ipv4.conf.\(interface).rp_filter=\(value)"])
+        try setSysctl(node: node, "net.ipv4.conf.\(interface).rp_filter", "\(value)")
+    }
+
+    /// Writes a sysctl (dotted key) in node `node`'s namespace.
+    func setSysctl(node: Int, _ key: String, _ value: String) throws {
+        try Sysctl.write(namespace: self.node(node).namespace, key: key, value: value)
+    }
+
+    /// Reads a sysctl (dotted key) in node `node`'s namespace, trimmed.
+    func sysctl(node: Int, _ key: String) throws -> String {
+        try Sysctl.read(namespace: self.node(node).namespace, key: key)
     }
 
     // MARK: - Building
@@ -160,6 +170,6 @@ final class NamespaceCluster: @unchecked Sendable {
     }
 
     private func enableForwarding(namespace: String) throws {
-        try Shell.run(["ip", "netns", "exec", namespace, "sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        try Sysctl.write(namespace: namespace, key: "net.ipv4.ip_forward", value: "1")
     }
 }
