@@ -1,14 +1,11 @@
 /// Misuse of the cluster API, as opposed to a failing command (`ShellError`).
 enum ClusterError: Error, Sendable, Equatable, CustomStringConvertible {
     case noSuchNode(Int, available: [Int])
-    case alreadyShutDown(prefix: String)
 
     var description: String {
         switch self {
         case .noSuchNode(let index, let available):
             return "no node n\(index); the cluster has \(available.map { "n\($0)" }.joined(separator: ", "))"
-        case .alreadyShutDown(let prefix):
-            return "cluster \(prefix) was already shut down"
         }
     }
 }
