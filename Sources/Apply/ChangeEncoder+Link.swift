@@ -39,48 +39,56 @@ extension ChangeEncoder {
         ]
     }
 
-    /// `ip link set NAME [mtu M] [type vxlan [no]learning]` and `up`/`down`, as one request on the
-    /// device's index. Nothing to change, no request.
+    /// `ip link set NAME type vxlan [no]learning`, then `ip link set NAME [mtu M] [up|down]`, on
+    /// the device's index; nothing to change, no request.
+    ///
+    /// Two requests, because the vxlan driver refuses `IFLA_MTU` in a request that also carries
+    /// its `IFLA_INFO_DATA` ("Cannot change mtu", `EOPNOTSUPP`, seen on 6.18): it reads the MTU
+    /// as part of its own configuration, which cannot change on a live device.
     static func modifyLink(old: VxlanLink, new: VxlanLink, index: UInt32) -> [EncodedMessage] {
-        let mtu = old.mtu != new.mtu
-        let learning = old.learning != new.learning
-        let upDown = old.up != new.up
-        guard mtu || learning || upDown else { return [] }
-        var request = NetlinkRequest(type: UInt16(RTM_NEWLINK), flags: plain, sequence: 0)
-        if upDown {
-            request.putHeader(self.upDown(index: index, up: new.up))
-        } else {
-            var header = ifinfomsg()
-            header.ifi_family = UInt8(AF_UNSPEC)
-            header.ifi_index = Int32(bitPattern: index)
-            request.putHeader(header)
-        }
-        var words: [String] = []
-        if mtu {
-            request.putUInt32(UInt16(IFLA_MTU), new.mtu)
-            words.append("mtu \(new.mtu)")
-        }
-        if learning {
+        var messages: [EncodedMessage] = []
+        if old.learning != new.learning {
+            var request = NetlinkRequest(type: UInt16(RTM_NEWLINK), flags: plain, sequence: 0)
+            request.putHeader(header(index: index))
             request.nest(UInt16(IFLA_LINKINFO)) { info in
                 info.putString(UInt16(IFLA_INFO_KIND), "vxlan")
                 info.nest(UInt16(IFLA_INFO_DATA)) { data in
                     data.putUInt8(UInt16(IFLA_VXLAN_LEARNING), new.learning ? 1 : 0)
                 }
             }
-            words.append(new.learning ? "learning" : "nolearning")
+            messages.append(EncodedMessage(
+                bytes: request.bytes, label: "RTM_NEWLINK \(new.name) type vxlan \(new.learning ? "learning" : "nolearning")"
+            ))
         }
-        if upDown { words.append(new.up ? "up" : "down") }
-        return [EncodedMessage(bytes: request.bytes, label: "RTM_NEWLINK \(new.name) " + words.joined(separator: " "))]
+        let mtu = old.mtu != new.mtu
+        let upDown = old.up != new.up
+        if mtu || upDown {
+            var request = NetlinkRequest(type: UInt16(RTM_NEWLINK), flags: plain, sequence: 0)
+            request.putHeader(upDown ? self.upDown(index: index, up: new.up) : header(index: index))
+            var words: [String] = []
+            if mtu {
+                request.putUInt32(UInt16(IFLA_MTU), new.mtu)
+                words.append("mtu \(new.mtu)")
+            }
+            if upDown { words.append(new.up ? "up" : "down") }
+            messages.append(EncodedMessage(bytes: request.bytes, label: "RTM_NEWLINK \(new.name) " + words.joined(separator: " ")))
+        }
+        return messages
     }
 
     /// `ip link del NAME`.
     static func deleteLink(_ link: VxlanLink, index: UInt32) -> EncodedMessage {
         var request = NetlinkRequest(type: UInt16(RTM_DELLINK), flags: plain, sequence: 0)
+        request.putHeader(header(index: index))
+        return EncodedMessage(bytes: request.bytes, label: "RTM_DELLINK \(link.name)")
+    }
+
+    /// An `ifinfomsg` naming the device by index and changing no flag.
+    private static func header(index: UInt32) -> ifinfomsg {
         var header = ifinfomsg()
         header.ifi_family = UInt8(AF_UNSPEC)
         header.ifi_index = Int32(bitPattern: index)
-        request.putHeader(header)
-        return EncodedMessage(bytes: request.bytes, label: "RTM_DELLINK \(link.name)")
+        return header
     }
 
     /// `ifi_change = IFF_UP` with `IFF_UP` set or clear: only that flag is touched.

@@ -85,15 +85,20 @@ import Testing
         old.learning = true
         old.up = false
         let messages = try encode(.modifyLink(old: old, new: Self.vxlan))
-        try #require(messages.count == 1)
+        try #require(messages.count == 2)
         expectBytes(messages[0], hex("""
-            44000000 1000 0500 00000000 00000000    # len 68, RTM_NEWLINK, REQUEST|ACK
-            00 00 0000 07000000 01000000 01000000   # index 7, IFF_UP / IFF_UP
-            0800 0400 aa050000                      # IFLA_MTU 1450
+            3c000000 1000 0500 00000000 00000000    # len 60, RTM_NEWLINK, REQUEST|ACK
+            00 00 0000 07000000 00000000 00000000   # index 7, no flag change
             1c00 1280                               # IFLA_LINKINFO 28 B
               0a00 0100 7678 6c61 6e00 0000         #   "vxlan"
               0c00 0280                             #   IFLA_INFO_DATA 12 B
                 0500 0700 00 000000                 #     LEARNING 0
+            """))
+        // The vxlan driver refuses IFLA_MTU next to its IFLA_INFO_DATA: a request of its own.
+        expectBytes(messages[1], hex("""
+            28000000 1000 0500 01000000 00000000    # len 40, seq 1
+            00 00 0000 07000000 01000000 01000000   # index 7, IFF_UP / IFF_UP
+            0800 0400 aa050000                      # IFLA_MTU 1450
             """))
         var mtuOnly = Self.vxlan
         mtuOnly.mtu = 1400

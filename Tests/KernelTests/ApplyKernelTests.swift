@@ -94,6 +94,63 @@ struct ApplyKernelTests {
         #expect(try ip(namespace, "-d", "link", "show", "flannel.1").joined().contains("vxlan id 1 local 172.22.0.239 dev eth0"))
     }
 
+    /// Drift of every kind, made with `ip`/`bridge` on a converged node, is repaired by one
+    /// apply: in-place link changes (MTU, learning, up), replaced fdb/neighbour values, a
+    /// missing route, a stale peer's objects; then a device the kernel cannot change in place
+    /// (another VNI) is re-created with everything on it.
+    @Test(arguments: [
+        ("in place", [
+            ["ip", "link", "set", "flannel.1", "mtu", "1400"],
+            ["ip", "link", "set", "flannel.1", "type", "vxlan", "learning"],
+            ["ip", "route", "del", "10.244.3.0/24"],
+            ["bridge", "fdb", "replace", "0e:4c:8b:10:02:01", "dev", "flannel.1", "dst", "172.22.9.9", "self", "permanent"],
+            ["ip", "neigh", "replace", "10.244.4.0", "lladdr", "0e:4c:8b:10:09:09", "dev", "flannel.1", "nud", "permanent"],
+            ["ip", "route", "add", "10.244.77.0/24", "via", "10.244.77.0", "dev", "flannel.1", "onlink"],
+            ["ip", "neigh", "add", "10.244.77.0", "lladdr", "0e:4c:8b:10:77:01", "dev", "flannel.1", "nud", "permanent"],
+            ["bridge", "fdb", "add", "0e:4c:8b:10:77:01", "dev", "flannel.1", "dst", "172.22.7.7", "self", "permanent"],
+            ["ip", "link", "set", "flannel.1", "down"],
+        ]),
+        ("re-created", [
+            ["ip", "link", "del", "flannel.1"],
+            ["ip", "link", "add", "flannel.1", "type", "vxlan", "id", "2", "local", "172.22.0.239", "dev", "eth0", "dstport", "8472"],
+            ["ip", "link", "set", "flannel.1", "up"],
+            ["ip", "route", "add", "10.244.1.0/24", "via", "10.244.1.0", "dev", "flannel.1", "onlink"],
+        ]),
+    ])
+    func driftIsRepairedByOneApply(_ name: String, _ drift: [[String]]) throws {
+        let netConf = try NetConfReader.parse(
+            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("net-conf.json"))), source: "net-conf.json"
+        )
+        let leases = try LeaseReader.parse(
+            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("leases.json"))), source: "leases.json"
+        )
+        let registry = NamespaceRegistry()
+        defer { registry.deleteAll() }
+        let namespace = try makeNode(registry, tag: "drift")
+        let peers = leases.map(\.publicIP)
+        let empty = try observe(namespace, peers: peers)
+        let desired = try DesiredState.compute(
+            netConf: netConf, leases: leases, node: .publicIP(Self.nodeIP), facts: empty.facts, source: "leases.json"
+        )
+        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1")
+        let first = try apply(Planner.plan(desired: desired.state, observed: empty.state, ownership: ownership), in: namespace)
+        try #require(first.isComplete, "\(String(describing: first.failure))")
+
+        for command in drift {
+            try Shell.run(["ip", "netns", "exec", namespace] + command)
+        }
+        let drifted = try observe(namespace, peers: peers)
+        let repair = Planner.plan(desired: desired.state, observed: drifted.state, ownership: ownership)
+        #expect(!repair.isEmpty)
+        let report = try apply(repair, in: namespace)
+        #expect(report.failure == nil, "\(name): \(String(describing: report.failure))")
+        #expect(report.applied == repair.changes)
+
+        let after = try observe(namespace, peers: peers)
+        let again = Planner.plan(desired: desired.state, observed: after.state, ownership: ownership)
+        #expect(again.isEmpty, "\(name): \(again.changes.map(\.description))")
+    }
+
     /// A real refusal in the middle of a batch: the kernel ran the rest of that sendmsg, the
     /// executor says so, and sends nothing after it.
     @Test func aKernelRefusalMidBatchIsReportedExactly() throws {
