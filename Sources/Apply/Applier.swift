@@ -84,6 +84,7 @@ public struct Applier: Sendable {
             return
         }
         var converged = false
+        var done: [String] = []
         for message in messages {
             run.report.requestBatches += 1
             let result: Result<Void, NetlinkError>
@@ -97,10 +98,18 @@ public struct Applier: Sendable {
                 if Applier.isConverged(error, message: message.bytes) {
                     converged = true
                 } else {
+                    // A re-creation that deleted the old device and then failed leaves no
+                    // device: say what of the change did happen.
+                    var error = error
+                    if !done.isEmpty {
+                        error.detail = ([error.detail].compactMap { $0 } + ["after " + done.joined(separator: ", ") + " succeeded"])
+                            .joined(separator: "; ")
+                    }
                     run.fail(at: position, ApplyFailure(change: change, error: error))
                     return
                 }
             }
+            done.append(message.label)
         }
         run.succeed(at: position, converged: converged)
     }

@@ -159,6 +159,23 @@ final class RecordingNftApplier: NftApplying {
         #expect(tables.batches.isEmpty)
     }
 
+    @Test func aRecreationThatFailsAfterTheDeleteSaysTheDeviceIsGone() throws {
+        let kernel = FakeRouteKernel(devices: ["lo": 1, "eth0": 2, "flannel.1": 7])
+        kernel.answer = { message in
+            Int(message.type) == RTM_NEWLINK && Int32(message.flags) & NLM_F_CREATE != 0 ? (EINVAL, "VNI out of range") : (0, nil)
+        }
+        var old = Self.link
+        old.vni = 2
+        let changes: [Change] = [.recreateLink(old: old, new: Self.link), .route(.create(Self.route(1)))]
+        let report = Applier().apply(Self.plan(changes), using: kernel)
+        #expect(report.applied.isEmpty)
+        #expect(report.failure?.change == changes[0])
+        #expect(report.failure?.error.extendedAck == "VNI out of range")
+        #expect(report.failure?.error.detail?.contains("after RTM_DELLINK flannel.1 succeeded") == true)
+        #expect(report.notAttempted == [changes[1]])
+        #expect(kernel.handled.map { NetlinkMessageType.name($0.type) } == ["RTM_DELLINK", "RTM_NEWLINK"])
+    }
+
     @Test func aChangeNamingAMissingDeviceEndsTheRunAfterWhatComesBefore() throws {
         let kernel = FakeRouteKernel(devices: ["lo": 1, "eth0": 2, "flannel.1": 7])
         let changes: [Change] = [
