@@ -42,6 +42,13 @@ public enum DesiredState {
         let backend = type(of: own)
         let device = netConf.vxlanDeviceName
         let underlayMTU = netConf.backend.mtu ?? facts.mtu
+        // The vxlan headers take 50 bytes of the underlay MTU: below that there is no device.
+        guard underlayMTU >= 50 + 68 else {
+            throw InputError(
+                .invalidValue, source: nil, field: netConf.backend.mtu == nil ? "underlay MTU" : "Backend.MTU",
+                "\(underlayMTU) leaves no room for the 50 bytes of vxlan headers and a 68-byte IPv4 packet"
+            )
+        }
 
         var routes: [Route] = []
         var neighbors: [Neighbor] = []

@@ -19,8 +19,19 @@ public enum LeaseValidation {
         // before the furthest end seen so far: one pass, no pairwise comparison.
         let sorted = leases.sorted { ($0.subnet, $0.key) < ($1.subnet, $1.key) }
         var widest: Lease?
+        var previousInOrder: Lease?
         for lease in sorted {
-            if let previous = widest, previous.subnet.lastAddress >= lease.subnet.address {
+            defer { previousInOrder = lease }
+            // Equal subnets sort next to each other: a duplicate is always the previous lease,
+            // even when a wider lease covering both came first.
+            if let previous = previousInOrder, previous.subnet == lease.subnet, widest?.subnet != lease.subnet {
+                problems.append(
+                    InputError(
+                        .duplicateLease, source: source, field: "\(previous.key) and \(lease.key)",
+                        "both lease subnet \(lease.subnet)"
+                    )
+                )
+            } else if let previous = widest, previous.subnet.lastAddress >= lease.subnet.address {
                 let duplicate = previous.subnet == lease.subnet
                 problems.append(
                     InputError(

@@ -16,11 +16,13 @@ public struct Ownership: Hashable, Sendable, Codable {
         self.vxlanDevice = vxlanDevice
     }
 
-    /// Table main, unicast, destination inside the cluster CIDR but not our own lease, and not a
-    /// kernel-made connected route. Blackholes, other tables and underlay routes are foreign.
+    /// Table main, unicast, destination inside the cluster CIDR but not inside our own lease, and
+    /// not a kernel-made connected route. Blackholes, other tables and underlay routes are
+    /// foreign; so are per-pod routes inside our own lease (Calico's in Canal, proto boot), since
+    /// flannel never installs a route there.
     public func owns(_ route: Route) -> Bool {
         route.key.table == .main && route.type == .unicast && cluster.contains(route.key.destination)
-            && route.key.destination != ownSubnet && route.proto != .kernel
+            && !ownSubnet.contains(route.key.destination) && route.proto != .kernel
     }
 
     /// Permanent entries on the vxlan device. Entries the kernel learnt are left alone.
