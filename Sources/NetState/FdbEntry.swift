@@ -37,10 +37,7 @@ extension FdbEntry: CustomStringConvertible {
     /// `9e:11:22:33:44:55 dev flannel.1 dst 172.22.1.176 self permanent`, as `bridge fdb show`
     /// prints it.
     public var description: String {
-        var words = [key.mac.description, "dev", key.device]
-        if let destination { words += ["dst", destination.description] }
-        if isSelf { words.append("self") }
-        words.append(state.description)
-        return words.joined(separator: " ")
+        key.mac.description + " dev " + key.device + (destination.map { " dst " + $0.description } ?? "")
+            + (isSelf ? " self " : " ") + state.description
     }
 }

@@ -11,18 +11,34 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 
     /// Parses dotted-quad notation strictly: four decimal octets, no leading `+`, no empty parts,
     /// no leading zeros beyond a lone `0` (so `010.1.1.1` is refused, as Go's `net.ParseIP` does).
+    /// Works on the UTF-8 bytes without allocating: lease files carry thousands of addresses.
     public init?(_ text: some StringProtocol) {
         var result: UInt32 = 0
+        var octet: UInt32 = 0
+        var digits = 0
         var octets = 0
-        for part in text.split(separator: ".", omittingEmptySubsequences: false) {
-            guard octets < 4, (1...3).contains(part.count), part.allSatisfy({ $0.isASCII && $0.isNumber }),
-                  !(part.count > 1 && part.first == "0"), let octet = UInt8(part)
-            else { return nil }
-            result = result << 8 | UInt32(octet)
-            octets += 1
+        var leadingZero = false
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                if leadingZero { return nil }
+                if digits == 0 && byte == UInt8(ascii: "0") { leadingZero = true }
+                octet = octet * 10 + UInt32(byte &- UInt8(ascii: "0"))
+                digits += 1
+                guard digits <= 3, octet <= 255 else { return nil }
+            case UInt8(ascii: "."):
+                guard digits > 0, octets < 3 else { return nil }
+                result = result << 8 | octet
+                octets += 1
+                octet = 0
+                digits = 0
+                leadingZero = false
+            default:
+                return nil
+            }
         }
-        guard octets == 4 else { return nil }
-        value = result
+        guard digits > 0, octets == 3 else { return nil }
+        value = result << 8 | octet
     }
 
     /// The four octets in network order.
@@ -39,7 +55,18 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 
 extension IPv4Address: CustomStringConvertible {
     public var description: String {
-        "\(value >> 24).\((value >> 16) & 0xff).\((value >> 8) & 0xff).\(value & 0xff)"
+        // Built from bytes: string interpolation of four integers costs more than the rest of
+        // rendering a route.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(15)
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+            if octet >= 100 { bytes.append(UInt8(ascii: "0") + octet / 100) }
+            if octet >= 10 { bytes.append(UInt8(ascii: "0") + (octet / 10) % 10) }
+            bytes.append(UInt8(ascii: "0") + octet % 10)
+            if shift > 0 { bytes.append(UInt8(ascii: ".")) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

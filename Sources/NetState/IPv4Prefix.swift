@@ -15,11 +15,17 @@ public struct IPv4Prefix: Hashable, Sendable {
     /// Parses `a.b.c.d/len`. With `strict`, host bits must be zero (as a lease subnet must be);
     /// without, they are cleared. A bare address without `/len` is refused.
     public init?(_ text: some StringProtocol, strict: Bool = true) {
-        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let address = IPv4Address(parts[0]),
-              (1...2).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
-              let length = UInt8(parts[1]), length <= 32
+        guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")),
+              let address = IPv4Address(text[..<slash])
         else { return nil }
+        var length: UInt8 = 0
+        var digits = 0
+        for byte in text.utf8[text.utf8.index(after: slash)...] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte), digits < 2 else { return nil }
+            length = length * 10 + (byte - UInt8(ascii: "0"))
+            digits += 1
+        }
+        guard digits > 0, length <= 32 else { return nil }
         if strict && address.value & ~IPv4Prefix.mask(length) != 0 { return nil }
         self.init(address: address, length: length)
     }
@@ -52,7 +58,7 @@ extension IPv4Prefix: Comparable {
 }
 
 extension IPv4Prefix: CustomStringConvertible {
-    public var description: String { "\(address)/\(length)" }
+    public var description: String { address.description + "/" + String(length) }
 }
 
 extension IPv4Prefix: Codable {

@@ -10,16 +10,36 @@ public struct MACAddress: Hashable, Comparable, Sendable {
         value = bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    /// Parses `aa:bb:cc:dd:ee:ff` (also with `-` separators, any case). Each part is two hex digits.
+    /// Parses `aa:bb:cc:dd:ee:ff` (also with `-` separators, any case). Each part is two hex
+    /// digits. Works on the UTF-8 bytes without allocating.
     public init?(_ text: some StringProtocol) {
-        let parts = text.split(separator: text.contains("-") ? "-" : ":", omittingEmptySubsequences: false)
-        guard parts.count == 6 else { return nil }
         var result: UInt64 = 0
-        for part in parts {
-            guard part.count == 2, part.allSatisfy(\.isHexDigit), let octet = UInt8(part, radix: 16) else { return nil }
-            result = result << 8 | UInt64(octet)
+        var position = 0
+        var separator: UInt8 = 0
+        for byte in text.utf8 {
+            // 17 characters: hex, hex, separator, …; separators sit at positions 2, 5, 8, …
+            if position % 3 == 2 {
+                guard byte == UInt8(ascii: ":") || byte == UInt8(ascii: "-"), separator == 0 || separator == byte
+                else { return nil }
+                separator = byte
+            } else {
+                guard let nibble = MACAddress.nibble(byte) else { return nil }
+                result = result << 4 | UInt64(nibble)
+            }
+            position += 1
+            if position > 17 { return nil }
         }
+        guard position == 17 else { return nil }
         value = result
+    }
+
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     public var bytes: [UInt8] { (0..<6).map { UInt8(truncatingIfNeeded: value >> (40 - 8 * UInt64($0))) } }
@@ -29,10 +49,16 @@ public struct MACAddress: Hashable, Comparable, Sendable {
 
 extension MACAddress: CustomStringConvertible {
     public var description: String {
-        bytes.map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(17)
+        for index in 0..<6 {
+            let byte = Int(truncatingIfNeeded: value >> (40 - 8 * UInt64(index))) & 0xff
+            if index > 0 { text.append(UInt8(ascii: ":")) }
+            text.append(digits[byte >> 4])
+            text.append(digits[byte & 0xf])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

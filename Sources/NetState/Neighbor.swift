@@ -48,9 +48,7 @@ extension Neighbor: CustomStringConvertible {
     /// `10.244.1.0 lladdr 9e:11:22:33:44:55 dev flannel.1 nud permanent`: the words of
     /// `ip neigh replace`, so the line reads as the command that makes it.
     public var description: String {
-        var words = [key.ip.description]
-        if let lladdr { words += ["lladdr", lladdr.description] }
-        words += ["dev", key.device, "nud", state.description]
-        return words.joined(separator: " ")
+        key.ip.description + (lladdr.map { " lladdr " + $0.description } ?? "") + " dev " + key.device + " nud "
+            + state.description
     }
 }

@@ -65,12 +65,16 @@ extension NetworkState: CustomStringConvertible {
     /// Sections in iproute2 wording: `ip -d link`, `ip addr`, `ip route`, `ip neigh`,
     /// `bridge fdb`, `nft list table`.
     public var description: String {
-        var lines: [String] = []
+        var text = ""
+        text.reserveCapacity(objectCount * 64)
         func section(_ title: String, _ body: [String]) {
             guard !body.isEmpty else { return }
-            if !lines.isEmpty { lines.append("") }
-            lines.append("# \(title)")
-            lines += body
+            if !text.isEmpty { text.append("\n\n") }
+            text.append("# " + title)
+            for line in body {
+                text.append("\n")
+                text.append(line)
+            }
         }
         if let vxlan {
             section("link", [vxlan.description])
@@ -80,6 +84,6 @@ extension NetworkState: CustomStringConvertible {
         section("neigh", sortedNeighbors.map(\.description))
         section("fdb", sortedFdb.map(\.description))
         section("nft", sortedTables.map(\.description))
-        return lines.joined(separator: "\n")
+        return text
     }
 }

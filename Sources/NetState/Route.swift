@@ -54,18 +54,24 @@ public struct Route: Hashable, Sendable, Codable {
 extension Route: CustomStringConvertible {
     /// The line `ip route show table all` prints for this route (without `table main`).
     public var description: String {
-        var words: [String] = []
-        if type != .unicast { words.append(type.description) }
-        words.append(key.destination.length == 32 ? key.destination.address.description : key.destination.description)
-        if key.tos != 0 { words += ["tos", "0x" + String(key.tos, radix: 16)] }
-        if let gateway { words += ["via", gateway.description] }
-        if let device { words += ["dev", device] }
-        if key.table != .main { words += ["table", key.table.description] }
-        if proto != .boot { words += ["proto", proto.description] }
-        if scope != .universe { words += ["scope", scope.description] }
-        if let preferredSource { words += ["src", preferredSource.description] }
-        if key.metric != 0 { words += ["metric", String(key.metric)] }
-        if onLink { words.append("onlink") }
-        return words.joined(separator: " ")
+        // Appended into one string: a plan at 5,000 peers prints tens of thousands of these.
+        var text = ""
+        text.reserveCapacity(64)
+        func word(_ value: String) {
+            if !text.isEmpty { text.append(" ") }
+            text.append(value)
+        }
+        if type != .unicast { word(type.description) }
+        word(key.destination.length == 32 ? key.destination.address.description : key.destination.description)
+        if key.tos != 0 { word("tos 0x" + String(key.tos, radix: 16)) }
+        if let gateway { word("via " + gateway.description) }
+        if let device { word("dev " + device) }
+        if key.table != .main { word("table " + key.table.description) }
+        if proto != .boot { word("proto " + proto.description) }
+        if scope != .universe { word("scope " + scope.description) }
+        if let preferredSource { word("src " + preferredSource.description) }
+        if key.metric != 0 { word("metric " + String(key.metric)) }
+        if onLink { word("onlink") }
+        return text
     }
 }

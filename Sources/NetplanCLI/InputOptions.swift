@@ -46,16 +46,22 @@ struct ClusterInputs {
     var options: DesiredOptions
     var onLinkNetworks: [IPv4Prefix]
 
-    init(_ flags: InputOptions) throws {
+    /// - Parameter leasesOptional: `observe` can name what it owns without the leases (only the
+    ///   node's own subnet is then unknown); every other command needs them.
+    init(_ flags: InputOptions, leasesOptional: Bool = false) throws {
         guard let netConfPath = flags.netConf else {
             throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required")
         }
-        guard let leasesPath = flags.leases else {
+        netConf = try NetConfReader.parse(try Self.read(netConfPath), source: netConfPath)
+        if let leasesPath = flags.leases {
+            leaseSource = leasesPath
+            leases = try LeaseReader.parse(try Self.read(leasesPath), source: leasesPath)
+        } else if leasesOptional {
+            leaseSource = "-"
+            leases = []
+        } else {
             throw InputError(.missingField, field: "--leases", "a lease source is required (FILE or -)")
         }
-        netConf = try NetConfReader.parse(try Self.read(netConfPath), source: netConfPath)
-        leaseSource = leasesPath
-        leases = try LeaseReader.parse(try Self.read(leasesPath), source: leasesPath)
 
         if let text = flags.nodeIP {
             guard let ip = IPv4Address(text) else {

@@ -30,7 +30,11 @@ struct NodeContext {
 
     /// Reads the node, from a snapshot or the live kernel. Flags that describe the underlay
     /// (`--iface-mtu`, `--on-link`) refine what was read.
-    static func observe(_ cluster: ClusterInputs, _ flags: InputOptions, snapshot: String?) throws -> ObservedNode {
+    /// - Parameter allPeers: look every peer up (a snapshot must serve any later `--backend`),
+    ///   not only those the current inputs need.
+    static func observe(_ cluster: ClusterInputs, _ flags: InputOptions, snapshot: String?, allPeers: Bool = false)
+        throws -> ObservedNode
+    {
         var node: ObservedNode
         if let snapshot {
             node = try Snapshot.load(path: snapshot).node
@@ -38,7 +42,7 @@ struct NodeContext {
         } else {
             node = try LiveKernel.observe(
                 vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: flags.iface,
-                peers: cluster.leases.map(\.publicIP)
+                peers: allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp
             )
         }
         if let mtu = flags.ifaceMTU { node.facts.mtu = mtu }
@@ -47,6 +51,19 @@ struct NodeContext {
     }
 
     var headline: String { desired.headline }
+}
+
+extension ClusterInputs {
+    /// The peers whose on-link answer changes the desired state: those reached by host-gw, and
+    /// every vxlan peer when DirectRouting is on. Plain vxlan needs no route lookups, which at
+    /// 5,000 peers is a fifth of a converged plan.
+    var peersToLookUp: [IPv4Address] {
+        let directRouting = netConf.backend.directRouting
+        return leases.filter { lease in
+            let type = options.backendOverride ?? lease.backendType ?? netConf.backend.type
+            return type == .hostGW || directRouting
+        }.map(\.publicIP)
+    }
 }
 
 /// The live kernel, as one observation: rtnetlink objects and flannel's nf_tables table.

@@ -22,8 +22,8 @@ struct ObserveCommand: ConsoleCommand {
     var snapshotOut: String?
 
     func execute(_ console: Console) async throws -> Int32 {
-        let cluster = try ClusterInputs(inputs)
-        let node = try NodeContext.observe(cluster, inputs, snapshot: nil)
+        let cluster = try ClusterInputs(inputs, leasesOptional: true)
+        let node = try NodeContext.observe(cluster, inputs, snapshot: nil, allPeers: snapshotOut != nil)
         // The own lease only narrows which routes are ours; without one, nothing is excluded.
         let own = try? DesiredState.ownLease(cluster.leases, node: cluster.selector, facts: node.facts, source: nil)
         let ownership = Ownership(

@@ -20,10 +20,13 @@ public enum PlanScript {
             return ["ip link add \(link.name) " + link.linkArguments.joined(separator: " "),
                     "ip link set \(link.name) \(link.up ? "up" : "down")"]
         case let .modifyLink(old, new):
-            var words = ["ip link set \(new.name)"]
-            if old.mtu != new.mtu { words.append("mtu \(new.mtu)") }
-            if old.learning != new.learning { words.append("type vxlan \(new.learning ? "learning" : "nolearning")") }
-            var commands = words.count > 1 ? [words.joined(separator: " ")] : []
+            // Separate commands: the vxlan driver refuses an MTU beside its own attributes
+            // ("Cannot change mtu").
+            var commands: [String] = []
+            if old.learning != new.learning {
+                commands.append("ip link set \(new.name) type vxlan \(new.learning ? "learning" : "nolearning")")
+            }
+            if old.mtu != new.mtu { commands.append("ip link set \(new.name) mtu \(new.mtu)") }
             if old.up != new.up { commands.append("ip link set \(new.name) \(new.up ? "up" : "down")") }
             return commands
         case let .recreateLink(old, new):

@@ -90,8 +90,7 @@ struct InputObject: Sendable {
     /// (Unicode case folding: `network`, `NETWORK` and `Network` are one field). When several
     /// members match, the last one wins, as in Go. The path names the field as spelled in `name`.
     func field(_ name: String) -> InputValue? {
-        let folded = Self.fold(name)
-        guard let member = members.last(where: { Self.fold($0.key) == folded }), member.value != .null else {
+        guard let member = members.last(where: { Self.equalIgnoringCase($0.key, name) }), member.value != .null else {
             return nil
         }
         return InputValue(member.value, at: path.appending(name))
@@ -109,4 +108,23 @@ struct InputObject: Sendable {
     /// Simple case folding close to Go's `bytes.EqualFold`: upper- then lower-casing maps the
     /// Kelvin sign to `k` and the long s to `s`.
     private static func fold(_ text: String) -> String { text.uppercased().lowercased() }
+
+    /// Go's case-insensitive key match without allocating for the ASCII keys every flannel
+    /// document uses; other keys take the Unicode fold.
+    private static func equalIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        var left = lhs.utf8.makeIterator()
+        var right = rhs.utf8.makeIterator()
+        while true {
+            switch (left.next(), right.next()) {
+            case (nil, nil): return true
+            case let (a?, b?):
+                guard a < 0x80, b < 0x80 else { return fold(lhs) == fold(rhs) }
+                if a == b { continue }
+                let lowerA = (0x41...0x5a).contains(a) ? a | 0x20 : a
+                let lowerB = (0x41...0x5a).contains(b) ? b | 0x20 : b
+                if lowerA != lowerB { return false }
+            default: return false
+            }
+        }
+    }
 }

@@ -45,11 +45,19 @@ extension LeaseReader {
     /// The IPv4 subnet named by the last component of an etcd key: `10.244.1.0-24`, or the dual-stack
     /// `10.244.1.0-24&fc00::-64`, whose IPv6 half this tool does not program.
     static func subnet(ofKey key: String, path: InputPath) throws(InputError) -> IPv4Prefix {
-        let last = key.split(separator: "/", omittingEmptySubsequences: false).last ?? ""
-        let ipv4Part = last.split(separator: "&", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        if let dash = ipv4Part.lastIndex(of: "-"),
-           let subnet = IPv4Prefix(String(ipv4Part[..<dash]) + "/" + String(ipv4Part[ipv4Part.index(after: dash)...]), strict: true) {
-            return subnet
+        // `…/subnets/10.244.1.0-24` or `…/10.244.1.0-24&fc00::-64`, read without splitting: lease
+        // listings hold thousands of keys.
+        let utf8 = key.utf8
+        let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
+        let last = key[start...]
+        let ipv4Part = last.utf8.firstIndex(of: UInt8(ascii: "&")).map { last[..<$0] } ?? last
+        if let dash = ipv4Part.utf8.lastIndex(of: UInt8(ascii: "-")), let address = IPv4Address(ipv4Part[..<dash]) {
+            let lengthText = ipv4Part[ipv4Part.index(after: dash)...]
+            if (1...2).contains(lengthText.utf8.count), lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+               let length = UInt8(lengthText), length <= 32,
+               address.value & ~IPv4Prefix.mask(length) == 0 {
+                return IPv4Prefix(address: address, length: length)
+            }
         }
         throw path.error(
             .invalidValue,

@@ -18,7 +18,7 @@ extension LeaseReader {
                 throw kv.path.appending("key").error(.missingField, "required: the base64 etcd key")
             }
             let key = String(decoding: try base64(keyValue), as: UTF8.self)
-            guard key.contains(subnetsComponent) else { continue }
+            guard isLeaseKey(key) else { continue }
             let leasePath = InputPath(source: top.path.source, prefix: key)
             let subnet = try subnet(ofKey: key, path: leasePath)
             guard let value = entry.exactField("value") else {

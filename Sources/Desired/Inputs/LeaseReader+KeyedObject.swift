@@ -3,7 +3,7 @@ extension LeaseReader {
     /// may also be a string holding its JSON, as etcd stores it.
     static func parseKeyedObject(_ top: InputObject) throws(InputError) -> [Lease] {
         var leases: [Lease] = []
-        for member in top.members where member.key.contains(subnetsComponent) {
+        for member in top.members where isLeaseKey(member.key) {
             let leasePath = InputPath(source: top.path.source, prefix: member.key)
             let subnet = try subnet(ofKey: member.key, path: leasePath)
             let attributes: InputObject

@@ -57,6 +57,19 @@ public enum LeaseReader {
     /// Etcd keys of leases contain this; others (the network config) are skipped.
     static let subnetsComponent = "/subnets/"
 
+    /// `key` contains `/subnets/` (byte search: Foundation's `contains` is slow per key).
+    static func isLeaseKey(_ key: String) -> Bool {
+        let needle = Array(subnetsComponent.utf8)
+        var window: [UInt8] = []
+        window.reserveCapacity(needle.count)
+        for byte in key.utf8 {
+            if window.count == needle.count { window.removeFirst() }
+            window.append(byte)
+            if window == needle { return true }
+        }
+        return false
+    }
+
     static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
     }
