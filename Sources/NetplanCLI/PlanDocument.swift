@@ -22,6 +22,11 @@ struct PlanDocument: Codable {
         var lease: IPv4Prefix
         var backend: String
         var vxlanDevice: String
+
+        /// `publicIP` round-trips through snake_case only as `publicIp`.
+        private enum CodingKeys: String, CodingKey {
+            case publicIP = "publicIp", name, lease, backend, vxlanDevice
+        }
     }
 
     struct Summary: Codable {
