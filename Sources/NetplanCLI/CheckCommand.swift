@@ -8,7 +8,11 @@ struct CheckCommand: ConsoleCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Preflight: report every problem with the leases and the node before a plan is applied.",
-        discussion: "Exit 0 when fine; 1 with one line per problem."
+        discussion: """
+            Exit 0 when fine; 1 with one line per problem. On a live node (no --observed, no offline \
+            flags) it also warns about strict rp_filter, ip_forward off, and MASQUERADE rules in other \
+            nf_tables tables that would NAT pod-to-pod traffic.
+            """
     )
 
     @OptionGroup var inputs: InputOptions
@@ -19,13 +23,23 @@ struct CheckCommand: ConsoleCommand {
     func execute(_ console: Console) async throws -> Int32 {
         let cluster = try ClusterInputs(inputs)
         let facts: LinkFacts
-        if inputs.isOffline && observed == nil {
-            facts = cluster.offlineFacts(inputs)
-        } else {
+        let live = !inputs.isOffline && observed == nil
+        if live {
             facts = try NodeContext.observe(cluster, inputs, snapshot: observed).facts
+        } else {
+            facts = inputs.isOffline && observed == nil
+                ? cluster.offlineFacts(inputs) : try NodeContext.observe(cluster, inputs, snapshot: observed).facts
         }
         let problems = Preflight.problems(cluster, facts: facts)
         for problem in problems { console.write("problem: \(problem)\n") }
+        if live {
+            let own = try? DesiredState.ownLease(cluster.leases, node: cluster.selector, facts: facts, source: nil)
+            let warnings = LiveChecks.warnings(
+                underlay: facts.underlay, cluster: cluster.netConf.network, ownSubnet: own?.subnet,
+                vxlanDevice: cluster.netConf.vxlanDeviceName
+            )
+            for warning in warnings { console.write("warning: \(warning)\n") }
+        }
         guard problems.isEmpty else {
             console.write("\(problems.count) problem\(problems.count == 1 ? "" : "s") found.\n")
             return 1

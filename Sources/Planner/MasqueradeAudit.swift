@@ -1,0 +1,105 @@
+import NetState
+
+/// Finds rules in other nf_tables tables that would masquerade pod-to-pod traffic: seed 002's
+/// problem, `-s 172.1.13.0/24 ! -o docker0 -j MASQUERADE` without `! -d` of the cluster CIDR.
+/// flannel's own `return` rules do not help there: every nat chain on the hook is evaluated, so
+/// another table's masquerade still rewrites the source of traffic flannel exempted.
+///
+/// The traffic considered is what leaves this node's pods for other nodes' pods: source inside
+/// the own lease, destination inside the cluster CIDR but outside the own lease.
+public struct MasqueradeAudit: Sendable {
+    public var cluster: IPv4Prefix
+    public var ownSubnet: IPv4Prefix
+    public var underlay: String
+    public var vxlanDevice: String
+
+    public init(cluster: IPv4Prefix, ownSubnet: IPv4Prefix, underlay: String, vxlanDevice: String) {
+        self.cluster = cluster
+        self.ownSubnet = ownSubnet
+        self.underlay = underlay
+        self.vxlanDevice = vxlanDevice
+    }
+
+    public struct Finding: Hashable, Sendable, CustomStringConvertible {
+        public var table: NftTable.Key
+        public var chain: String
+        public var rule: NftRule
+        /// False when the rule holds expressions the audit cannot judge: it only may match.
+        public var certain: Bool
+        public var cluster: IPv4Prefix
+
+        public var description: String {
+            "table \(table.family) \(table.name) chain \(chain): \"\(rule)\" \(certain ? "masquerades" : "may masquerade") "
+                + "pod-to-pod traffic inside \(cluster); exclude it (ip daddr != \(cluster)) or return before it"
+        }
+    }
+
+    public func findings(in tables: [NftTable]) -> [Finding] {
+        var findings: [Finding] = []
+        for table in tables where table.key != NftTable.flannelKey
+            && (table.key.family == .ip || table.key.family == .inet) {
+            for chain in table.chains where chain.hook?.type == "nat" && chain.hook?.hook == "postrouting" {
+                for rule in chain.rules {
+                    if isMasquerade(rule.verdict), let certain = mayMatch(rule) {
+                        findings.append(Finding(table: table.key, chain: chain.name, rule: rule, certain: certain, cluster: cluster))
+                    } else if exemptsAll(rule) {
+                        break  // every later rule of this chain is skipped for pod-to-pod traffic
+                    }
+                }
+            }
+        }
+        return findings
+    }
+
+    private func isMasquerade(_ verdict: NftVerdict) -> Bool {
+        switch verdict {
+        case .masquerade: true
+        case let .other(text): text.contains("masquerade") || text.contains("snat")
+        default: false
+        }
+    }
+
+    /// nil when the rule cannot match pod-to-pod traffic; otherwise whether that is certain.
+    private func mayMatch(_ rule: NftRule) -> Bool? {
+        var certain = true
+        for match in rule.matches {
+            switch match {
+            case let .sourceAddress(prefix, negated):
+                if negated ? prefix.contains(ownSubnet) : !prefix.overlaps(ownSubnet) { return nil }
+            case let .destinationAddress(prefix, negated):
+                // Remote pods: inside the cluster, outside the own lease.
+                if negated ? prefix.contains(cluster) : (!prefix.overlaps(cluster) || ownSubnet.contains(prefix)) {
+                    return nil
+                }
+            case let .mark(mask, value):
+                // Pod traffic carries no mark (kube-proxy's is exempted by flannel's own rule).
+                if value & mask != 0 { return nil }
+            case let .outputInterface(name, negated):
+                let ours = name == underlay || name == vxlanDevice || name.hasSuffix("*")
+                if !negated && !ours { return nil }
+                if negated && (name == underlay || name == vxlanDevice) { certain = false }
+            case let .inputInterface(name, negated):
+                let podSide = name == "cni0" || name.hasSuffix("*")
+                if !negated && !podSide { return nil }
+                if negated && name == "cni0" { return nil }
+            case let .other(text):
+                if text.hasPrefix("counter") { continue }
+                certain = false
+            }
+        }
+        return certain
+    }
+
+    /// A `return`/`accept` that every pod-to-pod packet matches ends the chain for them.
+    private func exemptsAll(_ rule: NftRule) -> Bool {
+        guard rule.verdict == .return || rule.verdict == .accept else { return false }
+        return rule.matches.allSatisfy { match in
+            switch match {
+            case let .sourceAddress(prefix, negated): negated ? !prefix.overlaps(ownSubnet) : prefix.contains(ownSubnet)
+            case let .destinationAddress(prefix, negated): negated ? !prefix.overlaps(cluster) : prefix.contains(cluster)
+            case let .other(text): text.hasPrefix("counter")
+            default: false
+            }
+        }
+    }
+}
