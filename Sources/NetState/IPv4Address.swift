@@ -70,18 +70,7 @@ extension IPv4Address: CustomStringConvertible {
     }
 }
 
-extension IPv4Address: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let address = IPv4Address(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an IPv4 address: \(text)")
-        }
-        self = address
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+/// Stored as the text iproute2 prints.
+extension IPv4Address: TextCodable {
+    static let kind = "an IPv4 address"
 }

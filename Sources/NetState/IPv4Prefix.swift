@@ -61,18 +61,7 @@ extension IPv4Prefix: CustomStringConvertible {
     public var description: String { address.description + "/" + String(length) }
 }
 
-extension IPv4Prefix: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let prefix = IPv4Prefix(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an IPv4 prefix: \(text)")
-        }
-        self = prefix
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+/// Stored as the text iproute2 prints.
+extension IPv4Prefix: TextCodable {
+    static let kind = "an IPv4 prefix"
 }

@@ -1,6 +1,8 @@
 /// An IPv4 address assigned to a device with its prefix length (host bits kept, unlike
 /// `IPv4Prefix`): `10.244.1.0/32` on `flannel.1`.
-public struct InterfaceAddress: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+public struct InterfaceAddress: Hashable, Comparable, Sendable, TextCodable {
+    static let kind = "an address/length"
+
     public var address: IPv4Address
     public var length: UInt8
 
@@ -10,8 +12,10 @@ public struct InterfaceAddress: Hashable, Comparable, Sendable, Codable, CustomS
     }
 
     public init?(_ text: some StringProtocol) {
-        guard let slash = text.firstIndex(of: "/"), let address = IPv4Address(text[..<slash]),
-              let length = UInt8(text[text.index(after: slash)...]), length <= 32
+        guard let slash = text.firstIndex(of: "/"), let address = IPv4Address(text[..<slash]) else { return nil }
+        let digits = text[text.index(after: slash)...]
+        guard (1...2).contains(digits.utf8.count), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
+              let length = UInt8(digits), length <= 32
         else { return nil }
         self.init(address: address, length: length)
     }
@@ -19,23 +23,9 @@ public struct InterfaceAddress: Hashable, Comparable, Sendable, Codable, CustomS
     /// The network this address sits on.
     public var network: IPv4Prefix { IPv4Prefix(address: address, length: length) }
 
-    public var description: String { "\(address)/\(length)" }
+    public var description: String { address.description + "/" + String(length) }
 
     public static func < (lhs: InterfaceAddress, rhs: InterfaceAddress) -> Bool {
         (lhs.address, lhs.length) < (rhs.address, rhs.length)
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = InterfaceAddress(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an address/len: \(text)")
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
     }
 }

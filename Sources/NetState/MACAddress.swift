@@ -62,18 +62,7 @@ extension MACAddress: CustomStringConvertible {
     }
 }
 
-extension MACAddress: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let mac = MACAddress(text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a MAC address: \(text)")
-        }
-        self = mac
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+/// Stored as the text iproute2 prints.
+extension MACAddress: TextCodable {
+    static let kind = "a MAC address"
 }
