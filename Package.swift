@@ -17,6 +17,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // reconcile: etcd's v3 JSON gateway client, logs, Prometheus metrics and their HTTP server.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.27.0"),
     ],
     targets: [
         // C libraries, imported as system modules (pkg-config + apt providers).
@@ -35,12 +41,29 @@ let package = Package(
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.
         .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        // Live lease sources for `reconcile`: a watched file and etcd (v3 JSON gateway).
+        .target(
+            name: "LeaseSources",
+            dependencies: [
+                "Desired",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The commands, as a library so golden tests run exactly what the binary runs.
         .target(
             name: "NetplanCLI",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink",
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -55,6 +78,7 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "LeaseSourcesTests", dependencies: ["LeaseSources", "Desired", "NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink"], swiftSettings: swiftSettings),
         .testTarget(

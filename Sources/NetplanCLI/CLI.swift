@@ -57,7 +57,7 @@ public struct NetplanFlannel: ParsableCommand {
             Computes what flannel would program from the cluster's leases, reads what the kernel holds, \
             and prints or applies a minimal, ordered change plan.
             """,
-        subcommands: [DesiredCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self]
+        subcommands: [DesiredCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, ReconcileCommand.self]
     )
 
     public init() {}

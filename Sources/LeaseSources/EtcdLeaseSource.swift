@@ -1,0 +1,247 @@
+import AsyncHTTPClient
+import Desired
+import Foundation
+import NIOCore
+import NIOSSL
+
+/// flannel's etcd store, read through etcd's v3 JSON gateway (`/v3/kv/range`, `/v3/watch`):
+/// every lease under `<prefix>/subnets/` and, unless `--net-conf` is given, `<prefix>/config`.
+///
+/// It lists, then watches from the listed revision + 1; any watch event makes it list again, so
+/// every set it reports is a consistent snapshot at one revision, never a set patched event by
+/// event. A compaction ends the watch and it lists again. Endpoints are tried in order; a
+/// failure moves to the next and backs off (doubling up to `maxBackoff`).
+///
+/// `shutdown()` must be called before the source is released (AsyncHTTPClient's rule).
+public final class EtcdLeaseSource: LeaseSource {
+    public let endpoints: [EtcdEndpoint]
+    public let prefix: String
+    public let readsConfig: Bool
+    let tls: EtcdTLSFiles
+    let client: HTTPClient
+    let requestTimeout: TimeAmount
+    let initialBackoff: Duration
+    let maxBackoff: Duration
+    private let current = LockedIndex()
+
+    public init(
+        endpoints: [EtcdEndpoint], prefix: String, tls: EtcdTLSFiles = EtcdTLSFiles(), readsConfig: Bool,
+        requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2)
+    ) throws(LeaseSourceError) {
+        self.endpoints = endpoints
+        self.prefix = prefix
+        self.readsConfig = readsConfig
+        self.tls = tls
+        self.requestTimeout = .nanoseconds(Int64(requestTimeout.components.seconds) * 1_000_000_000 + requestTimeout.components.attoseconds / 1_000_000_000)
+        self.initialBackoff = initialBackoff
+        self.maxBackoff = maxBackoff
+        var configuration = HTTPClient.Configuration(
+            timeout: HTTPClient.Configuration.Timeout(connect: .seconds(2), read: nil)
+        )
+        configuration.httpVersion = .http1Only
+        if tls.isEnabled {
+            configuration.tlsConfiguration = try Self.tlsConfiguration(tls, source: endpoints.first.map { "\($0)" } ?? "etcd")
+        }
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+
+    public func shutdown() async {
+        try? await client.shutdown()
+    }
+
+    static func tlsConfiguration(_ files: EtcdTLSFiles, source: String) throws(LeaseSourceError) -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        do {
+            if let ca = files.caFile {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
+            }
+            switch (files.certFile, files.keyFile) {
+            case let (cert?, key?):
+                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
+                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
+            case (nil, nil):
+                break
+            default:
+                throw LeaseSourceError(.invalidSpec, source: source, "--etcd-certfile and --etcd-keyfile go together")
+            }
+        } catch let error as LeaseSourceError {
+            throw error
+        } catch {
+            throw LeaseSourceError(.invalidSpec, source: source, "cannot load the TLS files: \(error)")
+        }
+        return configuration
+    }
+
+    var description: String { "etcd://\(endpoints.map(\.description).joined(separator: ","))\(prefix)" }
+
+    // MARK: - Reading
+
+    /// Lists from the current endpoint, failing over to the others in turn.
+    public func read() async throws(LeaseSourceError) -> LeaseSet {
+        var lastError = LeaseSourceError(.unreachable, source: description, "no endpoint")
+        for _ in endpoints.indices {
+            let endpoint = endpoints[current.value % endpoints.count]
+            do {
+                return try await list(endpoint)
+            } catch {
+                lastError = error
+                // Garbage from a reachable etcd is the data's fault, not the endpoint's.
+                if error.kind == .invalid { throw error }
+                current.advance()
+            }
+        }
+        throw lastError
+    }
+
+    func list(_ endpoint: EtcdEndpoint) async throws(LeaseSourceError) -> LeaseSet {
+        let subnets = Array("\(prefix)/subnets/".utf8)
+        let source = "etcd://\(endpoint)\(prefix)/subnets/"
+        let body = try await post("/v3/kv/range", ["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))], endpoint)
+        let leases: [Lease]
+        do {
+            leases = try LeaseReader.parse(body, source: source)
+        } catch {
+            throw LeaseSourceError(.invalid, source: source, "\(error)")
+        }
+        let revision = try Self.revision(in: body, source: source)
+        var netConf: NetConf?
+        if readsConfig {
+            let configKey = "\(prefix)/config"
+            let configSource = "etcd://\(endpoint)\(configKey)"
+            let reply = try await post("/v3/kv/range", ["key": Self.base64(Array(configKey.utf8))], endpoint)
+            guard let value = try Self.firstValue(in: reply, source: configSource) else {
+                throw LeaseSourceError(.invalid, source: configSource, "the key is missing: flannel's network config is required (or give --net-conf)")
+            }
+            do {
+                netConf = try NetConfReader.parse(value, source: configSource)
+            } catch {
+                throw LeaseSourceError(.invalid, source: configSource, "\(error)")
+            }
+        }
+        return LeaseSet(leases: leases, netConf: netConf, source: "etcd://\(endpoint)\(prefix)", revision: revision)
+    }
+
+    private func baseURL(_ endpoint: EtcdEndpoint) -> String {
+        "\(tls.isEnabled ? "https" : "http")://\(endpoint)"
+    }
+
+    /// One JSON request/response exchange.
+    func post(_ path: String, _ json: [String: Any], _ endpoint: EtcdEndpoint) async throws(LeaseSourceError) -> [UInt8] {
+        let where_ = "etcd://\(endpoint)\(path)"
+        var request = HTTPClientRequest(url: baseURL(endpoint) + path)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: Self.encode(json)))
+        do {
+            let response = try await client.execute(request, timeout: requestTimeout)
+            let body = try await response.body.collect(upTo: 256 << 20)
+            let bytes = Array(body.readableBytesView)
+            guard response.status == .ok else {
+                throw LeaseSourceError(
+                    response.status.code >= 500 ? .unreachable : .invalid, source: where_,
+                    "HTTP \(response.status.code): \(String(decoding: bytes.prefix(300), as: UTF8.self))"
+                )
+            }
+            return bytes
+        } catch let error as LeaseSourceError {
+            throw error
+        } catch {
+            throw LeaseSourceError(.unreachable, source: where_, "\(error)")
+        }
+    }
+
+    // MARK: - Following
+
+    /// Lists, reports, watches; on any failure reports it, keeps going on the next endpoint
+    /// after a back-off. Ends when the task is cancelled.
+    public func follow(_ report: @escaping @Sendable (LeaseSourceEvent) -> Void) async {
+        var backoff = initialBackoff
+        while !Task.isCancelled {
+            let endpoint = endpoints[current.value % endpoints.count]
+            do {
+                let set = try await list(endpoint)
+                report(.leases(set))
+                backoff = initialBackoff
+                // Watch until the stream ends; a compaction or a cancel asks for a fresh list.
+                try await watch(endpoint, from: (set.revision ?? 0) + 1)
+            } catch {
+                if Task.isCancelled { return }
+                report(.failure(error))
+                if error.kind != .invalid { current.advance() }
+                try? await Task.sleep(for: backoff)
+                backoff = min(backoff * 2, maxBackoff)
+            }
+        }
+    }
+
+    /// Streams `/v3/watch` from `revision`; every event batch triggers a new list. Returns when
+    /// etcd ends the watch for a reason that a fresh list cures (compaction, cancel); throws
+    /// when the stream breaks.
+    func watch(_ endpoint: EtcdEndpoint, from revision: Int64) async throws(LeaseSourceError) {
+        let subnets = Array("\(prefix)/subnets/".utf8)
+        var keys: [[String: Any]] = [["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))]]
+        if readsConfig { keys.append(["key": Self.base64(Array("\(prefix)/config".utf8))]) }
+        let where_ = "etcd://\(endpoint)/v3/watch"
+        // One stream per watched range: the gateway carries one watch per request.
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for key in keys {
+                    var create = key
+                    create["start_revision"] = "\(revision)"
+                    let body = Self.encode(["create_request": create])
+                    group.addTask {
+                        try await self.stream(body, endpoint, where_: where_)
+                    }
+                }
+                // The first stream to say "list again" (or to fail) ends them all.
+                try await group.next()
+                group.cancelAll()
+            }
+        } catch let error as LeaseSourceError {
+            throw error
+        } catch {
+            if Task.isCancelled { return }
+            throw LeaseSourceError(.unreachable, source: where_, "\(error)")
+        }
+    }
+
+    /// Reads one watch stream until it has news: returns after the first event batch, a
+    /// compaction or a cancel (the caller lists again); throws when it breaks.
+    private func stream(_ body: [UInt8], _ endpoint: EtcdEndpoint, where_: String) async throws {
+        var request = HTTPClientRequest(url: baseURL(endpoint) + "/v3/watch")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: requestTimeout)
+        guard response.status == .ok else {
+            throw LeaseSourceError(.unreachable, source: where_, "HTTP \(response.status.code)")
+        }
+        var pending: [UInt8] = []
+        for try await chunk in response.body {
+            pending += chunk.readableBytesView
+            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = Array(pending[..<newline])
+                pending.removeSubrange(...newline)
+                if try Self.watchLineAsksForList(line, source: where_) { return }
+            }
+        }
+        if !pending.isEmpty, try Self.watchLineAsksForList(pending, source: where_) { return }
+        throw LeaseSourceError(.unreachable, source: where_, "the watch stream ended")
+    }
+}
+
+/// The endpoint in use, shared by `read` and `follow`.
+private final class LockedIndex: @unchecked Sendable {
+    private let lock = NSLock()
+    private var index = 0
+
+    var value: Int {
+        lock.lock(); defer { lock.unlock() }
+        return index
+    }
+
+    func advance() {
+        lock.lock(); defer { lock.unlock() }
+        index &+= 1
+    }
+}

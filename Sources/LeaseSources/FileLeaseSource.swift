@@ -1,0 +1,69 @@
+import Desired
+import Foundation
+
+/// A lease file (any format `LeaseReader` reads), re-read when its inode, size or modification
+/// time changes. Polling, not inotify: it also follows a file replaced by rename (as
+/// `kubectl … > tmp && mv tmp leases.json` or a ConfigMap volume's symlink swap does).
+public struct FileLeaseSource: LeaseSource {
+    public var path: String
+    public var pollInterval: Duration
+
+    public init(path: String, pollInterval: Duration = .milliseconds(200)) {
+        self.path = path
+        self.pollInterval = pollInterval
+    }
+
+    /// What identifies one version of the file.
+    struct Signature: Equatable {
+        var device: UInt64
+        var inode: UInt64
+        var size: Int64
+        var modified: timespec
+
+        static func == (a: Signature, b: Signature) -> Bool {
+            a.device == b.device && a.inode == b.inode && a.size == b.size
+                && a.modified.tv_sec == b.modified.tv_sec && a.modified.tv_nsec == b.modified.tv_nsec
+        }
+    }
+
+    func signature() -> Signature? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Signature(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size), modified: info.st_mtim)
+    }
+
+    public func read() async throws(LeaseSourceError) -> LeaseSet {
+        try readNow()
+    }
+
+    func readNow() throws(LeaseSourceError) -> LeaseSet {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw LeaseSourceError(.unreachable, source: path, "cannot read the file")
+        }
+        do {
+            return LeaseSet(leases: try LeaseReader.parse(Array(data), source: path), source: path)
+        } catch {
+            throw LeaseSourceError(.invalid, source: path, "\(error)")
+        }
+    }
+
+    /// Reports the current set, then every change. A failure is reported once per version of
+    /// the file, not once per poll.
+    public func follow(_ report: @escaping @Sendable (LeaseSourceEvent) -> Void) async {
+        var isFirst = true
+        var last: Signature?
+        while !Task.isCancelled {
+            let now = signature()
+            if isFirst || last != now {
+                isFirst = false
+                last = now
+                do {
+                    report(.leases(try readNow()))
+                } catch {
+                    report(.failure(error))
+                }
+            }
+            try? await Task.sleep(for: pollInterval)
+        }
+    }
+}

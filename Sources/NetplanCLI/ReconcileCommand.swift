@@ -1,0 +1,217 @@
+import Apply
+import ArgumentParser
+import Desired
+import Foundation
+import LeaseSources
+import Logging
+import Planner
+
+struct ReconcileCommand: ConsoleCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reconcile",
+        abstract: "Run as the node agent: keep the kernel matching the leases, repairing drift as it happens.",
+        discussion: """
+            Runs a full observe + plan + apply pass at start, every --interval, whenever the lease \
+            source changes, and a few milliseconds after the kernel reports a change to an owned \
+            route, neighbour, FDB entry or the vxlan device. --leases is a FILE (re-read when it \
+            changes) or etcd://HOST:PORT[,HOST:PORT…][/prefix] (default prefix /coreos.com/network; \
+            <prefix>/config is read when --net-conf is not given). When the source fails, the last \
+            good lease set stays programmed; an empty set never replaces a non-empty one. \
+            SIGTERM and SIGINT stop the agent and leave the data plane in place. \
+            --once exits 0 when nothing changed, 2 when something did (or, with --dry-run, would), 1 on error.
+            """
+    )
+
+    @OptionGroup var inputs: InputOptions
+
+    @Option(help: "Full resync period: 30s, 500ms, 5m, or seconds.")
+    var interval: String = "30s"
+
+    @Flag(help: "Run one pass and exit: 0 nothing changed, 2 changed, 1 error.")
+    var once = false
+
+    @Flag(name: .customLong("dry-run"), help: "Report drift (what would change); change nothing.")
+    var dryRun = false
+
+    @Option(name: .customLong("metrics-address"), help: "HOST:PORT for /metrics and /healthz (\"off\" to disable). A wildcard address only when given.")
+    var metricsAddress: String = "127.0.0.1:9464"
+
+    @Option(name: .customLong("etcd-cafile"), help: "etcd: CA certificate (PEM) to verify the server; any TLS flag means https.")
+    var etcdCAFile: String?
+
+    @Option(name: .customLong("etcd-certfile"), help: "etcd: client certificate (PEM).")
+    var etcdCertFile: String?
+
+    @Option(name: .customLong("etcd-keyfile"), help: "etcd: client private key (PEM).")
+    var etcdKeyFile: String?
+
+    @Option(help: "Milliseconds to wait after a kernel notification so a burst costs one pass.")
+    var debounce: Int = 5
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        guard ReconcileDuration.parse(interval) != nil else {
+            throw ValidationError("--interval \"\(interval)\": expected a duration such as 30s, 500ms or 5m")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level \"\(logLevel)\": expected trace, debug, info, notice, warning, error or critical")
+        }
+        guard (0...1000).contains(debounce) else { throw ValidationError("--debounce: 0 to 1000 ms") }
+    }
+
+    func execute(_ console: Console) async throws -> Int32 {
+        var logger = Logger(label: "netplan-flannel.reconcile", factory: { label in StreamLogHandler.standardError(label: label) })
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        guard let leasesText = inputs.leases else {
+            throw InputError(.missingField, field: "--leases", "a lease source is required: FILE or etcd://HOST:PORT[/prefix]")
+        }
+        let spec = try Self.spec(leasesText)
+        let netConf = try inputs.netConf.map { path in try NetConfReader.parse(try ClusterInputs.read(path), source: path) }
+        if !dryRun {
+            do {
+                try Applier.checkPrivileges()
+            } catch {
+                throw CommandFailure(message: "reconcile needs CAP_NET_ADMIN to change the kernel (run as root, or use --dry-run): \(error)")
+            }
+        }
+        let source = try makeSource(spec, readsConfig: netConf == nil)
+        let metrics = ReconcileMetrics()
+        let store = LeaseSourceStore(logger: logger, metrics: metrics)
+        let filter = ReconcileEventFilter()
+        let health = ReconcileHealth()
+        let pass = ReconcilePass(
+            flags: inputs, netConf: netConf, store: store, filter: filter, metrics: metrics, logger: logger,
+            dryRun: dryRun, health: health
+        )
+        if once {
+            defer { pass.close() }
+            let first: LeaseSet
+            do {
+                first = try await source.read()
+            } catch {
+                await Self.shutdown(source)
+                throw CommandFailure(message: "\(error)")
+            }
+            await Self.shutdown(source)
+            store.take(.leases(first))
+            switch pass.run(reasons: [.start]) {
+            case .unchanged: return 0
+            case .changed, .drift: return 2
+            case .waiting: throw CommandFailure(message: "\(first.source): the lease set was refused (see the log)")
+            case .failed(let why): throw CommandFailure(message: why)
+            }
+        }
+        return try await runAgent(source: source, store: store, filter: filter, metrics: metrics, health: health, pass: pass, logger: logger)
+    }
+
+    private func runAgent(
+        source: any LeaseSource, store: LeaseSourceStore, filter: ReconcileEventFilter, metrics: ReconcileMetrics,
+        health: ReconcileHealth, pass: ReconcilePass, logger: Logger
+    ) async throws -> Int32 {
+        let trigger = ReconcileTrigger()
+        var server: MetricsServer?
+        if metricsAddress != "off" {
+            let (host, port) = try Self.hostPort(metricsAddress)
+            do {
+                server = try await MetricsServer.start(host: host, port: port, metrics: metrics, health: { health.problem() })
+            } catch {
+                await Self.shutdown(source)
+                throw CommandFailure(message: "--metrics-address \(metricsAddress): cannot listen: \(error)")
+            }
+        }
+        // Signals are taken by dispatch sources, never by a handler running arbitrary code.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let signalSources = [SIGTERM, SIGINT].map { number in
+            let signalSource = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            signalSource.setEventHandler {
+                logger.notice("signal \(number == SIGTERM ? "SIGTERM" : "SIGINT"): stopping; the data plane stays as it is")
+                trigger.stop()
+            }
+            signalSource.resume()
+            return signalSource
+        }
+        let follower = Task {
+            await source.follow { event in
+                if store.take(event) { trigger.post(.leases) }
+            }
+        }
+        let loop = ReconcileLoop(
+            pass: pass, trigger: trigger, filter: filter, metrics: metrics, logger: logger,
+            interval: ReconcileDuration.parse(interval) ?? 30, debounce: Double(debounce) / 1000
+        )
+        logger.notice("reconcile started", metadata: [
+            "leases": "\(inputs.leases ?? "-")", "interval": "\(interval)", "dry_run": "\(dryRun)",
+            "metrics": "\(server?.localAddress ?? "off")",
+        ])
+        async let events: Void = ReconcileLoop.onThread(name: "netlink-events") { loop.readEvents() }
+        await ReconcileLoop.onThread(name: "reconcile") { loop.runPasses() }
+        trigger.stop()
+        await events
+        follower.cancel()
+        await follower.value
+        await Self.shutdown(source)
+        await server?.stop()
+        for signalSource in signalSources { signalSource.cancel() }
+        logger.notice("reconcile stopped")
+        return 0
+    }
+
+    static func spec(_ text: String) throws -> LeaseSourceSpec {
+        do {
+            return try LeaseSourceSpec.parse(text)
+        } catch {
+            throw CommandFailure(message: "--leases: \(error)")
+        }
+    }
+
+    private func makeSource(_ spec: LeaseSourceSpec, readsConfig: Bool) throws -> any LeaseSource {
+        switch spec {
+        case .file(let path):
+            if readsConfig {
+                throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required with a lease file")
+            }
+            return FileLeaseSource(path: path)
+        case .etcd(let endpoints, let prefix):
+            do {
+                return try EtcdLeaseSource(
+                    endpoints: endpoints, prefix: prefix,
+                    tls: EtcdTLSFiles(caFile: etcdCAFile, certFile: etcdCertFile, keyFile: etcdKeyFile),
+                    readsConfig: readsConfig
+                )
+            } catch {
+                throw CommandFailure(message: "--leases: \(error)")
+            }
+        }
+    }
+
+    static func shutdown(_ source: any LeaseSource) async {
+        if let etcd = source as? EtcdLeaseSource { await etcd.shutdown() }
+    }
+
+    /// `HOST:PORT`, `[v6]:PORT` or `:PORT` (all addresses, only when asked for).
+    static func hostPort(_ text: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw CommandFailure(message: "--metrics-address \"\(text)\": expected HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        if host.isEmpty { host = "0.0.0.0" }
+        return (host, port)
+    }
+}
+
+/// `30s`, `500ms`, `5m`, `1h`, or a bare number of seconds.
+enum ReconcileDuration {
+    static func parse(_ text: String) -> TimeInterval? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
+            return value * scale
+        }
+        guard let value = Double(text), value > 0 else { return nil }
+        return value
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import Netlink
+
+/// The agent's two threads: one reads kernel notifications and posts `.event`/`.resync`, the
+/// other runs passes when posted to or when the interval elapses. Both are plain threads
+/// because netlink sockets block; the lease source runs as a Swift task and posts `.leases`.
+struct ReconcileLoop: Sendable {
+    var pass: ReconcilePass
+    var trigger: ReconcileTrigger
+    var filter: ReconcileEventFilter
+    var metrics: ReconcileMetrics
+    var logger: Logger
+    var interval: TimeInterval
+    var debounce: TimeInterval
+
+    /// Runs passes until `trigger.stop()`; returns after the pass in progress ends.
+    func runPasses() {
+        var deadline = Date(timeIntervalSinceNow: interval)
+        trigger.post(.start)
+        while let reasons = trigger.next(deadline: deadline, debounce: debounce) {
+            _ = pass.run(reasons: reasons)
+            deadline = Date(timeIntervalSinceNow: interval)
+        }
+        pass.close()
+    }
+
+    /// Reads notifications until `trigger.stop()`. A socket that fails is reopened after a
+    /// second (and a resync posted, since notifications may have been missed meanwhile).
+    func readEvents() {
+        while !trigger.isStopped {
+            let socket: NetlinkEventSocket
+            do {
+                socket = try NetlinkEventSocket(pollMilliseconds: 200)
+            } catch {
+                logger.error("cannot subscribe to kernel notifications; relying on the interval: \(error)")
+                Thread.sleep(forTimeInterval: 1)
+                continue
+            }
+            defer { socket.close() }
+            while !trigger.isStopped {
+                let batch: NetlinkEventBatch
+                do {
+                    batch = try socket.next()
+                } catch {
+                    logger.error("kernel notifications failed; resubscribing: \(error)")
+                    trigger.post(.resync)
+                    Thread.sleep(forTimeInterval: 1)
+                    break
+                }
+                switch batch {
+                case .idle:
+                    continue
+                case .overflow:
+                    logger.warning("kernel notifications overflowed (ENOBUFS); full resync")
+                    trigger.post(.resync)
+                case .events(let messages):
+                    let relevant = messages.filter(filter.isRelevant).count
+                    if relevant > 0 {
+                        for _ in 0..<relevant { metrics.recordDrift(source: "event") }
+                        trigger.post(.event)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Starts `body` on a new thread and resumes when it returns.
+    static func onThread(name: String, _ body: @escaping @Sendable () -> Void) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                body()
+                continuation.resume()
+            }
+            thread.name = name
+            thread.start()
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Apply
+import Desired
+import Foundation
+import LeaseSources
+import Logging
+import NetState
+import Netlink
+import Observed
+import Planner
+
+/// One observe + plan + apply pass, as `apply` computes it, from the lease store's current set.
+/// Owned by the reconcile thread (the apply socket is not `Sendable`).
+final class ReconcilePass: @unchecked Sendable {
+    enum Outcome: Equatable {
+        /// No lease set yet (the source has not answered).
+        case waiting
+        case unchanged
+        case changed
+        /// Dry run: drift reported, nothing changed.
+        case drift
+        case failed(String)
+    }
+
+    private let flags: InputOptions
+    /// `--net-conf`, read once; nil means the lease source supplies it (etcd's `<prefix>/config`).
+    private let netConf: NetConf?
+    private let store: LeaseSourceStore
+    private let filter: ReconcileEventFilter
+    private let metrics: ReconcileMetrics
+    private let logger: Logger
+    private let dryRun: Bool
+    private var socket: NetlinkSocket?
+    private let health: ReconcileHealth
+
+    init(
+        flags: InputOptions, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
+        metrics: ReconcileMetrics, logger: Logger, dryRun: Bool, health: ReconcileHealth
+    ) {
+        self.flags = flags
+        self.netConf = netConf
+        self.store = store
+        self.filter = filter
+        self.metrics = metrics
+        self.logger = logger
+        self.dryRun = dryRun
+        self.health = health
+    }
+
+    func close() {
+        socket?.close()
+        socket = nil
+    }
+
+    /// The request socket, kept across passes so the event filter can recognise the
+    /// notifications our own requests cause by its port id.
+    private func applySocket() throws -> NetlinkSocket {
+        if let socket { return socket }
+        let opened = try NetlinkSocket.routing()
+        try opened.setReceiveTimeout(milliseconds: 10_000)
+        filter.addOwnPort(opened.portID)
+        socket = opened
+        return opened
+    }
+
+    func run(reasons: Set<PassReason>) -> Outcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        guard let set = store.current else {
+            logger.debug("no lease set yet; waiting for the lease source", metadata: ["reasons": "\(Self.words(reasons))"])
+            return .waiting
+        }
+        let outcome = compute(set, reasons: reasons)
+        let duration = clock.now - started
+        let result: ReconcileMetrics.PassResult
+        switch outcome {
+        case .waiting: return outcome
+        case .unchanged: result = .unchanged
+        case .changed: result = .changed
+        case .drift: result = .drift
+        case .failed: result = .failed
+        }
+        metrics.recordPass(result, duration: duration)
+        health.record(outcome)
+        return outcome
+    }
+
+    private func compute(_ set: LeaseSet, reasons: Set<PassReason>) -> Outcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let plan: Plan
+        let headline: String
+        do {
+            guard let netConf = netConf ?? set.netConf else {
+                throw CommandFailure(message: "\(set.source): no network config: give --net-conf, or put flannel's config at <prefix>/config")
+            }
+            let cluster = try ClusterInputs(reconcile: flags, netConf: netConf, leases: set.leases, leaseSource: set.source)
+            let observed = try NodeContext.observe(cluster, flags, snapshot: nil)
+            let desired = try DesiredState.compute(
+                netConf: netConf, leases: set.leases, node: cluster.selector, facts: observed.facts,
+                options: cluster.options, source: set.source
+            )
+            let ownership = desired.ownership(cluster)
+            filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))
+            plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
+            headline = desired.headline
+        } catch {
+            let message = (error as? CommandFailure)?.message ?? "\(error)"
+            logger.error("pass failed before any change: \(message)", metadata: ["reasons": "\(Self.words(reasons))"])
+            return .failed(message)
+        }
+        if plan.isEmpty {
+            logger.trace("no drift", metadata: ["reasons": "\(Self.words(reasons))"])
+            return .unchanged
+        }
+        metrics.recordDrift(source: "pass")
+        var metadata: Logger.Metadata = [
+            "node": "\(headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
+            "changes": .array(plan.changes.map { .string($0.description) }),
+        ]
+        if let revision = set.revision { metadata["revision"] = "\(revision)" }
+        if dryRun {
+            metadata["plan"] = "\(plan.summaryLine)"
+            logger.warning("drift: \(plan.changes.count) changes would be made (dry run)", metadata: metadata)
+            return .drift
+        }
+        let report: ApplyReport
+        do {
+            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier())
+        } catch {
+            logger.error("cannot open the netlink socket to apply: \(error)", metadata: metadata)
+            return .failed("\(error)")
+        }
+        metrics.recordApplied(report.applied + report.appliedAfterFailure)
+        metadata["duration_ms"] = "\(Self.milliseconds(clock.now - started))"
+        let counts = Plan(changes: report.applied + report.appliedAfterFailure, fingerprint: plan.fingerprint, ownership: plan.ownership).summary
+        if report.isComplete {
+            logger.notice(
+                "repaired: \(counts.add) added, \(counts.change) changed, \(counts.destroy) destroyed", metadata: metadata
+            )
+            return .changed
+        }
+        let failure = report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"
+        metadata["failure"] = "\(failure)"
+        metadata["not_attempted"] = "\(report.notAttempted.count)"
+        logger.error("apply failed part-way: \(failure)", metadata: metadata)
+        // The socket may hold stale replies after a failure: start the next pass on a fresh one.
+        close()
+        return .failed(failure)
+    }
+
+    static func words(_ reasons: Set<PassReason>) -> String {
+        reasons.sorted().map(\.rawValue).joined(separator: ",")
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let ms = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return String(format: "%.1f", ms)
+    }
+}
+
+/// What `/healthz` reports: the last pass, and whether one ever succeeded.
+final class ReconcileHealth: @unchecked Sendable {
+    private let lock = NSLock()
+    private var last: ReconcilePass.Outcome = .waiting
+
+    func record(_ outcome: ReconcilePass.Outcome) {
+        lock.lock(); defer { lock.unlock() }
+        last = outcome
+    }
+
+    /// nil when healthy, else the reason.
+    func problem() -> String? {
+        lock.lock(); defer { lock.unlock() }
+        switch last {
+        case .waiting: return "no pass yet: waiting for the lease source"
+        case .failed(let why): return "last pass failed: \(why)"
+        case .unchanged, .changed, .drift: return nil
+        }
+    }
+}
