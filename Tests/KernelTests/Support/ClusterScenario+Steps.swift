@@ -138,3 +138,52 @@ extension ClusterScenario {
         return results
     }
 }
+
+// MARK: - 6. Drift
+
+extension ClusterScenario {
+    /// The `+ ~ -` lines of a text plan, in plan order.
+    static func changeLines(_ planText: String) -> [String] {
+        planText.split(separator: "\n").map(String.init).filter { $0.hasPrefix("+ ") || $0.hasPrefix("~ ") || $0.hasPrefix("- ") }
+    }
+
+    /// What `apply --plan` must leave alone when it refuses: the node's owned objects and its
+    /// nf_tables ruleset, as text.
+    func ownedListing(node index: Int) throws -> String {
+        let device = try hasVxlanDevice(node: index)
+            ? [try cluster.links(node: index, device: "flannel.1"), try cluster.addresses(node: index, device: "flannel.1")] : []
+        return (try [peerRoutes(node: index), vxlanNeighbors(node: index), vxlanFdb(node: index)].map { $0.joined(separator: "\n") }
+            + device + [try cluster.nftRuleset(node: index)]).joined(separator: "\n----\n")
+    }
+
+    /// Damages node `index` by hand with `commands`, then proves: traffic from its pod to each of
+    /// `broken` is cut; `plan` shows exactly `repair`; the plan saved in `savedPlan` before the
+    /// drift is refused as stale and changes nothing; `apply` restores every pod pair and leaves
+    /// nothing to plan.
+    func driftAndRepair(_ name: String, node index: Int, _ commands: [[String]], repair: [String], broken: [Int],
+                        savedPlan: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for command in commands {
+            try cluster.exec(node: index, command)
+        }
+        let plan = try tool("plan", node: index, ["--detailed-exitcode"])
+        #expect(plan.status == 2, "\(name): plan should find changes: \(plan.stdout)\(plan.stderr)", sourceLocation: sourceLocation)
+        #expect(Self.changeLines(plan.stdout) == repair, "\(name): plan was\n\(plan.stdout)", sourceLocation: sourceLocation)
+        #expect(plan.stdout.contains("Plan: \(repair.count) to add, 0 to change, 0 to destroy."),
+                "\(name): \(plan.stdout)", sourceLocation: sourceLocation)
+
+        let before = try ownedListing(node: index)
+        let stale = try tool("apply", node: index, ["--plan", savedPlan])
+        #expect(stale.status != 0, "\(name): a plan made before the drift was applied: \(stale.stdout)", sourceLocation: sourceLocation)
+        #expect((stale.stdout + stale.stderr).contains("stale"), "\(name): \(stale.stdout)\(stale.stderr)", sourceLocation: sourceLocation)
+        #expect(try ownedListing(node: index) == before, "\(name): the refused plan changed the kernel", sourceLocation: sourceLocation)
+
+        for peer in broken {
+            #expect(try !cluster.canPing(fromPod: index, toPod: peer, count: 1, timeout: 0.3),
+                    "\(name): n\(index)→n\(peer) still works, so the drift did not break what it should", sourceLocation: sourceLocation)
+        }
+        let applied = try tool("apply", node: index)
+        #expect(applied.status == 0, "\(name): \(applied.stdout)\(applied.stderr)", sourceLocation: sourceLocation)
+        try expectFlannelState("after repairing \(name)", sourceLocation: sourceLocation)
+        try expectConvergedAndConnected("after repairing \(name)", sourceLocation: sourceLocation)
+    }
+}
