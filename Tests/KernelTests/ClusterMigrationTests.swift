@@ -63,4 +63,23 @@ struct ClusterMigrationTests {
             #expect(try scenario.peerRoutes(node: index).allSatisfy { $0.hasSuffix("dev eth0") })
         }
     }
+
+    /// The control experiment for the zero-loss tests: the switch done the naive way (n1 alone
+    /// applies `--backend host-gw`, dropping flannel.1 while n2 still encapsulates to it) must
+    /// be seen losing packets by the same monitors, or a "0 lost" above would prove nothing.
+    @Test func breakingBeforeMakingIsSeenLosingPackets() throws {
+        let scenario = try ClusterScenario(members: [1, 2, 3])
+        defer { scenario.shutdown() }
+        try scenario.convergeOnVxlanFromNothing()
+        let pings = try scenario.startPings([(1, 2), (2, 1)])
+        Thread.sleep(forTimeInterval: 0.2)
+        let naive = try scenario.tool("apply", node: 1, ["--backend", "host-gw"])
+        #expect(naive.status == 0, "\(naive.stdout)\(naive.stderr)")
+        Thread.sleep(forTimeInterval: 0.3)
+        let results = try pings.stop()
+        print("naive switch (control): \(ClusterScenario.summary(results))")
+        for (pair, report) in results {
+            #expect(report.lostBeforeStop > 0, "\(pair): \(report.transmitted) sent, none lost, yet n2's replies had no flannel.1 to land on")
+        }
+    }
 }
