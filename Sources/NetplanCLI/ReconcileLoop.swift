@@ -17,10 +17,13 @@ struct ReconcileLoop: Sendable {
     /// Runs passes until `trigger.stop()`; returns after the pass in progress ends.
     func runPasses() {
         var deadline = Date(timeIntervalSinceNow: interval)
+        var retry: TimeInterval = 0
         trigger.post(.start)
         while let reasons = trigger.next(deadline: deadline, debounce: debounce) {
             _ = pass.run(reasons: reasons)
-            deadline = Date(timeIntervalSinceNow: interval)
+            // Conflicts are usually dying kernel entries: look again soon, backing off to the interval.
+            retry = pass.conflicts.isEmpty ? 0 : min(max(retry * 2, 0.02), interval)
+            deadline = Date(timeIntervalSinceNow: retry > 0 ? retry : interval)
         }
         pass.close()
     }
@@ -56,6 +59,13 @@ struct ReconcileLoop: Sendable {
                     trigger.post(.resync)
                 case .events(let messages):
                     let relevant = messages.filter(filter.isRelevant).count
+                    if logger.logLevel <= .trace {
+                        for message in messages {
+                            logger.trace("notification", metadata: [
+                                "type": "\(message.type)", "port": "\(message.portID)", "relevant": "\(filter.isRelevant(message))",
+                            ])
+                        }
+                    }
                     if relevant > 0 {
                         for _ in 0..<relevant { metrics.recordDrift(source: "event") }
                         trigger.post(.event)

@@ -31,6 +31,10 @@ final class ReconcilePass: @unchecked Sendable {
     private let dryRun: Bool
     private var socket: NetlinkSocket?
     private let health: ReconcileHealth
+    /// The conflicts of the last pass: desired objects whose key a foreign object holds. Often
+    /// a dying kernel entry (a neighbour deleted while referenced lingers as `NUD_FAILED` until
+    /// the kernel's GC drops it), so the loop retries soon rather than at the next interval.
+    private(set) var conflicts: [String] = []
 
     init(
         flags: InputOptions, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
@@ -103,6 +107,12 @@ final class ReconcilePass: @unchecked Sendable {
             filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))
             plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
             headline = desired.headline
+            if plan.conflicts != conflicts && !plan.conflicts.isEmpty {
+                logger.warning("objects held by foreign entries are not created; retrying shortly", metadata: [
+                    "conflicts": .array(plan.conflicts.map { .string($0) }), "reasons": "\(Self.words(reasons))",
+                ])
+            }
+            conflicts = plan.conflicts
         } catch {
             let message = (error as? CommandFailure)?.message ?? "\(error)"
             logger.error("pass failed before any change: \(message)", metadata: ["reasons": "\(Self.words(reasons))"])
