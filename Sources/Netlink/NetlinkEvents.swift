@@ -35,11 +35,22 @@ public final class NetlinkEventSocket {
     /// Opens the socket in the calling thread's network namespace and joins `groups`.
     /// - Parameter pollMilliseconds: how long `next()` waits before returning `.idle`, so the
     ///   reading thread can notice it was asked to stop.
-    public init(groups: [RoutingEventGroup] = RoutingEventGroup.allCases, pollMilliseconds: Int = 200) throws(NetlinkError) {
+    /// - Parameter receiveBuffer: the socket's receive buffer in bytes; nil keeps the socket's
+    ///   large default. A small one makes an overflow easy to provoke (tests, `--event-buffer`).
+    public init(
+        groups: [RoutingEventGroup] = RoutingEventGroup.allCases, pollMilliseconds: Int = 200, receiveBuffer: Int32? = nil
+    ) throws(NetlinkError) {
         let mask = groups.reduce(UInt32(0)) { $0 | $1.bindMask }
         socket = try NetlinkSocket(protocol: NETLINK_ROUTE, groups: mask)
-        do {
+        do throws(NetlinkError) {
             try socket.setReceiveTimeout(milliseconds: pollMilliseconds)
+            if var size = receiveBuffer {
+                let length = socklen_t(MemoryLayout<Int32>.size)
+                if setsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUFFORCE, &size, length) < 0,
+                   setsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &size, length) < 0 {
+                    throw NetlinkError(.setOption("SO_RCVBUF"), errno: Glibc.errno, detail: "\(size) bytes")
+                }
+            }
         } catch {
             socket.close()
             throw error

@@ -48,6 +48,9 @@ struct ReconcileCommand: ConsoleCommand {
     @Option(help: "Milliseconds to wait after a kernel notification so a burst costs one pass.")
     var debounce: Int = 5
 
+    @Option(name: .customLong("event-buffer"), help: ArgumentHelp("Receive buffer of the notification socket, bytes (tests provoke ENOBUFS with a small one).", visibility: .hidden))
+    var eventBuffer: Int32?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -140,7 +143,7 @@ struct ReconcileCommand: ConsoleCommand {
         }
         let loop = ReconcileLoop(
             pass: pass, trigger: trigger, filter: filter, metrics: metrics, logger: logger,
-            interval: ReconcileDuration.parse(interval) ?? 30, debounce: Double(debounce) / 1000
+            interval: ReconcileDuration.parse(interval) ?? 30, debounce: Double(debounce) / 1000, eventBuffer: eventBuffer
         )
         logger.notice("reconcile started", metadata: [
             "leases": "\(inputs.leases ?? "-")", "interval": "\(interval)", "dry_run": "\(dryRun)",

@@ -13,6 +13,8 @@ struct ReconcileLoop: Sendable {
     var logger: Logger
     var interval: TimeInterval
     var debounce: TimeInterval
+    /// The notification socket's receive buffer; nil for the large default.
+    var eventBuffer: Int32? = nil
 
     /// Runs passes until `trigger.stop()`; returns after the pass in progress ends.
     func runPasses() {
@@ -34,7 +36,7 @@ struct ReconcileLoop: Sendable {
         while !trigger.isStopped {
             let socket: NetlinkEventSocket
             do {
-                socket = try NetlinkEventSocket(pollMilliseconds: 200)
+                socket = try NetlinkEventSocket(pollMilliseconds: 200, receiveBuffer: eventBuffer)
             } catch {
                 logger.error("cannot subscribe to kernel notifications; relying on the interval: \(error)")
                 Thread.sleep(forTimeInterval: 1)

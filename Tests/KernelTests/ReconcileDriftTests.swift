@@ -239,3 +239,25 @@ struct ReconcileDriftTests {
         #expect(node.isConverged)
     }
 }
+
+@Suite(.enabled(if: KernelTestEnvironment.isRoot, "needs root for network namespaces"))
+struct ReconcileOverflowTests {
+    /// 3,000 foreign routes inside the cluster CIDR added in one burst overflow a 4 KiB
+    /// notification buffer: the agent says ENOBUFS, resyncs, removes them all (stale: no lease
+    /// names them) and keeps every peer.
+    @Test func anOverflowOfNotificationsLeadsToAFullResync() throws {
+        let node = try ReconcileNode(tag: "nobuf")
+        defer { node.shutdown() }
+        let agent = try node.startAgent(extra: ["--metrics-address", "off", "--interval", "1h", "--event-buffer", "4096"])
+        defer { agent.stop() }
+        try #require(eventually(timeout: 10) { node.isConverged } != nil, "not converged:\n\(agent.log)")
+        let batch = node.path("burst.batch")
+        let lines = (0..<3000).map { index in "route add 10.244.\(100 + index / 64).\((index % 64) * 4)/30 dev eth0" }
+        try (lines.joined(separator: "\n") + "\n").write(toFile: batch, atomically: true, encoding: .utf8)
+        try Shell.run(["ip", "-n", node.namespace, "-batch", batch])
+        let cleaned = eventually(timeout: 10, poll: 0.05) { node.flannelRoutes().count == ReconcileNode.peers.count }
+        #expect(cleaned != nil, "foreign routes left: \(node.flannelRoutes().count)\n\(agent.log.suffix(2000))")
+        #expect(agent.log.contains("ENOBUFS"), "no overflow seen; the test proves nothing:\n\(agent.log.suffix(2000))")
+        #expect(node.isConverged)
+    }
+}
