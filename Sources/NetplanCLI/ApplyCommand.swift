@@ -25,6 +25,14 @@ struct ApplyCommand: ConsoleCommand {
     var planFile: String?
 
     func execute(_ console: Console) async throws -> Int32 {
+        if !dryRun {
+            // Before anything is read or sent: a clear refusal beats a half-read kernel.
+            do {
+                try Applier.checkPrivileges()
+            } catch {
+                throw CommandFailure(message: "apply needs CAP_NET_ADMIN to change the kernel (run as root): \(error)")
+            }
+        }
         let context = try NodeContext.make(inputs, snapshot: nil)
         if dryRun {
             console.write(PlanOutput.render(context.plan, desired: context.desired, format: .text))
@@ -48,11 +56,6 @@ struct ApplyCommand: ConsoleCommand {
         guard !plan.isEmpty else {
             console.write(header + "No changes. The kernel matches the desired state.\n")
             return 0
-        }
-        do {
-            try Applier.checkPrivileges()
-        } catch {
-            throw CommandFailure(message: "apply needs CAP_NET_ADMIN to change the kernel (run as root): \(error)")
         }
         let socket = try NetlinkSocket.routing()
         defer { socket.close() }

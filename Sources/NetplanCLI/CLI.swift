@@ -1,6 +1,8 @@
 import ArgumentParser
 import Desired
 import Foundation
+import Netlink
+import Observed
 
 /// A command that writes through a `Console` and returns its exit code, so the same code runs
 /// in the binary and in golden tests.
@@ -30,6 +32,16 @@ public enum CLI {
         } catch let error as CommandFailure {
             console.error("error: \(error.message)")
             return error.exitCode
+        } catch let error as NetlinkError {
+            let denied = error.errno == EPERM || error.errno == EACCES
+            console.error(
+                "error: reading or changing the kernel failed: \(error)"
+                    + (denied ? "\nhint: this needs CAP_NET_ADMIN (run as root), or plan offline with --observed SNAPSHOT" : "")
+            )
+            return 1
+        } catch let error as Snapshot.Failure {
+            console.error("error: \(error)")
+            return 1
         } catch {
             let code = NetplanFlannel.exitCode(for: error)
             let message = NetplanFlannel.fullMessage(for: error)
