@@ -79,6 +79,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "LeaseSourcesTests", dependencies: ["LeaseSources", "Desired", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ReconcileTests",
+            dependencies: ["NetplanCLI", "LeaseSources", "Desired", "NetState", "Netlink"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink"], swiftSettings: swiftSettings),
         .testTarget(

@@ -22,12 +22,17 @@ public final class EtcdLeaseSource: LeaseSource {
     let requestTimeout: TimeAmount
     let initialBackoff: Duration
     let maxBackoff: Duration
+    /// A watch is ended and the set listed afresh after this long: a TCP connection that died
+    /// silently (no FIN, no RST) would otherwise leave the agent on a stale set forever.
+    let maxWatch: Duration
     private let current = LockedIndex()
 
     public init(
         endpoints: [EtcdEndpoint], prefix: String, tls: EtcdTLSFiles = EtcdTLSFiles(), readsConfig: Bool,
-        requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2)
+        requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2),
+        maxWatch: Duration = .seconds(300)
     ) throws(LeaseSourceError) {
+        self.maxWatch = maxWatch
         self.endpoints = endpoints
         self.prefix = prefix
         self.readsConfig = readsConfig
@@ -193,7 +198,9 @@ public final class EtcdLeaseSource: LeaseSource {
                         try await self.stream(body, endpoint, where_: where_)
                     }
                 }
-                // The first stream to say "list again" (or to fail) ends them all.
+                let maxWatch = self.maxWatch
+                group.addTask { try await Task.sleep(for: maxWatch) }
+                // The first stream to say "list again" (or to fail), or the watch's age limit, ends them all.
                 try await group.next()
                 group.cancelAll()
             }

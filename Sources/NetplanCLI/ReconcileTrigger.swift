@@ -44,6 +44,8 @@ final class ReconcileTrigger: @unchecked Sendable {
     /// (returns nil). A wake-up for events alone then lingers `debounce` so the rest of the
     /// burst (a deleted device takes its routes, neighbours and FDB entries with it) joins.
     func next(deadline: Date, debounce: TimeInterval) -> Set<PassReason>? {
+        // Foundation's NSCondition traps on deadlines past what a timespec holds (distantFuture).
+        let deadline = min(deadline, Date(timeIntervalSinceNow: 365 * 86_400))
         condition.lock()
         defer { condition.unlock() }
         while pending.isEmpty && !stopped {
