@@ -37,7 +37,8 @@ public struct FileLeaseSource: LeaseSource {
     }
 
     func readNow() throws(LeaseSourceError) -> LeaseSet {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let contents = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
+        guard let data = contents else {
             throw LeaseSourceError(.unreachable, source: path, "cannot read the file")
         }
         do {

@@ -173,6 +173,9 @@ struct ReconcileCommand: ConsoleCommand {
     private func makeSource(_ spec: LeaseSourceSpec, readsConfig: Bool) throws -> any LeaseSource {
         switch spec {
         case .file(let path):
+            if path == "-" && !once {
+                throw InputError(.invalidValue, field: "--leases", "standard input cannot be followed: give a FILE or etcd://HOST:PORT")
+            }
             if readsConfig {
                 throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required with a lease file")
             }
