@@ -20,9 +20,11 @@ public enum CLI {
     /// (and 2 "changes present" for `plan --detailed-exitcode`, `reconcile --once`).
     public static func main(arguments: [String], console: Console = Console(passthrough: true)) async -> Int32 {
         do {
-            let command = try NetplanFlannel.parseAsRoot(arguments)
+            var command = try NetplanFlannel.parseAsRoot(arguments)
             guard let runnable = command as? any ConsoleCommand else {
-                console.write(NetplanFlannel.helpMessage(for: type(of: command)) + "\n")
+                // ArgumentParser's own commands (`help apply`, `--help`): running them throws the
+                // clean exit that carries the help of the command asked about.
+                try command.run()
                 return 0
             }
             return try await runnable.execute(console)
