@@ -183,7 +183,7 @@ struct ReconcileEtcdTests {
     }
 
     /// TLS with client certificates: the agent programs from an etcd that refuses anyone else,
-    /// and follows a change.
+    /// and follows a change. The first endpoint listed is dead: the agent fails over.
     @Test func programsFromEtcdOverTLSWithClientCertificates() throws {
         let node = try ReconcileNode(tag: "etls")
         defer { node.shutdown() }
@@ -197,9 +197,11 @@ struct ReconcileEtcdTests {
         )
         #expect(withoutCert.status != 0 || !withoutCert.stdout.contains("header"), "etcd must require a client certificate")
 
-        let agent = try node.startAgent(leases: etcd.leasesArgument, extra: etcd.agentFlags + ["--metrics-address", "off"])
+        let endpoints = "etcd://127.0.0.1:2391,127.0.0.1:\(EtcdServer.clientPort)"
+        let agent = try node.startAgent(leases: endpoints, extra: etcd.agentFlags + ["--metrics-address", "off"])
         defer { agent.stop() }
         try #require(eventually(timeout: 10) { node.isConverged } != nil, "not programmed over TLS:\n\(agent.log)")
+        #expect(agent.log.contains("127.0.0.1:2391"), "the dead endpoint was never tried (or its failure not logged):\n\(agent.log)")
         let (key, value) = EtcdServer.lease(subnet: 9, publicIP: "172.22.0.99", mac: "0e:4c:8b:10:09:01")
         try etcd.put(key, value)
         #expect(eventually(timeout: 1) { node.flannelRoutes().contains { $0.hasPrefix("10.244.9.0/24") } } != nil, "\(agent.log)")
