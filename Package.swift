@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ObservedTests",
-            dependencies: ["Observed", "NetState", "Netlink"],
+            dependencies: ["Observed", "NetState", "Netlink", "NftTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -85,7 +85,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
-        .testTarget(name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "NftTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        // Shared by the nf_tables tests of ApplyTests and ObservedTests.
+        .target(name: "NftTestSupport", dependencies: ["NetState"], path: "Tests/NftTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "Golden",
             dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed"],

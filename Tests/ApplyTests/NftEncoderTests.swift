@@ -1,3 +1,4 @@
+import NftTestSupport
 import Apply
 import CNftnl
 import Foundation
@@ -30,7 +31,7 @@ import Testing
     static let create = UInt16(NLM_F_CREATE)
 
     @Test func replaceBatchHasTheAtomicReplaceShape() throws {
-        let batch = try NftEncoder.replace(NftFlannelTable.table())
+        let batch = try NftEncoder.replace(FlannelTableFixture.table())
         let messages = try NetlinkMessage.parse(batch.bytes)
         #expect(messages.map(\.type) == [
             Self.batchBegin, Self.newTable, Self.delTable, Self.newTable, Self.newChain, Self.newChain,
@@ -49,7 +50,7 @@ import Testing
     /// After our ensure-and-delete prefix, every message equals nft's byte for byte, except the
     /// sequence number and the flags we add (`NLM_F_ACK`, and `NLM_F_CREATE` on the table).
     @Test func replaceBatchMatchesNftByteForByte() throws {
-        let ours = try NetlinkMessage.parse(try NftEncoder.replace(NftFlannelTable.table()).bytes)
+        let ours = try NetlinkMessage.parse(try NftEncoder.replace(FlannelTableFixture.table()).bytes)
         let nfts = try NetlinkMessage.parse(try Self.hexFixture("nft-flannel-batch.hex"))
         try #require(nfts.count == 13)
         let oursCompared = Array(ours[3...])
@@ -72,7 +73,7 @@ import Testing
     }
 
     @Test func checkBatchHasNoEnd() throws {
-        let batch = try NftEncoder.check(NftFlannelTable.table())
+        let batch = try NftEncoder.check(FlannelTableFixture.table())
         let messages = try NetlinkMessage.parse(batch.bytes)
         #expect(messages.last?.type == Self.newRule)
         #expect(messages.first?.type == Self.batchBegin)
@@ -80,7 +81,7 @@ import Testing
     }
 
     @Test func renumberingMovesEverySequence() throws {
-        let batch = try NftEncoder.replace(NftFlannelTable.table()).renumbered(from: 1000)
+        let batch = try NftEncoder.replace(FlannelTableFixture.table()).renumbered(from: 1000)
         let messages = try NetlinkMessage.parse(batch.bytes)
         #expect(messages.map(\.sequence) == Array(1000..<1015))
         #expect(batch.messages.map(\.sequence) == Array(1001..<1014))

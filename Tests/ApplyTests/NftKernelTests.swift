@@ -1,3 +1,4 @@
+import NftTestSupport
 import Apply
 import Glibc
 import NetState
@@ -14,7 +15,7 @@ struct NftKernelTests {
     }
 
     @Test func replaceInstallsTheTableAsNftListsIt() throws {
-        let table = NftFlannelTable.table()
+        let table = FlannelTableFixture.table()
         try NftTestNamespace.with { namespace in
             let batch = try NftEncoder.replace(table)
             try NetworkNamespace.run(in: namespace.name) { try NftTransaction.execute(batch) }
@@ -23,8 +24,8 @@ struct NftKernelTests {
     }
 
     @Test func replaceOverAnExistingTableSwapsItInOneTransaction() throws {
-        let old = NftFlannelTable.table()
-        let new = NftFlannelTable.table(lease: IPv4Prefix(address: IPv4Address(10, 244, 7, 0), length: 24))
+        let old = FlannelTableFixture.table()
+        let new = FlannelTableFixture.table(lease: IPv4Prefix(address: IPv4Address(10, 244, 7, 0), length: 24))
         try NftTestNamespace.with { namespace in
             // A foreign table next to ours must survive untouched.
             let foreign = "table ip other {\n\tchain c {\n\t\tip saddr 1.2.3.4 drop\n\t}\n}\n"
@@ -47,7 +48,7 @@ struct NftKernelTests {
             let delete = NftEncoder.delete(NftTable.flannelKey)
             try NetworkNamespace.run(in: namespace.name) { try NftTransaction.execute(delete) }
             try NetworkNamespace.run(in: namespace.name) {
-                try NftTransaction.execute(try NftEncoder.replace(NftFlannelTable.table()))
+                try NftTransaction.execute(try NftEncoder.replace(FlannelTableFixture.table()))
                 try NftTransaction.execute(delete)
             }
             let tables = try namespace.exec(["nft", "list", "tables"])
@@ -59,7 +60,7 @@ struct NftKernelTests {
     /// A refused message aborts the whole transaction: the old table stays exactly as it was,
     /// and the error names the message, with the kernel's errno.
     @Test func aRefusedChainLeavesTheOldTableAndNamesTheMessage() throws {
-        let good = NftFlannelTable.table()
+        let good = FlannelTableFixture.table()
         var bad = good
         bad.chains[1].hook = .init(type: "nat", hook: "forward", priority: 0)  // nat has no forward hook
         try NftTestNamespace.with { namespace in
@@ -81,14 +82,14 @@ struct NftKernelTests {
     }
 
     @Test func checkValidatesWithoutCommitting() throws {
-        var bad = NftFlannelTable.table()
+        var bad = FlannelTableFixture.table()
         bad.chains[0].hook = .init(type: "nat", hook: "forward", priority: 100)
         try NftTestNamespace.with { namespace in
             let (valid, invalid) = try NetworkNamespace.run(in: namespace.name) { () throws -> (NftTransaction.Failure?, NftTransaction.Failure?) in
                 let socket = try NftTransaction.openSocket()
                 defer { socket.close() }
                 return (
-                    try NftTransaction.run(try NftEncoder.check(NftFlannelTable.table()), on: socket),
+                    try NftTransaction.run(try NftEncoder.check(FlannelTableFixture.table()), on: socket),
                     try NftTransaction.run(try NftEncoder.check(bad), on: socket)
                 )
             }

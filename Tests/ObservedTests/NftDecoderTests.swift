@@ -1,3 +1,4 @@
+import NftTestSupport
 import NetState
 import Netlink
 import Observed
@@ -9,7 +10,7 @@ import Testing
 
     @Test func flannelTableDecodesToTheModel() throws {
         let tables = try NftDecoder.decode(try NftFixture.messages("nft-flannel.hex"))
-        #expect(tables == [NftFixture.flannel()])
+        #expect(tables == [FlannelTableFixture.table()])
         // The same text nft printed for it, which is also the file nft loaded.
         #expect(tables.first?.description == (try NftFixture.text("nft-flannel.nft")).trimmingSuffixNewline)
     }
@@ -19,7 +20,7 @@ import Testing
     @Test func nftsBatchDecodesToTheModel() throws {
         let messages = try NftFixture.messages("nft-flannel-batch.hex")
         #expect(messages.count == 13)
-        #expect(try NftDecoder.decode(messages) == [NftFixture.flannel()])
+        #expect(try NftDecoder.decode(messages) == [FlannelTableFixture.table()])
     }
 
     @Test func nativeDockerStyleMasqueradeRule() throws {
@@ -57,7 +58,7 @@ import Testing
         #expect(tables.map(\.key) == [
             NftTable.flannelKey, NftTable.Key(family: .inet, name: "filter"), NftTable.Key(family: .ip6, name: "six"),
         ])
-        #expect(tables.first == NftFixture.flannel())
+        #expect(tables.first == FlannelTableFixture.table())
         let listing = tables.dropFirst().map(\.description).joined(separator: "\n")
         #expect(listing == (try NftFixture.text("nft-mixed.nft")).trimmingSuffixNewline)
         #expect(tables.last?.chains.first?.hook?.priority == 5)

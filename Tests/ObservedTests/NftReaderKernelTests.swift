@@ -1,3 +1,4 @@
+import NftTestSupport
 import Glibc
 import NetState
 import Netlink
@@ -9,7 +10,7 @@ import Testing
 @Suite(.enabled(if: NftTestNamespace.isRoot, "needs root for network namespaces and nf_tables"))
 struct NftReaderKernelTests {
     @Test func flannelTableLoadedByNftReadsBackAsTheModel() throws {
-        let model = NftFixture.flannel()
+        let model = FlannelTableFixture.table()
         try NftTestNamespace.with { namespace in
             let loaded = try namespace.exec(["nft", "-f", "-"], input: model.description + "\n")
             #expect(loaded.status == 0, "\(loaded.error)")
@@ -35,7 +36,7 @@ struct NftReaderKernelTests {
             let (ip, all) = try NetworkNamespace.run(in: namespace.name) {
                 (try NftReader.readTables(family: .ip), try NftReader.readTables(family: nil))
             }
-            #expect(ip == [NftFixture.flannel()])
+            #expect(ip == [FlannelTableFixture.table()])
             #expect(all.map(\.key) == [
                 NftTable.flannelKey, NftTable.Key(family: .inet, name: "filter"), NftTable.Key(family: .ip6, name: "six"),
             ])

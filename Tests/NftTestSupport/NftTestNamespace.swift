@@ -1,15 +1,15 @@
 import Foundation
 import Glibc
 
-/// A throwaway network namespace for nf_tables kernel tests, created with `ip netns add` under a
+/// A throwaway network namespace for nf_tables kernel tests (shared by ApplyTests and ObservedTests), created with `ip netns add` under a
 /// name unique to this process and call, and always deleted by `with`.
-struct NftTestNamespace {
-    let name: String
+public struct NftTestNamespace: Sendable {
+    public let name: String
 
-    static var isRoot: Bool { getuid() == 0 }
+    public static var isRoot: Bool { getuid() == 0 }
 
     /// Creates a namespace, runs `body`, deletes the namespace (also when `body` throws).
-    static func with<T>(_ body: (NftTestNamespace) throws -> T) throws -> T {
+    public static func with<T>(_ body: (NftTestNamespace) throws -> T) throws -> T {
         let namespace = NftTestNamespace(name: "nfttest\(getpid())r\(UInt32.random(in: 0...UInt32.max))")
         let created = try run(["ip", "netns", "add", namespace.name])
         guard created.status == 0 else { throw Failure(text: "ip netns add: \(created.error)") }
@@ -18,16 +18,17 @@ struct NftTestNamespace {
     }
 
     /// Runs a command inside the namespace (`ip netns exec`).
-    func exec(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+    public func exec(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         try NftTestNamespace.run(["ip", "netns", "exec", name] + arguments, input: input)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var text: String
-        var description: String { text }
+    public struct Failure: Error, CustomStringConvertible {
+        public var text: String
+        public var description: String { text }
+        public init(text: String) { self.text = text }
     }
 
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
+    public static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String, error: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments

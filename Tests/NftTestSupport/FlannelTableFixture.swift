@@ -1,12 +1,14 @@
 import NetState
 
 /// flannel's `ip flannel-ipv4` table built by hand, with the iptables-equivalent `postrtg`
-/// semantics DESIGN.md asks for: the value the encoder tests encode and decode.
-enum NftFlannelTable {
-    static let cluster = IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16)
-    static let lease = IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24)
+/// semantics DESIGN.md asks for, independent of the Desired target that computes it: the value
+/// the nf_tables encoder, transport and reader tests compare with.
+public enum FlannelTableFixture {
+    public static let cluster = IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16)
+    public static let lease = IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24)
 
-    static func table(cluster: IPv4Prefix = cluster, lease: IPv4Prefix = lease) -> NftTable {
+    /// flannel's table with the iptables-equivalent `postrtg`, built by hand.
+    public static func table(cluster: IPv4Prefix = cluster, lease: IPv4Prefix = lease) -> NftTable {
         NftTable(
             key: NftTable.flannelKey,
             comment: "rules for flannel-ipv4",
