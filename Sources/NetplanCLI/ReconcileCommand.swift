@@ -99,7 +99,11 @@ struct ReconcileCommand: ConsoleCommand {
             }
             await Self.shutdown(source)
             store.take(.leases(first))
-            switch pass.run(reasons: [.start]) {
+            let outcome = pass.run(reasons: [.start])
+            if dryRun, let plan = pass.lastPlan {
+                console.write(PlanText.render(plan.plan, header: "netplan-flannel reconcile --dry-run for \(plan.headline)"))
+            }
+            switch outcome {
             case .unchanged: return 0
             case .changed, .drift: return 2
             case .waiting: throw CommandFailure(message: "\(first.source): the lease set was refused (see the log)")

@@ -35,6 +35,8 @@ final class ReconcilePass: @unchecked Sendable {
     /// a dying kernel entry (a neighbour deleted while referenced lingers as `NUD_FAILED` until
     /// the kernel's GC drops it), so the loop retries soon rather than at the next interval.
     private(set) var conflicts: [String] = []
+    /// The plan of the last pass that got that far, and whose node it is (`--once --dry-run` prints it).
+    private(set) var lastPlan: (plan: Plan, headline: String)?
 
     init(
         flags: InputOptions, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
@@ -113,6 +115,7 @@ final class ReconcilePass: @unchecked Sendable {
                 ])
             }
             conflicts = plan.conflicts
+            lastPlan = (plan, headline)
         } catch {
             let message = (error as? CommandFailure)?.message ?? "\(error)"
             logger.error("pass failed before any change: \(message)", metadata: ["reasons": "\(Self.words(reasons))"])
@@ -125,7 +128,7 @@ final class ReconcilePass: @unchecked Sendable {
         metrics.recordDrift(source: "pass")
         var metadata: Logger.Metadata = [
             "node": "\(headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
-            "changes": .array(plan.changes.map { .string($0.description) }),
+            "changes": Self.changeList(plan.changes),
         ]
         if let revision = set.revision { metadata["revision"] = "\(revision)" }
         if dryRun {
@@ -156,6 +159,14 @@ final class ReconcilePass: @unchecked Sendable {
         // The socket may hold stale replies after a failure: start the next pass on a fresh one.
         close()
         return .failed(failure)
+    }
+
+    /// The changes for the log line, capped so a first pass on a 5,000-node cluster logs a
+    /// readable line rather than 15,000 entries.
+    static func changeList(_ changes: [Change], limit: Int = 50) -> Logger.MetadataValue {
+        var items = changes.prefix(limit).map { Logger.MetadataValue.string($0.description) }
+        if changes.count > limit { items.append(.string("… \(changes.count - limit) more")) }
+        return .array(items)
     }
 
     static func words(_ reasons: Set<PassReason>) -> String {
