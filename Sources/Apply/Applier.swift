@@ -156,7 +156,7 @@ public struct Applier: Sendable {
             if !requests.isEmpty {
                 run.report.requestBatches += 1
                 do {
-                    results = try transport.execute(requests.map(\.bytes), labels: requests.map(\.label))
+                    results = try transport.execute(requests.map(\.bytes), labels: requests.map(\.label), acknowledgeEach: false)
                 } catch {
                     results = requests.map { _ in .failure(error) }
                 }

@@ -24,14 +24,17 @@ public struct NeighborMessage: Hashable, Sendable {
         index = UInt32(bitPattern: reader.load(Int32.self, 4))
         state = NeighborState(rawValue: reader.load(UInt16.self, 8))
         flags = reader.uint8(10)
-        hasNonIPv4Destination = false
-        for attribute in try reader.attributes() {
+        var destination: IPv4Address?
+        var hasNonIPv4Destination = false
+        var lladdr: MACAddress?
+        let family = self.family
+        try reader.forEachAttribute { (attribute) throws(NetlinkError) in
             switch Int(attribute.type) {
             case NDA_DST:
-                if attribute.value.count == 4 {
+                if attribute.count == 4 {
                     destination = try attribute.ipv4("NDA_DST")
                 } else if family == UInt8(AF_INET) {
-                    throw NetlinkError.decode("NDA_DST of \(attribute.value.count) bytes in an AF_INET neighbour", offset: attribute.offset)
+                    throw NetlinkError.decode("NDA_DST of \(attribute.count) bytes in an AF_INET neighbour", offset: attribute.offset)
                 } else {
                     hasNonIPv4Destination = true
                 }
@@ -39,6 +42,9 @@ public struct NeighborMessage: Hashable, Sendable {
             default: break
             }
         }
+        self.destination = destination
+        self.hasNonIPv4Destination = hasNonIPv4Destination
+        self.lladdr = lladdr
     }
 
     public var isSelf: Bool { flags & UInt8(NTF_SELF) != 0 }

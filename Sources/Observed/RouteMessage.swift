@@ -36,7 +36,13 @@ public struct RouteMessage: Hashable, Sendable {
         var address = IPv4Address(0)
         destination = IPv4Prefix(address: address, length: min(length, 32))
         guard family == UInt8(AF_INET) else { return }
-        for attribute in try reader.attributes() {
+        var table = self.table
+        var metric: UInt32 = 0
+        var gateway: IPv4Address?
+        var outputIndex: UInt32?
+        var preferredSource: IPv4Address?
+        var isMultipath = false
+        try reader.forEachAttribute { (attribute) throws(NetlinkError) in
             switch UInt32(attribute.type) {
             case RTA_DST.rawValue: address = try attribute.ipv4("RTA_DST")
             case RTA_TABLE.rawValue: table = RouteTable(rawValue: try attribute.u32("RTA_TABLE"))
@@ -48,6 +54,12 @@ public struct RouteMessage: Hashable, Sendable {
             default: break
             }
         }
+        self.table = table
+        self.metric = metric
+        self.gateway = gateway
+        self.outputIndex = outputIndex
+        self.preferredSource = preferredSource
+        self.isMultipath = isMultipath
         destination = IPv4Prefix(address: address, length: min(length, 32))
     }
 
