@@ -9,7 +9,7 @@ struct InputOptions: ParsableArguments {
     @Option(name: .customLong("net-conf"), help: "flannel net-conf.json, or the kube-flannel-cfg ConfigMap (YAML or JSON).")
     var netConf: String?
 
-    @Option(help: "Leases: FILE or - (etcdctl -w json output, a {key: lease} JSON object, or kubectl get nodes -o json).")
+    @Option(help: "Leases: FILE or - (etcdctl -w json output, a {key: lease} JSON object, or kubectl get nodes -o json); reconcile also takes etcd://HOST:PORT[,HOST:PORT...][/prefix].")
     var leases: String?
 
     @Option(name: .customLong("node-ip"), help: "This node's PublicIP (default: the lease whose PublicIP is local).")
@@ -63,6 +63,37 @@ struct ClusterInputs {
             throw InputError(.missingField, field: "--leases", "a lease source is required (FILE or -)")
         }
 
+        let parsed = try NodeFlags(flags)
+        selector = parsed.selector
+        options = parsed.options
+        onLinkNetworks = parsed.onLinkNetworks
+    }
+
+    /// Reads a file, or standard input for `-`.
+    static func read(_ path: String) throws(InputError) -> [UInt8] {
+        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(.unreadable, source: path, "cannot read the file")
+        }
+        return Array(data)
+    }
+
+    /// Link facts from the flags, for a node whose PublicIP is `nodeIP`. `--on-link` networks
+    /// are the L2 segments: with `--all-nodes`, a node sees as on-link the networks it sits on.
+    func offlineFacts(_ flags: InputOptions, segmentOf nodeIP: IPv4Address? = nil) -> LinkFacts {
+        let networks = nodeIP.map { ip in onLinkNetworks.filter { $0.contains(ip) } } ?? onLinkNetworks
+        return LinkFacts(underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500, onLinkNetworks: networks)
+    }
+}
+
+/// The node-selection and planning flags, parsed once for every command (the agent reads the
+/// files through its lease source, so these are kept apart from file reading).
+struct NodeFlags {
+    var selector: NodeSelector
+    var options: DesiredOptions
+    var onLinkNetworks: [IPv4Prefix]
+
+    init(_ flags: InputOptions) throws(InputError) {
         if let text = flags.nodeIP {
             guard let ip = IPv4Address(text) else {
                 throw InputError(.invalidValue, field: "--node-ip", "\"\(text)\" is not an IPv4 address")
@@ -89,21 +120,5 @@ struct ClusterInputs {
             }
             return prefix
         }
-    }
-
-    /// Reads a file, or standard input for `-`.
-    static func read(_ path: String) throws(InputError) -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, source: path, "cannot read the file")
-        }
-        return Array(data)
-    }
-
-    /// Link facts from the flags, for a node whose PublicIP is `nodeIP`. `--on-link` networks
-    /// are the L2 segments: with `--all-nodes`, a node sees as on-link the networks it sits on.
-    func offlineFacts(_ flags: InputOptions, segmentOf nodeIP: IPv4Address? = nil) -> LinkFacts {
-        let networks = nodeIP.map { ip in onLinkNetworks.filter { $0.contains(ip) } } ?? onLinkNetworks
-        return LinkFacts(underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500, onLinkNetworks: networks)
     }
 }
