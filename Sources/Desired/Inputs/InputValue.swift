@@ -4,11 +4,31 @@ import NetState
 /// field and what was expected there.
 struct InputValue: Sendable {
     var json: InputJSON
-    var path: InputPath
+    /// The path of the object holding this value, and this value's name in it: the full path
+    /// is only put together when asked for (a refusal, a nested document), since lease files
+    /// read tens of thousands of fields that are fine.
+    private var parent: InputPath
+    private var name: String?
+
+    var path: InputPath {
+        get { name.map { parent.appending($0) } ?? parent }
+        set {
+            parent = newValue
+            name = nil
+        }
+    }
 
     init(_ json: InputJSON, at path: InputPath) {
         self.json = json
-        self.path = path
+        self.parent = path
+        self.name = nil
+    }
+
+    /// The member `name` of the object at `parent`.
+    init(_ json: InputJSON, in parent: InputPath, named name: String) {
+        self.json = json
+        self.parent = parent
+        self.name = name
     }
 
     func object() throws(InputError) -> InputObject {
@@ -42,9 +62,10 @@ struct InputValue: Sendable {
     /// A JSON integer literal inside `range`. Like Go decoding into an `int`, `1.0` and `1e3` are
     /// refused: only plain digits (with an optional `-`) are integers.
     func integer(in range: ClosedRange<Int64>) throws(InputError) -> Int64 {
-        let expected = "an integer from \(range.lowerBound) to \(range.upperBound)"
-        guard case .number(let text) = json else { throw mismatch(expected) }
-        guard let value = Int64(text), range.contains(value) else { throw mismatch(expected) }
+        // The refusal's text is built only when refusing: a lease file reads thousands of VNIs.
+        guard case .number(let text) = json, let value = Int64(text), range.contains(value) else {
+            throw mismatch("an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
         return value
     }
 
@@ -93,14 +114,14 @@ struct InputObject: Sendable {
         guard let member = members.last(where: { Self.equalIgnoringCase($0.key, name) }), member.value != .null else {
             return nil
         }
-        return InputValue(member.value, at: path.appending(name))
+        return InputValue(member.value, in: path, named: name)
     }
 
     /// The member named exactly `name`, for Kubernetes and etcd documents, whose keys are
     /// case-sensitive.
     func exactField(_ name: String) -> InputValue? {
         guard let member = members.last(where: { $0.key == name }), member.value != .null else { return nil }
-        return InputValue(member.value, at: path.appending(name))
+        return InputValue(member.value, in: path, named: name)
     }
 
     func has(exactKey name: String) -> Bool { members.contains { $0.key == name } }

@@ -59,16 +59,21 @@ public enum LeaseReader {
 
     /// `key` contains `/subnets/` (byte search: Foundation's `contains` is slow per key).
     static func isLeaseKey(_ key: String) -> Bool {
-        let needle = Array(subnetsComponent.utf8)
-        var window: [UInt8] = []
-        window.reserveCapacity(needle.count)
-        for byte in key.utf8 {
-            if window.count == needle.count { window.removeFirst() }
-            window.append(byte)
-            if window == needle { return true }
+        var key = key
+        return key.withUTF8 { bytes in
+            subnetsNeedle.withUnsafeBufferPointer { needle in
+                guard bytes.count >= needle.count else { return false }
+                for start in 0...(bytes.count - needle.count) {
+                    var matched = 0
+                    while matched < needle.count, bytes[start + matched] == needle[matched] { matched += 1 }
+                    if matched == needle.count { return true }
+                }
+                return false
+            }
         }
-        return false
     }
+
+    private static let subnetsNeedle = Array(subnetsComponent.utf8)
 
     static func isBlank(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
