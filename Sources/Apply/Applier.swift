@@ -156,7 +156,9 @@ public struct Applier: Sendable {
             if !requests.isEmpty {
                 run.report.requestBatches += 1
                 do {
-                    results = try transport.execute(requests.map(\.bytes), labels: requests.map(\.label), acknowledgeEach: false)
+                    results = try transport.execute(
+                        requests.map(\.bytes), acknowledgeEach: false, labelOf: { requests[$0].label }
+                    )
                 } catch {
                     results = requests.map { _ in .failure(error) }
                 }

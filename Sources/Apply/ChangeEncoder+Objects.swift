@@ -19,7 +19,7 @@ extension ChangeEncoder {
         request.putHeader(header)
         request.putUInt32(UInt16(IFA_LOCAL), bigEndian: address.address.address.value)
         request.putUInt32(UInt16(IFA_ADDRESS), bigEndian: address.address.address.value)
-        return EncodedMessage(bytes: request.bytes, label: "\(delete ? "RTM_DELADDR" : "RTM_NEWADDR") \(address)")
+        return EncodedMessage(bytes: request.bytes, name: .address(delete ? "RTM_DELADDR" : "RTM_NEWADDR", address))
     }
 
     /// `bridge fdb replace MAC dev D dst IP self permanent` / `bridge fdb del MAC dev D dst IP
@@ -39,7 +39,7 @@ extension ChangeEncoder {
         if let destination = entry.destination {
             request.putUInt32(UInt16(NDA_DST), bigEndian: destination.value)
         }
-        return EncodedMessage(bytes: request.bytes, label: "\(delete ? "RTM_DELNEIGH" : "RTM_NEWNEIGH") fdb \(entry)")
+        return EncodedMessage(bytes: request.bytes, name: .fdb(delete ? "RTM_DELNEIGH" : "RTM_NEWNEIGH", entry))
     }
 
     /// `ip neigh replace IP lladdr MAC dev D nud permanent` / `ip neigh del IP dev D`.
@@ -54,7 +54,7 @@ extension ChangeEncoder {
         request.putHeader(header)
         request.putUInt32(UInt16(NDA_DST), bigEndian: neighbor.key.ip.value)
         if !delete, let lladdr = neighbor.lladdr { request.putBytes(UInt16(NDA_LLADDR), lladdr.bytes) }
-        return EncodedMessage(bytes: request.bytes, label: "\(delete ? "RTM_DELNEIGH" : "RTM_NEWNEIGH") \(neighbor)")
+        return EncodedMessage(bytes: request.bytes, name: .neighbor(delete ? "RTM_DELNEIGH" : "RTM_NEWNEIGH", neighbor))
     }
 
     /// `ip route replace ROUTE` (create and replace alike: one request, the route is never
@@ -90,6 +90,6 @@ extension ChangeEncoder {
         }
         if let gateway = route.gateway { request.putUInt32(UInt16(RTA_GATEWAY.rawValue), bigEndian: gateway.value) }
         if let outputIndex { request.putUInt32(UInt16(RTA_OIF.rawValue), outputIndex) }
-        return EncodedMessage(bytes: request.bytes, label: "\(delete ? "RTM_DELROUTE" : "RTM_NEWROUTE") \(route)")
+        return EncodedMessage(bytes: request.bytes, name: .route(delete ? "RTM_DELROUTE" : "RTM_NEWROUTE", route))
     }
 }

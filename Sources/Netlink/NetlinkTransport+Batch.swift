@@ -30,13 +30,15 @@ extension NetlinkTransport {
     ///   - requests: complete request messages, one per element.
     ///   - labels: names for errors, by index (e.g. `"RTM_NEWROUTE 10.244.1.0/24"`); missing
     ///     ones default to the message type.
+    ///   - labelOf: names for errors, computed only for the requests that need one (it wins
+    ///     over `labels`): a large batch need not render thousands of names that no error uses.
     /// - Returns: per request, the reply messages before its ACK (a `RTM_GETROUTE` answer; empty
     ///   for a plain change), or the kernel's error with its extended ack.
     /// - Throws: only when a request is not a single well-formed netlink message (nothing is
     ///   sent then).
     public func transact(
         _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024,
-        replyBudgetBytes: Int = 4096, acknowledgeEach: Bool = true
+        replyBudgetBytes: Int = 4096, acknowledgeEach: Bool = true, labelOf: ((Int) -> String)? = nil
     ) throws(NetlinkError) -> [Result<[NetlinkMessage], NetlinkError>] {
         let maxChunkMessages = receiveBufferBytes.map { min(maxChunkMessages, max(8, $0 / max(1, replyBudgetBytes))) }
             ?? maxChunkMessages
@@ -59,7 +61,8 @@ extension NetlinkTransport {
             indexBySequence[sequence] = index
         }
         func label(_ index: Int) -> String {
-            index < labels.count ? labels[index] : NetlinkMessageType.name(stamped[index].loadUInt16(at: 4))
+            if let labelOf { return labelOf(index) }
+            return index < labels.count ? labels[index] : NetlinkMessageType.name(stamped[index].loadUInt16(at: 4))
         }
 
         var results = [Result<[NetlinkMessage], NetlinkError>?](repeating: nil, count: requests.count)
@@ -153,11 +156,11 @@ extension NetlinkTransport {
     /// for every request that fails (see `transact`).
     public func execute(
         _ requests: [[UInt8]], labels: [String] = [], maxChunkBytes: Int = 64 * 1024, maxChunkMessages: Int = 1024,
-        acknowledgeEach: Bool = true
+        acknowledgeEach: Bool = true, labelOf: ((Int) -> String)? = nil
     ) throws(NetlinkError) -> [Result<Void, NetlinkError>] {
         try transact(
             requests, labels: labels, maxChunkBytes: maxChunkBytes, maxChunkMessages: maxChunkMessages,
-            acknowledgeEach: acknowledgeEach
+            acknowledgeEach: acknowledgeEach, labelOf: labelOf
         ).map { $0.map { _ in () } }
     }
 }
