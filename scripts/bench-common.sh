@@ -57,9 +57,10 @@ bench_drop_node() {
 
 # Times a command line (a string, run with eval, so several commands joined by && are timed
 # together without an extra shell) inside namespace $1, from inside the namespace, so
-# `ip netns exec` itself is not counted. Prints "WALL,CPU" in microseconds: wall time from
+# `ip netns exec` itself is not counted. Prints "WALL,CPU,USER" in microseconds: wall time from
 # bash's $EPOCHREALTIME (no fork around the command), CPU time (user + system of the command's
-# processes) from bash's `time`; the CPU figure is the one to trust on a busy machine. Output is
+# processes) and user time alone from bash's `time`. CPU is the figure to trust on a busy
+# machine; USER is the tool's own work, without the kernel's. Output is
 # discarded; the exit status must be one of $2 (e.g. "0" or "0 2").
 bench_time_in() {
     local ns=$1 allowed=$2 line=$3
@@ -73,10 +74,11 @@ bench_time_in() {
         case " $1 " in *" $rc "*) ;; *) echo "exit $rc: $2: $(head -c 300 "$err")" >&2; rm -f "$err" "$cpu"; exit 1;; esac
         read -r user system < <(tail -n 1 "$cpu")
         rm -f "$err" "$cpu"
-        echo "$(( ${e/./} - ${s/./} )),$(( 10#${user/./} * 1000 + 10#${system/./} * 1000 ))"' _ "$allowed" "$line"
+        echo "$(( ${e/./} - ${s/./} )),$(( 10#${user/./} * 1000 + 10#${system/./} * 1000 )),$(( 10#${user/./} * 1000 ))"' _ "$allowed" "$line"
 }
 
-# Median of "WALL,CPU" samples on stdin (microseconds), field $1 (1 wall, 2 CPU; default 1),
+# Median of "WALL,CPU,USER" samples on stdin (microseconds), field $1 (1 wall, 2 CPU, 3 user;
+# default 1),
 # printed in milliseconds with one decimal.
 bench_median_ms() {
     cut -d, -f"${1:-1}" | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'
