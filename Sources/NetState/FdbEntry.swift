@@ -37,7 +37,21 @@ extension FdbEntry: CustomStringConvertible {
     /// `9e:11:22:33:44:55 dev flannel.1 dst 172.22.1.176 self permanent`, as `bridge fdb show`
     /// prints it.
     public var description: String {
-        key.mac.description + " dev " + key.device + (destination.map { " dst " + $0.description } ?? "")
-            + (isSelf ? " self " : " ") + state.description
+        var text = ""
+        text.reserveCapacity(64)
+        append(to: &text)
+        return text
+    }
+
+    public func append(to text: inout String) {
+        key.mac.append(to: &text)
+        text.append(" dev ")
+        text.append(key.device)
+        if let destination {
+            text.append(" dst ")
+            destination.append(to: &text)
+        }
+        text.append(isSelf ? " self " : " ")
+        text.append(state.description)
     }
 }

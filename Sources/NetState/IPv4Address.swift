@@ -12,6 +12,8 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
     /// Parses dotted-quad notation strictly: four decimal octets, no leading `+`, no empty parts,
     /// no leading zeros beyond a lone `0` (so `010.1.1.1` is refused, as Go's `net.ParseIP` does).
     /// Works on the UTF-8 bytes without allocating: lease files carry thousands of addresses.
+    /// Inlinable so callers in other modules get it specialised for their string type.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         var result: UInt32 = 0
         var octet: UInt32 = 0
@@ -55,18 +57,26 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 
 extension IPv4Address: CustomStringConvertible {
     public var description: String {
-        // Built from bytes: string interpolation of four integers costs more than the rest of
-        // rendering a route.
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(15)
-        for shift in stride(from: 24, through: 0, by: -8) {
-            let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
-            if octet >= 100 { bytes.append(UInt8(ascii: "0") + octet / 100) }
-            if octet >= 10 { bytes.append(UInt8(ascii: "0") + (octet / 10) % 10) }
-            bytes.append(UInt8(ascii: "0") + octet % 10)
-            if shift > 0 { bytes.append(UInt8(ascii: ".")) }
+        var text = ""
+        append(to: &text)
+        return text
+    }
+
+    /// Appends the dotted quad without building intermediate strings: plans and listings at
+    /// thousands of peers print tens of thousands of addresses.
+    public func append(to text: inout String) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
+            var count = 0
+            for shift in stride(from: 24, through: 0, by: -8) {
+                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                if octet >= 100 { buffer[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
+                if octet >= 10 { buffer[count] = UInt8(ascii: "0") + (octet / 10) % 10; count += 1 }
+                buffer[count] = UInt8(ascii: "0") + octet % 10
+                count += 1
+                if shift > 0 { buffer[count] = UInt8(ascii: "."); count += 1 }
+            }
+            text.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self))
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -14,6 +14,7 @@ public struct IPv4Prefix: Hashable, Sendable {
 
     /// Parses `a.b.c.d/len`. With `strict`, host bits must be zero (as a lease subnet must be);
     /// without, they are cleared. A bare address without `/len` is refused.
+    @inlinable
     public init?(_ text: some StringProtocol, strict: Bool = true) {
         guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")),
               let address = IPv4Address(text[..<slash])
@@ -58,7 +59,17 @@ extension IPv4Prefix: Comparable {
 }
 
 extension IPv4Prefix: CustomStringConvertible {
-    public var description: String { address.description + "/" + String(length) }
+    public var description: String {
+        var text = ""
+        append(to: &text)
+        return text
+    }
+
+    public func append(to text: inout String) {
+        address.append(to: &text)
+        text.append("/")
+        text.append(String(length))
+    }
 }
 
 /// Stored as the text iproute2 prints.

@@ -11,7 +11,9 @@ public struct MACAddress: Hashable, Comparable, Sendable {
     }
 
     /// Parses `aa:bb:cc:dd:ee:ff` (also with `-` separators, any case). Each part is two hex
-    /// digits. Works on the UTF-8 bytes without allocating.
+    /// digits. Works on the UTF-8 bytes without allocating; inlinable so callers in other
+    /// modules get it specialised for their string type.
+    @inlinable
     public init?(_ text: some StringProtocol) {
         var result: UInt64 = 0
         var position = 0
@@ -33,7 +35,8 @@ public struct MACAddress: Hashable, Comparable, Sendable {
         value = result
     }
 
-    private static func nibble(_ byte: UInt8) -> UInt8? {
+    @usableFromInline
+    static func nibble(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
@@ -49,16 +52,25 @@ public struct MACAddress: Hashable, Comparable, Sendable {
 
 extension MACAddress: CustomStringConvertible {
     public var description: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(17)
-        for index in 0..<6 {
-            let byte = Int(truncatingIfNeeded: value >> (40 - 8 * UInt64(index))) & 0xff
-            if index > 0 { text.append(UInt8(ascii: ":")) }
-            text.append(digits[byte >> 4])
-            text.append(digits[byte & 0xf])
+        var text = ""
+        append(to: &text)
+        return text
+    }
+
+    /// Appends `aa:bb:cc:dd:ee:ff` without intermediate strings.
+    public func append(to text: inout String) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 17) { buffer in
+            let digits: StaticString = "0123456789abcdef"
+            digits.withUTF8Buffer { hex in
+                for index in 0..<6 {
+                    let byte = Int(truncatingIfNeeded: value >> (40 - 8 * UInt64(index))) & 0xff
+                    buffer[index * 3] = hex[byte >> 4]
+                    buffer[index * 3 + 1] = hex[byte & 0xf]
+                    if index < 5 { buffer[index * 3 + 2] = UInt8(ascii: ":") }
+                }
+            }
+            text.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[..<17]), as: UTF8.self))
         }
-        return String(decoding: text, as: UTF8.self)
     }
 }
 

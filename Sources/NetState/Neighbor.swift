@@ -48,7 +48,21 @@ extension Neighbor: CustomStringConvertible {
     /// `10.244.1.0 lladdr 9e:11:22:33:44:55 dev flannel.1 nud permanent`: the words of
     /// `ip neigh replace`, so the line reads as the command that makes it.
     public var description: String {
-        key.ip.description + (lladdr.map { " lladdr " + $0.description } ?? "") + " dev " + key.device + " nud "
-            + state.description
+        var text = ""
+        text.reserveCapacity(64)
+        append(to: &text)
+        return text
+    }
+
+    public func append(to text: inout String) {
+        key.ip.append(to: &text)
+        if let lladdr {
+            text.append(" lladdr ")
+            lladdr.append(to: &text)
+        }
+        text.append(" dev ")
+        text.append(key.device)
+        text.append(" nud ")
+        text.append(state.description)
     }
 }

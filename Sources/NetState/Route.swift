@@ -54,24 +54,40 @@ public struct Route: Hashable, Sendable, Codable {
 extension Route: CustomStringConvertible {
     /// The line `ip route show table all` prints for this route (without `table main`).
     public var description: String {
-        // Appended into one string: a plan at 5,000 peers prints tens of thousands of these.
         var text = ""
         text.reserveCapacity(64)
+        append(to: &text)
+        return text
+    }
+
+    /// Appends the listing line: a plan at 5,000 peers prints tens of thousands of these.
+    public func append(to text: inout String) {
+        let start = text.utf8.count
         func word(_ value: String) {
-            if !text.isEmpty { text.append(" ") }
+            if text.utf8.count > start { text.append(" ") }
             text.append(value)
         }
         if type != .unicast { word(type.description) }
-        word(key.destination.length == 32 ? key.destination.address.description : key.destination.description)
+        if text.utf8.count > start { text.append(" ") }
+        if key.destination.length == 32 {
+            key.destination.address.append(to: &text)
+        } else {
+            key.destination.append(to: &text)
+        }
         if key.tos != 0 { word("tos 0x" + String(key.tos, radix: 16)) }
-        if let gateway { word("via " + gateway.description) }
+        if let gateway {
+            text.append(" via ")
+            gateway.append(to: &text)
+        }
         if let device { word("dev " + device) }
         if key.table != .main { word("table " + key.table.description) }
         if proto != .boot { word("proto " + proto.description) }
         if scope != .universe { word("scope " + scope.description) }
-        if let preferredSource { word("src " + preferredSource.description) }
+        if let preferredSource {
+            text.append(" src ")
+            preferredSource.append(to: &text)
+        }
         if key.metric != 0 { word("metric " + String(key.metric)) }
         if onLink { word("onlink") }
-        return text
     }
 }

@@ -81,7 +81,7 @@ struct InputValue: Sendable {
 
     func ipv4Address(example: String) throws(InputError) -> IPv4Address {
         let text = try string()
-        guard let address = InputTextParsing.ipv4Address(text) else {
+        guard let address = IPv4Address(text) else {
             throw mismatch("an IPv4 address such as \(example.debugDescription)")
         }
         return address
@@ -89,7 +89,7 @@ struct InputValue: Sendable {
 
     func macAddress() throws(InputError) -> MACAddress {
         let text = try string()
-        guard let mac = InputTextParsing.macAddress(text) else {
+        guard let mac = MACAddress(text) else {
             throw mismatch("a MAC address such as \"c6:d2:32:6f:8f:44\"")
         }
         return mac

@@ -51,7 +51,7 @@ extension LeaseReader {
         let start = utf8.lastIndex(of: UInt8(ascii: "/")).map { utf8.index(after: $0) } ?? utf8.startIndex
         let last = key[start...]
         let ipv4Part = last.utf8.firstIndex(of: UInt8(ascii: "&")).map { last[..<$0] } ?? last
-        if let dash = ipv4Part.utf8.lastIndex(of: UInt8(ascii: "-")), let address = InputTextParsing.ipv4Address(ipv4Part[..<dash]) {
+        if let dash = ipv4Part.utf8.lastIndex(of: UInt8(ascii: "-")), let address = IPv4Address(ipv4Part[..<dash]) {
             let lengthText = ipv4Part[ipv4Part.index(after: dash)...]
             if (1...2).contains(lengthText.utf8.count), lengthText.utf8.allSatisfy({ (0x30...0x39).contains($0) }),
                let length = UInt8(lengthText), length <= 32,
