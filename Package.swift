@@ -13,6 +13,10 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "netplan-flannel", targets: ["netplan-flannel"]),
+        // The pure core, for the benchmarks package (Benchmarks/) and anyone embedding the planner.
+        .library(name: "NetState", targets: ["NetState"]),
+        .library(name: "Desired", targets: ["Desired"]),
+        .library(name: "Planner", targets: ["Planner"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
