@@ -35,7 +35,10 @@ public enum NetworkNamespace {
                 throw Failure(namespace: name, step: "thread ended without a result", errno: 0)
             }
             // The job only ever stores what `body` (of type T) returned.
-            return try result.get() as! T
+            guard let value = try result.get() as? T else {
+                throw Failure(namespace: name, step: "thread returned a value of another type", errno: 0)
+            }
+            return value
         }
     }
 
