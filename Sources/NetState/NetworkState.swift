@@ -22,10 +22,20 @@ public struct NetworkState: Hashable, Sendable {
         self.tables = Dictionary(tables.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    // Sorting the small keys and looking the values up moves far less than sorting the values.
-    public var sortedRoutes: [Route] { routes.keys.sorted().compactMap { routes[$0] } }
-    public var sortedNeighbors: [Neighbor] { neighbors.keys.sorted().compactMap { neighbors[$0] } }
-    public var sortedFdb: [FdbEntry] { fdb.keys.sorted().compactMap { fdb[$0] } }
+    public var sortedRoutes: [Route] { Self.sortedValues(routes) }
+    public var sortedNeighbors: [Neighbor] { Self.sortedValues(neighbors) }
+    public var sortedFdb: [FdbEntry] { Self.sortedValues(fdb) }
+
+    /// Sorting the small keys and looking the values up moves far less than sorting the values;
+    /// the result is sized once.
+    private static func sortedValues<Key: Comparable, Value>(_ map: [Key: Value]) -> [Value] {
+        var values: [Value] = []
+        values.reserveCapacity(map.count)
+        for key in map.keys.sorted() {
+            if let value = map[key] { values.append(value) }
+        }
+        return values
+    }
     public var sortedTables: [NftTable] { tables.values.sorted { $0.key < $1.key } }
 
     public var isEmpty: Bool {
