@@ -33,16 +33,7 @@ public struct FdbEntry: Hashable, Sendable, Codable {
     }
 }
 
-extension FdbEntry: CustomStringConvertible {
-    /// `9e:11:22:33:44:55 dev flannel.1 dst 172.22.1.176 self permanent`, as `bridge fdb show`
-    /// prints it.
-    public var description: String {
-        var text = ""
-        text.reserveCapacity(64)
-        append(to: &text)
-        return text
-    }
-
+extension FdbEntry: TextAppending {
     public func append(to text: inout String) {
         key.mac.append(to: &text)
         text.append(" dev ")

@@ -55,13 +55,7 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
     public func advanced(by n: UInt32) -> IPv4Address { IPv4Address(value &+ n) }
 }
 
-extension IPv4Address: CustomStringConvertible {
-    public var description: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
+extension IPv4Address: TextAppending {
     /// Appends the dotted quad without building intermediate strings: plans and listings at
     /// thousands of peers print tens of thousands of addresses.
     public func append(to text: inout String) {

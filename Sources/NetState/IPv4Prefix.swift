@@ -58,13 +58,7 @@ extension IPv4Prefix: Comparable {
     }
 }
 
-extension IPv4Prefix: CustomStringConvertible {
-    public var description: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
+extension IPv4Prefix: TextAppending {
     public func append(to text: inout String) {
         address.append(to: &text)
         text.append("/")

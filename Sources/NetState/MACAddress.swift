@@ -50,13 +50,7 @@ public struct MACAddress: Hashable, Comparable, Sendable {
     public static func < (lhs: MACAddress, rhs: MACAddress) -> Bool { lhs.value < rhs.value }
 }
 
-extension MACAddress: CustomStringConvertible {
-    public var description: String {
-        var text = ""
-        append(to: &text)
-        return text
-    }
-
+extension MACAddress: TextAppending {
     /// Appends `aa:bb:cc:dd:ee:ff` without intermediate strings.
     public func append(to text: inout String) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 17) { buffer in

@@ -44,16 +44,7 @@ public struct Neighbor: Hashable, Sendable, Codable {
     }
 }
 
-extension Neighbor: CustomStringConvertible {
-    /// `10.244.1.0 lladdr 9e:11:22:33:44:55 dev flannel.1 nud permanent`: the words of
-    /// `ip neigh replace`, so the line reads as the command that makes it.
-    public var description: String {
-        var text = ""
-        text.reserveCapacity(64)
-        append(to: &text)
-        return text
-    }
-
+extension Neighbor: TextAppending {
     public func append(to text: inout String) {
         key.ip.append(to: &text)
         if let lladdr {

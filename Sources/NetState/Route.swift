@@ -51,15 +51,7 @@ public struct Route: Hashable, Sendable, Codable {
     public var destination: IPv4Prefix { key.destination }
 }
 
-extension Route: CustomStringConvertible {
-    /// The line `ip route show table all` prints for this route (without `table main`).
-    public var description: String {
-        var text = ""
-        text.reserveCapacity(64)
-        append(to: &text)
-        return text
-    }
-
+extension Route: TextAppending {
     /// Appends the listing line: a plan at 5,000 peers prints tens of thousands of these.
     public func append(to text: inout String) {
         let start = text.utf8.count
