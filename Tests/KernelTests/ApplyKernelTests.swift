@@ -20,18 +20,19 @@ struct ApplyKernelTests {
     /// 172.22.0.239/20, default route via 172.22.0.1.
     func makeNode(_ registry: NamespaceRegistry, tag: String) throws -> String {
         let namespace = RunNames.nextPrefix() + tag
-        try registry.create(namespace)
-        for command in [
-            ["link", "set", "lo", "up"],
-            ["link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-            ["link", "set", "eth0p", "up"],
-            ["addr", "add", "172.22.0.239/20", "dev", "eth0"],
-            ["link", "set", "eth0", "up"],
-            ["route", "add", "default", "via", "172.22.0.1", "dev", "eth0"],
-        ] {
-            try Shell.run(["ip", "-n", namespace] + command)
-        }
+        try NodeNamespace.create(registry, name: namespace)
         return namespace
+    }
+
+    /// Seed 000's net-conf and leases, from the golden case.
+    func seed() throws -> (NetConf, [Lease]) {
+        let netConf = try NetConfReader.parse(
+            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("net-conf.json"))), source: "net-conf.json"
+        )
+        let leases = try LeaseReader.parse(
+            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("leases.json"))), source: "leases.json"
+        )
+        return (netConf, leases)
     }
 
     func ip(_ namespace: String, _ args: String...) throws -> [String] {
@@ -58,12 +59,7 @@ struct ApplyKernelTests {
     }
 
     @Test func applyingThePlanConvergesAndTheNextPlanIsEmpty() throws {
-        let netConf = try NetConfReader.parse(
-            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("net-conf.json"))), source: "net-conf.json"
-        )
-        let leases = try LeaseReader.parse(
-            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("leases.json"))), source: "leases.json"
-        )
+        let (netConf, leases) = try seed()
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = try makeNode(registry, tag: "apply")
@@ -118,12 +114,7 @@ struct ApplyKernelTests {
         ]),
     ])
     func driftIsRepairedByOneApply(_ name: String, _ drift: [[String]]) throws {
-        let netConf = try NetConfReader.parse(
-            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("net-conf.json"))), source: "net-conf.json"
-        )
-        let leases = try LeaseReader.parse(
-            Array(try Data(contentsOf: Self.caseDirectory.appendingPathComponent("leases.json"))), source: "leases.json"
-        )
+        let (netConf, leases) = try seed()
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = try makeNode(registry, tag: "drift")

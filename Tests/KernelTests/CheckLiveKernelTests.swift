@@ -14,16 +14,9 @@ struct CheckLiveKernelTests {
     private func node() throws -> (NamespaceRegistry, (String) throws -> CommandResult) {
         let registry = NamespaceRegistry()
         let namespace = RunNames.nextPrefix() + "node"
-        try registry.create(namespace)
+        try NodeNamespace.create(registry, name: namespace, device: "ens3", address: "172.20.0.13/24", gateway: "172.20.0.1")
         let run: (String) throws -> CommandResult = { command in
             try Shell.run(["ip", "netns", "exec", namespace, "bash", "-c", command], check: false)
-        }
-        for command in [
-            "ip link set lo up", "ip link add ens3 type veth peer name ens3p", "ip link set ens3p up",
-            "ip addr add 172.20.0.13/24 dev ens3", "ip link set ens3 up", "ip route add default via 172.20.0.1",
-        ] {
-            let result = try run(command)
-            #expect(result.succeeded, "\(command): \(result.stderr)")
         }
         return (registry, run)
     }

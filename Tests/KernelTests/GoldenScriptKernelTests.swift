@@ -23,16 +23,10 @@ struct GoldenScriptKernelTests {
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = RunNames.nextPrefix() + "node"
-        try registry.create(namespace)
+        try NodeNamespace.create(registry, name: namespace, device: device, address: address, gateway: nil)
         func inside(_ args: [String]) throws -> String {
             try Shell.run(["ip", "netns", "exec", namespace] + args).stdout
         }
-        _ = try inside(["ip", "link", "set", "lo", "up"])
-        // A veth (this kernel has no dummy driver); its peer stays inside, up, so the link is.
-        _ = try inside(["ip", "link", "add", device, "type", "veth", "peer", "name", device + "p"])
-        _ = try inside(["ip", "link", "set", device + "p", "up"])
-        _ = try inside(["ip", "addr", "add", address, "dev", device])
-        _ = try inside(["ip", "link", "set", device, "up"])
 
         _ = try inside(["bash", directory.appendingPathComponent("script.sh").path])
 

@@ -21,10 +21,8 @@ struct ObservePlanKernelTests {
                 "--net-conf", directory.appendingPathComponent("net-conf.json").path,
                 "--leases", directory.appendingPathComponent("leases.json").path, "--node-ip", "172.22.0.239",
             ]
-            try registry.create(namespace)
+            try NodeNamespace.create(registry, name: namespace)
             for command in [
-                "ip link set lo up", "ip link add eth0 type veth peer name eth0p", "ip link set eth0p up", "ip addr add 172.22.0.239/20 dev eth0",
-                "ip link set eth0 up", "ip route add default via 172.22.0.1 dev eth0",
                 "ip link add cni0 type bridge", "ip addr add 10.244.0.1/24 dev cni0", "ip link set cni0 up",
                 // Foreign: another table, a blackhole inside the cluster CIDR, a permanent
                 // neighbour on eth0, another nf_tables table with its own MASQUERADE.

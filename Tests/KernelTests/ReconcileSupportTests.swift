@@ -88,17 +88,7 @@ final class ReconcileNode: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(namespace)-files")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try registry.create(namespace)
-            for command in [
-                ["link", "set", "lo", "up"],
-                ["link", "add", "eth0", "type", "veth", "peer", "name", "eth0p"],
-                ["link", "set", "eth0p", "up"],
-                ["addr", "add", "172.22.0.239/20", "dev", "eth0"],
-                ["link", "set", "eth0", "up"],
-                ["route", "add", "default", "via", "172.22.0.1", "dev", "eth0"],
-            ] {
-                try Shell.run(["ip", "-n", namespace] + command)
-            }
+            try NodeNamespace.create(registry, name: namespace)
             for name in ["net-conf.json", "leases.json"] {
                 try FileManager.default.copyItem(
                     at: Self.caseDirectory.appendingPathComponent(name), to: directory.appendingPathComponent(name)

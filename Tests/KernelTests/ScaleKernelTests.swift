@@ -16,15 +16,9 @@ struct ScaleKernelTests {
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = RunNames.nextPrefix() + "scale"
-        try registry.create(namespace)
+        try NodeNamespace.create(registry, name: namespace, address: "172.16.0.1/12", gateway: "172.16.0.254")
         func inside(_ args: [String], check: Bool = true) throws -> CommandResult {
             try Shell.run(["ip", "netns", "exec", namespace] + args, check: check, timeout: 300)
-        }
-        for command in [
-            "ip link set lo up", "ip link add eth0 type veth peer name eth0p", "ip link set eth0p up",
-            "ip addr add 172.16.0.1/12 dev eth0", "ip link set eth0 up", "ip route add default via 172.16.0.254",
-        ] {
-            try inside(command.split(separator: " ").map(String.init))
         }
         let inputs = [
             "--net-conf", directory.appendingPathComponent("net-conf.json").path,
