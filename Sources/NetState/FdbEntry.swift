@@ -34,7 +34,7 @@ public struct FdbEntry: Hashable, Sendable, Codable {
 }
 
 extension FdbEntry: TextAppending {
-    public func append(to text: inout String) {
+    public func append(to text: inout TextBuffer) {
         key.mac.append(to: &text)
         text.append(" dev ")
         text.append(key.device)

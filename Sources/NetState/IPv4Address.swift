@@ -56,20 +56,15 @@ public struct IPv4Address: Hashable, Comparable, Sendable {
 }
 
 extension IPv4Address: TextAppending {
-    /// Appends the dotted quad without building intermediate strings: plans and listings at
-    /// thousands of peers print tens of thousands of addresses.
-    public func append(to text: inout String) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 15) { buffer in
-            var count = 0
-            for shift in stride(from: 24, through: 0, by: -8) {
-                let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
-                if octet >= 100 { buffer[count] = UInt8(ascii: "0") + octet / 100; count += 1 }
-                if octet >= 10 { buffer[count] = UInt8(ascii: "0") + (octet / 10) % 10; count += 1 }
-                buffer[count] = UInt8(ascii: "0") + octet % 10
-                count += 1
-                if shift > 0 { buffer[count] = UInt8(ascii: "."); count += 1 }
-            }
-            text.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self))
+    /// Writes the dotted quad from the integer: plans and listings at thousands of peers print
+    /// tens of thousands of addresses.
+    public func append(to text: inout TextBuffer) {
+        for shift in stride(from: 24, through: 0, by: -8) {
+            let octet = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+            if octet >= 100 { text.append(ascii: UInt8(ascii: "0") &+ octet / 100) }
+            if octet >= 10 { text.append(ascii: UInt8(ascii: "0") &+ (octet / 10) % 10) }
+            text.append(ascii: UInt8(ascii: "0") &+ octet % 10)
+            if shift > 0 { text.append(ascii: UInt8(ascii: ".")) }
         }
     }
 }

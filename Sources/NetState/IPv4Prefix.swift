@@ -59,10 +59,10 @@ extension IPv4Prefix: Comparable {
 }
 
 extension IPv4Prefix: TextAppending {
-    public func append(to text: inout String) {
+    public func append(to text: inout TextBuffer) {
         address.append(to: &text)
-        text.append("/")
-        text.append(String(length))
+        text.append(ascii: UInt8(ascii: "/"))
+        text.append(decimal: UInt64(length))
     }
 }
 

@@ -51,19 +51,11 @@ public struct MACAddress: Hashable, Comparable, Sendable {
 }
 
 extension MACAddress: TextAppending {
-    /// Appends `aa:bb:cc:dd:ee:ff` without intermediate strings.
-    public func append(to text: inout String) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 17) { buffer in
-            let digits: StaticString = "0123456789abcdef"
-            digits.withUTF8Buffer { hex in
-                for index in 0..<6 {
-                    let byte = Int(truncatingIfNeeded: value >> (40 - 8 * UInt64(index))) & 0xff
-                    buffer[index * 3] = hex[byte >> 4]
-                    buffer[index * 3 + 1] = hex[byte & 0xf]
-                    if index < 5 { buffer[index * 3 + 2] = UInt8(ascii: ":") }
-                }
-            }
-            text.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[..<17]), as: UTF8.self))
+    /// Writes `aa:bb:cc:dd:ee:ff` from the integer, without intermediate strings.
+    public func append(to text: inout TextBuffer) {
+        for index in 0..<6 {
+            if index > 0 { text.append(ascii: UInt8(ascii: ":")) }
+            text.append(hexByte: UInt8(truncatingIfNeeded: value >> (40 - 8 * UInt64(index))))
         }
     }
 }

@@ -45,7 +45,7 @@ public struct Neighbor: Hashable, Sendable, Codable {
 }
 
 extension Neighbor: TextAppending {
-    public func append(to text: inout String) {
+    public func append(to text: inout TextBuffer) {
         key.ip.append(to: &text)
         if let lladdr {
             text.append(" lladdr ")

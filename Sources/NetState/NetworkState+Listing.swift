@@ -1,26 +1,45 @@
 extension NetworkState: CustomStringConvertible {
     /// Sections in iproute2 wording: `ip -d link`, `ip addr`, `ip route`, `ip neigh`,
     /// `bridge fdb`, `nft list table`.
-    public var description: String {
-        var text = ""
-        text.reserveCapacity(objectCount * 64)
-        func section<Object>(_ title: String, _ objects: [Object], _ write: (Object, inout String) -> Void) {
+    public var description: String { listing.string }
+
+    /// The listing as UTF-8 bytes: `observe` writes them out without building a `String` of
+    /// tens of thousands of lines first.
+    public var listing: TextBuffer {
+        Self.listing(
+            vxlan: vxlan, routes: sortedRoutes, neighbors: sortedNeighbors, fdb: sortedFdb, tables: sortedTables
+        )
+    }
+
+    /// The listing of objects already in key order. A caller holding arrays (a filtered
+    /// observation) lists them without building a state's dictionaries first.
+    public static func listing(
+        vxlan: VxlanLink?, routes: [Route], neighbors: [Neighbor], fdb: [FdbEntry], tables: [NftTable]
+    ) -> TextBuffer {
+        let count = (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count
+        var text = TextBuffer(capacity: count * 64 + tables.count * 1024)
+        func section<Object>(_ title: StaticString, _ objects: [Object], _ write: (Object, inout TextBuffer) -> Void) {
             guard !objects.isEmpty else { return }
             if !text.isEmpty { text.append("\n\n") }
-            text.append("# " + title)
+            text.append("# ")
+            text.append(title)
             for object in objects {
-                text.append("\n")
+                text.append(ascii: UInt8(ascii: "\n"))
                 write(object, &text)
             }
         }
         if let vxlan {
             section("link", [vxlan]) { $1.append($0.description) }
-            section("addr", vxlan.addresses) { $1.append("\($0) dev \(vxlan.name)") }
+            section("addr", vxlan.addresses) {
+                $1.append($0.description)
+                $1.append(" dev ")
+                $1.append(vxlan.name)
+            }
         }
-        section("route", sortedRoutes) { $0.append(to: &$1) }
-        section("neigh", sortedNeighbors) { $0.append(to: &$1) }
-        section("fdb", sortedFdb) { $0.append(to: &$1) }
-        section("nft", sortedTables) { $1.append($0.description) }
+        section("route", routes) { $0.append(to: &$1) }
+        section("neigh", neighbors) { $0.append(to: &$1) }
+        section("fdb", fdb) { $0.append(to: &$1) }
+        section("nft", tables) { $1.append($0.description) }
         return text
     }
 }

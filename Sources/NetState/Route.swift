@@ -53,33 +53,48 @@ public struct Route: Hashable, Sendable, Codable {
 
 extension Route: TextAppending {
     /// Appends the listing line: a plan at 5,000 peers prints tens of thousands of these.
-    public func append(to text: inout String) {
-        let start = text.utf8.count
-        func word(_ value: String) {
-            if text.utf8.count > start { text.append(" ") }
-            text.append(value)
-        }
-        if type != .unicast { word(type.description) }
-        if text.utf8.count > start { text.append(" ") }
+    public func append(to text: inout TextBuffer) {
+        let start = text.count
+        func space() { if text.count > start { text.append(ascii: UInt8(ascii: " ")) } }
+        if type != .unicast { text.append(type.description) }
+        space()
         if key.destination.length == 32 {
             key.destination.address.append(to: &text)
         } else {
             key.destination.append(to: &text)
         }
-        if key.tos != 0 { word("tos 0x" + String(key.tos, radix: 16)) }
+        if key.tos != 0 {
+            text.append(" tos 0x")
+            text.append(String(key.tos, radix: 16))
+        }
         if let gateway {
             text.append(" via ")
             gateway.append(to: &text)
         }
-        if let device { word("dev " + device) }
-        if key.table != .main { word("table " + key.table.description) }
-        if proto != .boot { word("proto " + proto.description) }
-        if scope != .universe { word("scope " + scope.description) }
+        if let device {
+            text.append(" dev ")
+            text.append(device)
+        }
+        if key.table != .main {
+            text.append(" table ")
+            text.append(key.table.description)
+        }
+        if proto != .boot {
+            text.append(" proto ")
+            text.append(proto.description)
+        }
+        if scope != .universe {
+            text.append(" scope ")
+            text.append(scope.description)
+        }
         if let preferredSource {
             text.append(" src ")
             preferredSource.append(to: &text)
         }
-        if key.metric != 0 { word("metric " + String(key.metric)) }
-        if onLink { word("onlink") }
+        if key.metric != 0 {
+            text.append(" metric ")
+            text.append(decimal: UInt64(key.metric))
+        }
+        if onLink { text.append(" onlink") }
     }
 }
