@@ -31,15 +31,15 @@ struct ObserveCommand: ConsoleCommand {
             ownSubnet: own?.subnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
             vxlanDevice: cluster.netConf.vxlanDeviceName
         )
-        let owned = ownership.ownedPart(of: node.state)
         if let snapshotOut { try Snapshot(node).save(path: snapshotOut) }
         switch output {
         case .text:
             var text = "# underlay \(node.facts.underlay) mtu \(node.facts.mtu)"
             text += node.facts.addresses.map { " \($0)" }.joined()
-            console.write(text + "\n" + (owned.isEmpty ? "# nothing owned is present" : owned.description) + "\n")
+            let listing = ownership.ownedListing(of: node.state)
+            console.write(text + "\n" + (listing.isEmpty ? "# nothing owned is present" : listing.string) + "\n")
         case .json:
-            console.write(try JSONOutput.encode(Snapshot(state: owned, facts: node.facts)))
+            console.write(try JSONOutput.encode(Snapshot(state: ownership.ownedPart(of: node.state), facts: node.facts)))
         }
         return 0
     }
