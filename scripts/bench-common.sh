@@ -341,6 +341,7 @@ bench_repair_case() {
     local n=$1 repairs=$2 ns mon log agent monitor
     bench_converged_node; ns=$node
     mon=$work/monitor-$n.log; log=$work/agent-$n.log
+    : >"$mon"; : >"$log"   # there before the background processes open them, for the greps below
     ip netns exec "$ns" ip -ts monitor route neigh >"$mon" 2>&1 &
     monitor=$!; bench_pids+=("$monitor")
     ip netns exec "$ns" "$bin" reconcile "${inputs[@]}" --metrics-address off --interval 1h >"$log" 2>&1 &
