@@ -1,66 +1,152 @@
 import NetState
 
-/// A short, stable digest of observed state: FNV-1a over each object's fields, taken in key
-/// order. It only has to notice change, not resist forgery, so it needs no crypto dependency;
-/// and it must be the same in every process, which rules out the seeded `Hasher`.
+/// A short, stable digest of observed state. It only has to notice change, not resist forgery,
+/// so it needs no crypto dependency; and it must be the same in every process, which rules out
+/// the seeded `Hasher`.
+///
+/// Each object is hashed on its own (`ObjectHash`), and a kind's hashes are added up with
+/// wrapping addition, which does not care about order: no sort of 50,000 routes, and the planner
+/// can fold objects in while it walks the tables (`FingerprintDigest`) instead of building the
+/// relevant state first.
 public enum Fingerprint {
     public static func of(_ state: NetworkState) -> String {
-        var hash = FNV1a()
-        if let link = state.vxlan {
-            hash.text(link.description)
-            for address in link.addresses { hash.words(address.address.value, UInt32(address.length)) }
+        var digest = FingerprintDigest()
+        digest.add(link: state.vxlan)
+        for route in state.routes.values { digest.add(route) }
+        for neighbor in state.neighbors.values { digest.add(neighbor) }
+        for entry in state.fdb.values { digest.add(entry) }
+        for table in state.tables.values { digest.add(table) }
+        return digest.text
+    }
+}
+
+/// The order-independent accumulator behind `Fingerprint.of`: per kind, the count of objects
+/// and the wrapping sum of their hashes. A state's digest is the same whatever order its objects
+/// are added in, and adding each object of a state exactly once gives `Fingerprint.of(state)`.
+struct FingerprintDigest {
+    private var link: UInt64?
+    private var routes = Sum()
+    private var neighbors = Sum()
+    private var fdb = Sum()
+    private var tables = Sum()
+
+    /// One kind's objects: the count is kept apart so a missing object cannot be mistaken for
+    /// one whose hash happens to be zero.
+    private struct Sum {
+        var count: UInt64 = 0
+        var total: UInt64 = 0
+        mutating func add(_ hash: UInt64) {
+            count &+= 1
+            total &+= hash
         }
-        hash.words(0xFFFF_FFFF)
-        for route in state.sortedRoutes {
-            hash.words(
-                route.key.table.rawValue, route.key.destination.address.value, UInt32(route.key.destination.length),
-                UInt32(route.key.tos), route.key.metric, UInt32(route.type.rawValue), UInt32(route.scope.rawValue),
-                UInt32(route.proto.rawValue), route.gateway?.value ?? 0, route.onLink ? 1 : 0,
-                route.preferredSource?.value ?? 0
-            )
-            hash.text(route.device ?? "")
-        }
-        hash.words(0xFFFF_FFFE)
-        for neighbor in state.sortedNeighbors {
-            hash.text(neighbor.key.device)
-            hash.words(neighbor.key.ip.value, UInt32(neighbor.state.rawValue))
-            hash.long(neighbor.lladdr?.value ?? UInt64.max)
-        }
-        hash.words(0xFFFF_FFFD)
-        for entry in state.sortedFdb {
-            hash.text(entry.key.device)
-            hash.long(entry.key.mac.value)
-            hash.words(entry.destination?.value ?? 0, UInt32(entry.state.rawValue), entry.isSelf ? 1 : 0)
-        }
-        hash.words(0xFFFF_FFFC)
-        for table in state.sortedTables { hash.text(table.description) }
+    }
+
+    mutating func add(link: VxlanLink?) {
+        guard let link else { return }
+        var hash = ObjectHash(kind: 1)
+        hash.text(link.description)
+        hash.word(UInt64(link.addresses.count))
+        for address in link.addresses { hash.word(UInt64(address.address.value) << 8 | UInt64(address.length)) }
+        self.link = hash.value
+    }
+
+    mutating func add(_ route: Route) {
+        var hash = ObjectHash(kind: 2)
+        let key = route.key
+        hash.word(UInt64(key.table.rawValue) << 32 | UInt64(key.destination.address.value))
+        hash.word(UInt64(key.metric) << 32 | UInt64(route.gateway?.value ?? 0))
+        hash.word(UInt64(route.preferredSource?.value ?? 0) << 32
+            | UInt64(key.destination.length) << 24 | UInt64(key.tos) << 16
+            | UInt64(route.type.rawValue) << 8 | UInt64(route.scope.rawValue))
+        // Presence bits: a missing gateway and 0.0.0.0 differ, as do no device and "".
+        hash.word(UInt64(route.proto.rawValue) << 8 | (route.onLink ? 1 : 0)
+            | (route.gateway == nil ? 0 : 2) | (route.preferredSource == nil ? 0 : 4) | (route.device == nil ? 0 : 8))
+        hash.text(route.device ?? "")
+        routes.add(hash.value)
+    }
+
+    mutating func add(_ neighbor: Neighbor) {
+        var hash = ObjectHash(kind: 3)
+        hash.word(UInt64(neighbor.key.ip.value) << 16 | UInt64(neighbor.state.rawValue))
+        // A MAC is 48 bits: UInt64.max stands for "no lladdr" and cannot be one.
+        hash.word(neighbor.lladdr?.value ?? UInt64.max)
+        hash.text(neighbor.key.device)
+        neighbors.add(hash.value)
+    }
+
+    mutating func add(_ entry: FdbEntry) {
+        var hash = ObjectHash(kind: 4)
+        hash.word(entry.key.mac.value)
+        hash.word(UInt64(entry.destination?.value ?? 0) << 32 | UInt64(entry.state.rawValue) << 8
+            | (entry.isSelf ? 1 : 0) | (entry.destination == nil ? 0 : 2))
+        hash.text(entry.key.device)
+        fdb.add(hash.value)
+    }
+
+    mutating func add(_ table: NftTable) {
+        var hash = ObjectHash(kind: 5)
+        hash.text(table.description)
+        tables.add(hash.value)
+    }
+
+    /// Sixteen lowercase hex digits.
+    var text: String {
+        var hash = ObjectHash(kind: 0)
+        hash.word(link == nil ? 0 : 1)
+        hash.word(link ?? 0)
+        hash.word(routes.count)
+        hash.word(routes.total)
+        hash.word(neighbors.count)
+        hash.word(neighbors.total)
+        hash.word(fdb.count)
+        hash.word(fdb.total)
+        hash.word(tables.count)
+        hash.word(tables.total)
         let hex = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }
 
-/// 64-bit FNV-1a over the little-endian bytes of what is mixed in.
-struct FNV1a {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+/// A 64-bit hash of a sequence of words: each word is xored in, then the state goes through
+/// splitmix64's finaliser, a bijection that spreads every input bit over all output bits. Sums of
+/// such hashes are therefore well mixed too. Fixed constants, so the same in every process.
+struct ObjectHash {
+    private var state: UInt64
 
-    mutating func byte(_ byte: UInt8) {
-        value ^= UInt64(byte)
-        value = value &* 0x0000_0100_0000_01b3
+    init(kind: UInt64) { state = Self.mix(kind &+ 0x9e37_79b9_7f4a_7c15) }
+
+    @inline(__always)
+    static func mix(_ input: UInt64) -> UInt64 {
+        var x = input
+        x = (x ^ (x >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        x = (x ^ (x >> 27)) &* 0x94d0_49bb_1331_11eb
+        return x ^ (x >> 31)
     }
 
-    mutating func long(_ word: UInt64) {
-        for shift in stride(from: 0, to: 64, by: 8) { byte(UInt8(truncatingIfNeeded: word >> UInt64(shift))) }
+    @inline(__always)
+    mutating func word(_ word: UInt64) {
+        state = Self.mix(state ^ word) &+ 0x9e37_79b9_7f4a_7c15
     }
 
-    mutating func words(_ words: UInt32...) {
-        for word in words {
-            for shift in stride(from: 0, to: 32, by: 8) { byte(UInt8(truncatingIfNeeded: word >> UInt32(shift))) }
-        }
-    }
-
-    /// Text, then a terminator, so `"ab" + "c"` and `"a" + "bc"` differ.
+    /// The text's UTF-8 bytes eight at a time (little-endian), then its length, so `"ab" + "c"`
+    /// and `"a" + "bc"` differ.
     mutating func text(_ text: String) {
-        for unit in text.utf8 { byte(unit) }
-        byte(0)
+        var chunk: UInt64 = 0
+        var filled: UInt64 = 0
+        var count: UInt64 = 0
+        for unit in text.utf8 {
+            chunk |= UInt64(unit) << (filled &* 8)
+            filled &+= 1
+            count &+= 1
+            if filled == 8 {
+                word(chunk)
+                chunk = 0
+                filled = 0
+            }
+        }
+        if filled > 0 { word(chunk) }
+        word(count)
     }
+
+    var value: UInt64 { Self.mix(state) }
 }

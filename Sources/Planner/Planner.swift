@@ -4,20 +4,23 @@ import NetState
 /// observed state into the desired state. Pure; the kernel is only ever seen as a value.
 public enum Planner {
     public static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Plan {
-        let owned = ownership.ownedPart(of: observed)
+        // The owned part of `observed` is never built as a state of its own: each table is
+        // walked once, asking `ownership` object by object. The fingerprint takes in the owned
+        // objects, and the foreign objects sitting on a desired key (part of what the plan
+        // depends on), as the walks meet them.
+        var fingerprint = FingerprintDigest()
         var changes = Changes()
-        var conflicts: [String] = []
-        // Foreign objects sitting on a desired key: part of what the plan depends on.
-        var relevant = owned
+        let ownedLink = observed.vxlan?.name == ownership.vxlanDevice ? observed.vxlan : nil
+        fingerprint.add(link: ownedLink)
 
         // 1. The device. A re-created device comes back empty: what lived on it is re-added.
-        var onDevice = owned
-        switch (desired.vxlan, owned.vxlan) {
+        var recreating = false
+        switch (desired.vxlan, ownedLink) {
         case let (want?, nil):
             changes.link.append(.createLink(want))
         case let (want?, have?) where !want.canBeModified(from: have):
             changes.link.append(.recreateLink(old: have, new: want))
-            onDevice = onDevice.droppingDevice(have.name)
+            recreating = true
         case let (want?, have?):
             var target = want
             target.mac = have.mac
@@ -31,64 +34,45 @@ public enum Planner {
         let wantAddresses = Set((desired.vxlan?.addresses ?? []).map {
             DeviceAddress(device: ownership.vxlanDevice, address: $0)
         })
-        let haveAddresses = Set((onDevice.vxlan?.addresses ?? []).map {
+        let haveAddresses = Set(((recreating ? nil : ownedLink)?.addresses ?? []).map {
             DeviceAddress(device: ownership.vxlanDevice, address: $0)
         })
         changes.link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
-        if desired.vxlan != nil || owned.vxlan == nil {
+        if desired.vxlan != nil || ownedLink == nil {
             changes.linkDeletes.insert(
                 contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
             )
         }
 
-        // 2./3. Per-object maps, make before break.
-        func diff<Key: Comparable, Object>(
-            _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object],
-            mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change,
-            creates: inout [Change], deletes: inout [Change], relevant: inout [Key: Object]
-        ) {
-            for key in want.keys.sorted() {
-                guard let object = want[key] else { continue }
-                if let existing = have[key] {
-                    if existing != object { creates.append(wrap(.replace(old: existing, new: object))) }
-                } else if let foreign = all[key] {
-                    relevant[key] = foreign
-                    if mayReplace(foreign) {
-                        creates.append(wrap(.replace(old: foreign, new: object)))
-                    } else {
-                        conflicts.append("\(object) is not created: a foreign object holds its key: \(foreign)")
-                    }
-                } else {
-                    creates.append(wrap(.create(object)))
-                }
-            }
-            for key in have.keys.sorted() where want[key] == nil {
-                if let object = have[key] { deletes.append(wrap(.delete(object))) }
-            }
-        }
-        // A device about to be re-created holds nothing worth replacing in place.
-        let recreating = changes.link.contains { if case .recreateLink = $0 { true } else { false } }
-        let observedOnDevice = recreating ? observed.droppingDevice(ownership.vxlanDevice) : observed
-        diff(
-            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, mayReplace: { $0.key.device == ownership.vxlanDevice },
-            wrap: { .fdb($0) }, creates: &changes.fdb, deletes: &changes.fdbDeletes, relevant: &relevant.fdb
+        // 2./3. Per-object tables, make before break. A device about to be re-created holds
+        // nothing worth replacing in place: what hangs on it counts as gone.
+        let device = ownership.vxlanDevice
+        let fdb = KeyedDiff(
+            want: desired.fdb, observed: observed.fdb, owns: ownership.owns, gone: { recreating && $0.key.device == device },
+            mayReplace: { $0.key.device == device }, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
         )
         // Neighbours the kernel learnt on our own device (an `incomplete` entry for S.0 that
         // traffic created first) are replaced by the permanent entry, as flannel's NeighSet does.
-        diff(
-            desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors,
-            mayReplace: { $0.key.device == ownership.vxlanDevice },
-            wrap: { .neighbor($0) }, creates: &changes.neighbors, deletes: &changes.neighborDeletes,
-            relevant: &relevant.neighbors
+        let neighbors = KeyedDiff(
+            want: desired.neighbors, observed: observed.neighbors, owns: ownership.owns,
+            gone: { recreating && $0.key.device == device }, mayReplace: { $0.key.device == device },
+            wrap: { .neighbor($0) }, fold: { fingerprint.add($0) }
         )
-        diff(
-            desired.routes, onDevice.routes, all: observedOnDevice.routes, mayReplace: { _ in false },
-            wrap: { .route($0) }, creates: &changes.routes, deletes: &changes.routeDeletes, relevant: &relevant.routes
+        let routes = KeyedDiff(
+            want: desired.routes, observed: observed.routes, owns: ownership.owns,
+            gone: { recreating && $0.device == device }, mayReplace: { _ in false },
+            wrap: { .route($0) }, fold: { fingerprint.add($0) }
         )
+        (changes.fdb, changes.fdbDeletes) = (fdb.creates, fdb.deletes)
+        (changes.neighbors, changes.neighborDeletes) = (neighbors.creates, neighbors.deletes)
+        (changes.routes, changes.routeDeletes) = (routes.creates, routes.deletes)
+        let conflicts = fdb.conflicts + neighbors.conflicts + routes.conflicts
 
         // 5. The nf_tables table, atomically.
-        for key in Set(desired.tables.keys).union(owned.tables.keys).sorted() {
-            switch (desired.tables[key], owned.tables[key]) {
+        let ownedTables = observed.tables.filter { ownership.owns($0.key) }
+        for table in ownedTables.values { fingerprint.add(table) }
+        for key in Set(desired.tables.keys).union(ownedTables.keys).sorted() {
+            switch (desired.tables[key], ownedTables[key]) {
             case let (want?, nil): changes.tables.append(.table(.create(want)))
             case let (want?, have?) where want != have: changes.tables.append(.table(.replace(old: have, new: want)))
             case let (nil, have?): changes.tables.append(.table(.delete(have)))
@@ -96,9 +80,7 @@ public enum Planner {
             }
         }
 
-        return Plan(
-            changes: changes.ordered, fingerprint: Fingerprint.of(relevant), conflicts: conflicts, ownership: ownership
-        )
+        return Plan(changes: changes.ordered, fingerprint: fingerprint.text, conflicts: conflicts, ownership: ownership)
     }
 
     /// Changes grouped by plan step; `ordered` is DESIGN.md's make-before-break order.
@@ -114,20 +96,15 @@ public enum Planner {
         var tables: [Change] = []
 
         var ordered: [Change] {
-            link + fdb + neighbors + routes + routeDeletes + neighborDeletes + fdbDeletes + linkDeletes + tables
+            var all: [Change] = []
+            all.reserveCapacity(
+                link.count + fdb.count + neighbors.count + routes.count + routeDeletes.count + neighborDeletes.count
+                    + fdbDeletes.count + linkDeletes.count + tables.count
+            )
+            for step in [link, fdb, neighbors, routes, routeDeletes, neighborDeletes, fdbDeletes, linkDeletes, tables] {
+                all += step
+            }
+            return all
         }
-    }
-}
-
-extension NetworkState {
-    /// The state as it is once `device` is deleted: the kernel removes its addresses,
-    /// neighbours, FDB entries and the routes through it.
-    func droppingDevice(_ device: String) -> NetworkState {
-        var state = self
-        if state.vxlan?.name == device { state.vxlan = nil }
-        state.routes = state.routes.filter { $0.value.device != device }
-        state.neighbors = state.neighbors.filter { $0.key.device != device }
-        state.fdb = state.fdb.filter { $0.key.device != device }
-        return state
     }
 }

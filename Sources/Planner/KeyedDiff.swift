@@ -1,0 +1,77 @@
+import NetState
+
+/// One kind of keyed object (FDB entries, neighbours or routes) diffed against what was
+/// observed, with the changes sorted by key as the plan lists them.
+///
+/// Each table is walked once as (key, value) pairs, and each key looked up once in the other
+/// table; only the changes are sorted, so a converged plan sorts nothing. At 50,000 peers this
+/// replaced sorting both key sets and up to four lookups per key.
+struct KeyedDiff {
+    /// Creates and in-place replaces, by key.
+    var creates: [Change] = []
+    /// Deletes of owned objects no longer desired, by key.
+    var deletes: [Change] = []
+    /// Desired objects left alone because a foreign object holds their key, by key.
+    var conflicts: [String] = []
+
+    /// - Parameters:
+    ///   - owns: the ownership rule: only owned objects are replaced in place or deleted.
+    ///   - gone: observed objects to treat as absent (those on a device about to be re-created).
+    ///   - mayReplace: whether a foreign object on a desired key may be replaced, rather than
+    ///     reported as a conflict.
+    ///   - fold: receives every object the plan depends on: each owned one (gone or not), and
+    ///     each foreign one on a desired key.
+    init<Key: Comparable, Object: Hashable & Sendable & Codable & CustomStringConvertible>(
+        want: [Key: Object], observed: [Key: Object], owns: (Object) -> Bool, gone: (Object) -> Bool,
+        mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change, fold: (Object) -> Void
+    ) {
+        var creates: [(key: Key, change: Change)] = []
+        var conflicts: [(key: Key, text: String)] = []
+        var matchedOwned = 0
+        for (key, object) in want {
+            guard let found = observed[key], !gone(found) else {
+                creates.append((key, wrap(.create(object))))
+                continue
+            }
+            if owns(found) {
+                matchedOwned += 1
+                if found != object { creates.append((key, wrap(.replace(old: found, new: object)))) }
+                continue
+            }
+            fold(found)
+            if mayReplace(found) {
+                creates.append((key, wrap(.replace(old: found, new: object))))
+            } else {
+                conflicts.append((key, "\(object) is not created: a foreign object holds its key: \(found)"))
+            }
+        }
+
+        var ownedLive = 0
+        for object in observed.values where owns(object) {
+            fold(object)
+            if !gone(object) { ownedLive += 1 }
+        }
+        // Every live owned object whose key is desired was matched above; when they are all of
+        // them (a converged plan), nothing is to be deleted and no key needs looking up.
+        var deletes: [(key: Key, change: Change)] = []
+        if ownedLive != matchedOwned {
+            for (key, object) in observed where owns(object) && !gone(object) && want[key] == nil {
+                deletes.append((key, wrap(.delete(object))))
+            }
+        }
+
+        self.creates = Self.byKey(creates)
+        self.deletes = Self.byKey(deletes)
+        self.conflicts = conflicts.sorted { $0.key < $1.key }.map(\.text)
+    }
+
+    private static func byKey<Key: Comparable>(_ changes: [(key: Key, change: Change)]) -> [Change] {
+        guard !changes.isEmpty else { return [] }
+        var changes = changes
+        changes.sort { $0.key < $1.key }
+        var sorted: [Change] = []
+        sorted.reserveCapacity(changes.count)
+        for item in changes { sorted.append(item.change) }
+        return sorted
+    }
+}

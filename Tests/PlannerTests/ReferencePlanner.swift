@@ -1,0 +1,115 @@
+import NetState
+import Planner
+
+/// The planner as it was before it walked (key, value) pairs: the owned part and the relevant
+/// state built as whole `NetworkState`s, every key set sorted, each key looked up where needed.
+/// Slow but plain, it is the oracle the fast planner must match change for change, conflict for
+/// conflict, and (through `Fingerprint.of`) fingerprint for fingerprint.
+enum ReferencePlanner {
+    struct Result {
+        var changes: [Change]
+        var conflicts: [String]
+        /// What the plan depends on: the owned objects and the foreign ones on desired keys.
+        var relevant: NetworkState
+    }
+
+    static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Result {
+        let owned = ownership.ownedPart(of: observed)
+        var link: [Change] = [], linkDeletes: [Change] = [], tables: [Change] = []
+        var fdb: [Change] = [], fdbDeletes: [Change] = []
+        var neighbors: [Change] = [], neighborDeletes: [Change] = []
+        var routes: [Change] = [], routeDeletes: [Change] = []
+        var conflicts: [String] = []
+        var relevant = owned
+
+        var onDevice = owned
+        switch (desired.vxlan, owned.vxlan) {
+        case let (want?, nil):
+            link.append(.createLink(want))
+        case let (want?, have?) where !want.canBeModified(from: have):
+            link.append(.recreateLink(old: have, new: want))
+            onDevice = dropping(have.name, from: onDevice)
+        case let (want?, have?):
+            var target = want
+            target.mac = have.mac
+            target.addresses = have.addresses
+            if target != have { link.append(.modifyLink(old: have, new: target)) }
+        case let (nil, have?):
+            linkDeletes.append(.deleteLink(have))
+        case (nil, nil):
+            break
+        }
+        let wantAddresses = Set((desired.vxlan?.addresses ?? []).map {
+            DeviceAddress(device: ownership.vxlanDevice, address: $0)
+        })
+        let haveAddresses = Set((onDevice.vxlan?.addresses ?? []).map {
+            DeviceAddress(device: ownership.vxlanDevice, address: $0)
+        })
+        link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
+        if desired.vxlan != nil || owned.vxlan == nil {
+            linkDeletes.insert(
+                contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
+            )
+        }
+
+        func diff<Key: Comparable, Object: Equatable>(
+            _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object],
+            mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change,
+            creates: inout [Change], deletes: inout [Change], relevant: inout [Key: Object]
+        ) {
+            for key in want.keys.sorted() {
+                guard let object = want[key] else { continue }
+                if let existing = have[key] {
+                    if existing != object { creates.append(wrap(.replace(old: existing, new: object))) }
+                } else if let foreign = all[key] {
+                    relevant[key] = foreign
+                    if mayReplace(foreign) {
+                        creates.append(wrap(.replace(old: foreign, new: object)))
+                    } else {
+                        conflicts.append("\(object) is not created: a foreign object holds its key: \(foreign)")
+                    }
+                } else {
+                    creates.append(wrap(.create(object)))
+                }
+            }
+            for key in have.keys.sorted() where want[key] == nil {
+                if let object = have[key] { deletes.append(wrap(.delete(object))) }
+            }
+        }
+        let recreating = link.contains { if case .recreateLink = $0 { true } else { false } }
+        let observedOnDevice = recreating ? dropping(ownership.vxlanDevice, from: observed) : observed
+        diff(
+            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, mayReplace: { $0.key.device == ownership.vxlanDevice },
+            wrap: { .fdb($0) }, creates: &fdb, deletes: &fdbDeletes, relevant: &relevant.fdb
+        )
+        diff(
+            desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors,
+            mayReplace: { $0.key.device == ownership.vxlanDevice },
+            wrap: { .neighbor($0) }, creates: &neighbors, deletes: &neighborDeletes, relevant: &relevant.neighbors
+        )
+        diff(
+            desired.routes, onDevice.routes, all: observedOnDevice.routes, mayReplace: { _ in false },
+            wrap: { .route($0) }, creates: &routes, deletes: &routeDeletes, relevant: &relevant.routes
+        )
+        for key in Set(desired.tables.keys).union(owned.tables.keys).sorted() {
+            switch (desired.tables[key], owned.tables[key]) {
+            case let (want?, nil): tables.append(.table(.create(want)))
+            case let (want?, have?) where want != have: tables.append(.table(.replace(old: have, new: want)))
+            case let (nil, have?): tables.append(.table(.delete(have)))
+            default: break
+            }
+        }
+        let changes = link + fdb + neighbors + routes + routeDeletes + neighborDeletes + fdbDeletes + linkDeletes + tables
+        return Result(changes: changes, conflicts: conflicts, relevant: relevant)
+    }
+
+    /// The state once `device` is deleted: the kernel removes what hangs on it.
+    static func dropping(_ device: String, from state: NetworkState) -> NetworkState {
+        var state = state
+        if state.vxlan?.name == device { state.vxlan = nil }
+        state.routes = state.routes.filter { $0.value.device != device }
+        state.neighbors = state.neighbors.filter { $0.key.device != device }
+        state.fdb = state.fdb.filter { $0.key.device != device }
+        return state
+    }
+}
