@@ -37,8 +37,9 @@ public enum DesiredState {
                 "vxlan lease has no BackendData.VtepMAC (\(options.backendOverride == .vxlan ? "--backend vxlan" : "its BackendType") is vxlan)"
             )
         }
-        try checkUniqueVtepMACs(leases.filter { type(of: $0) == .vxlan }, source: source)
-        let own = try ownLease(leases, node: node, facts: facts, source: source)
+        let vxlanPeers = try checkUniqueVtepMACs(leases, where: { type(of: $0) == .vxlan }, source: source)
+        let ownIndex = try ownLeaseIndex(leases, node: node, facts: facts, source: source)
+        let own = leases[ownIndex]
         let backend = type(of: own)
         let device = netConf.vxlanDeviceName
         let underlayMTU = netConf.backend.mtu ?? facts.mtu
@@ -50,11 +51,17 @@ public enum DesiredState {
             )
         }
 
-        var routes: [Route] = []
-        var neighbors: [Neighbor] = []
-        var fdb: [FdbEntry] = []
+        // The tables are filled directly, sized once: the leases were checked above, so no two
+        // peers share a subnet (route and neighbour keys) or a VtepMAC (FDB keys).
+        var routes: [Route.Key: Route] = [:]
+        var neighbors: [Neighbor.Key: Neighbor] = [:]
+        var fdb: [FdbEntry.Key: FdbEntry] = [:]
+        routes.reserveCapacity(leases.count)
+        neighbors.reserveCapacity(vxlanPeers)
+        fdb.reserveCapacity(vxlanPeers)
         var needsDevice = backend == .vxlan
-        for peer in leases where peer != own {
+        for index in leases.indices where index != ownIndex {
+            let peer = leases[index]
             let onLink = facts.isOnLink(peer.publicIP)
             let direct = Route(
                 key: Route.Key(destination: peer.subnet), gateway: peer.publicIP, device: facts.underlay
@@ -67,21 +74,22 @@ public enum DesiredState {
                         "host-gw cannot reach \(peer.subnet) via \(peer.publicIP): the peer is not on-link on \(facts.underlay)"
                     )
                 }
-                routes.append(direct)
+                Self.insert(direct, key: direct.key, into: &routes)
             case .vxlan:
                 needsDevice = true
                 if backend == .vxlan && netConf.backend.directRouting && onLink {
-                    routes.append(direct)
+                    Self.insert(direct, key: direct.key, into: &routes)
                     continue
                 }
                 // Checked above: every vxlan lease has a VtepMAC.
                 guard let mac = peer.vtepMAC else { continue }
                 let gateway = peer.subnet.address
-                routes.append(
-                    Route(key: Route.Key(destination: peer.subnet), gateway: gateway, device: device, onLink: true)
-                )
-                neighbors.append(Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac))
-                fdb.append(FdbEntry(device: device, mac: mac, destination: peer.publicIP))
+                let route = Route(key: Route.Key(destination: peer.subnet), gateway: gateway, device: device, onLink: true)
+                let neighbor = Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac)
+                let entry = FdbEntry(device: device, mac: mac, destination: peer.publicIP)
+                Self.insert(route, key: route.key, into: &routes)
+                Self.insert(neighbor, key: neighbor.key, into: &neighbors)
+                Self.insert(entry, key: entry.key, into: &fdb)
             }
         }
 
@@ -97,8 +105,12 @@ public enum DesiredState {
         let table = MasqueradeTable.table(
             cluster: netConf.network, lease: own.subnet, ipMasq: options.ipMasq, fullyRandom: options.fullyRandom
         )
+        var state = NetworkState(vxlan: link, tables: [table])
+        state.routes = routes
+        state.neighbors = neighbors
+        state.fdb = fdb
         return DesiredNode(
-            state: NetworkState(vxlan: link, routes: routes, neighbors: neighbors, fdb: fdb, tables: [table]),
+            state: state,
             ownLease: own,
             backend: backend,
             subnetEnv: SubnetEnv(
@@ -113,37 +125,63 @@ public enum DesiredState {
     public static func ownLease(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
         -> Lease
     {
-        let matches: [Lease] = switch node {
-        case let .publicIP(ip): leases.filter { $0.publicIP == ip }
-        case let .name(name): leases.filter { $0.nodeName == name }
-        case .automatic: leases.filter { facts.isLocal($0.publicIP) }
+        leases[try ownLeaseIndex(leases, node: node, facts: facts, source: source)]
+    }
+
+    /// `ownLease`'s position in `leases`, so the peers can be told from it without comparing
+    /// whole leases.
+    static func ownLeaseIndex(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
+        -> Int
+    {
+        func matches(_ lease: Lease) -> Bool {
+            switch node {
+            case let .publicIP(ip): lease.publicIP == ip
+            case let .name(name): lease.nodeName == name
+            case .automatic: facts.isLocal(lease.publicIP)
+            }
         }
-        guard let own = matches.first else {
+        guard let own = leases.firstIndex(where: matches) else {
             let hint = node == .automatic ? "; pass --node-ip or --node" : ""
             throw InputError(.noLeaseForNode, source: source, "no lease for \(node)\(hint)")
         }
-        guard matches.count == 1 else {
+        if leases[(own + 1)...].contains(where: matches) {
             throw InputError(
-                .duplicateLease, source: source, field: matches.map(\.key).joined(separator: " and "),
+                .duplicateLease, source: source, field: leases.filter(matches).map(\.key).joined(separator: " and "),
                 "several leases belong to \(node)"
             )
         }
         return own
     }
 
+    /// Adds `object` unless its key is taken: the first of two objects with one key wins, as in
+    /// `NetworkState.init`. One hash probe when the key is new, the usual case.
+    private static func insert<Key: Hashable, Object>(_ object: Object, key: Key, into table: inout [Key: Object]) {
+        if let first = table.updateValue(object, forKey: key) { table[key] = first }
+    }
+
     /// Two vxlan leases with one VtepMAC would need two FDB entries with one key: one peer
     /// would silently get the other's traffic.
     public static func checkUniqueVtepMACs(_ leases: [Lease], source: String?) throws(InputError) {
-        var seen: [MACAddress: Lease] = [:]
-        for lease in leases {
-            guard let mac = lease.vtepMAC else { continue }
-            if let other = seen[mac] {
+        _ = try checkUniqueVtepMACs(leases, where: { _ in true }, source: source)
+    }
+
+    /// The check over the leases `included` selects, without copying them out; returns how many
+    /// had a VtepMAC. Only the MACs are kept (48 bits each); the leases of a duplicate are found
+    /// again only to word the error.
+    static func checkUniqueVtepMACs(
+        _ leases: [Lease], where included: (Lease) -> Bool, source: String?
+    ) throws(InputError) -> Int {
+        var seen = Set<UInt64>(minimumCapacity: leases.count)
+        for index in leases.indices where included(leases[index]) {
+            guard let mac = leases[index].vtepMAC else { continue }
+            if !seen.insert(mac.value).inserted {
+                let first = leases.firstIndex { included($0) && $0.vtepMAC == mac } ?? index
                 throw InputError(
-                    .invalidValue, source: source, field: "\(other.key) and \(lease.key)",
+                    .invalidValue, source: source, field: "\(leases[first].key) and \(leases[index].key)",
                     "both advertise VtepMAC \(mac)"
                 )
             }
-            seen[mac] = lease
         }
+        return seen.count
     }
 }

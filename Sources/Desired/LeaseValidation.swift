@@ -16,34 +16,47 @@ public enum LeaseValidation {
             )
         }
         // Sorted by start address, a lease overlaps an earlier one exactly when it starts at or
-        // before the furthest end seen so far: one pass, no pairwise comparison.
-        let sorted = leases.sorted { ($0.subnet, $0.key) < ($1.subnet, $1.key) }
-        var widest: Lease?
-        var previousInOrder: Lease?
-        for lease in sorted {
-            defer { previousInOrder = lease }
+        // before the furthest end seen so far: one pass, no pairwise comparison. What is sorted is
+        // each lease's subnet packed in one word with its index, not the leases themselves; keys
+        // are compared only between equal subnets.
+        var order: [(subnet: UInt64, index: Int)] = []
+        order.reserveCapacity(leases.count)
+        for index in leases.indices {
+            let subnet = leases[index].subnet
+            order.append((UInt64(subnet.address.value) << 8 | UInt64(subnet.length), index))
+        }
+        order.sort {
+            $0.subnet != $1.subnet ? $0.subnet < $1.subnet : leases[$0.index].key < leases[$1.index].key
+        }
+        var widest: Int?
+        var previousInOrder: Int?
+        for (_, index) in order {
+            defer { previousInOrder = index }
+            let subnet = leases[index].subnet
             // Equal subnets sort next to each other: a duplicate is always the previous lease,
             // even when a wider lease covering both came first.
-            if let previous = previousInOrder, previous.subnet == lease.subnet, widest?.subnet != lease.subnet {
+            if let previous = previousInOrder, leases[previous].subnet == subnet,
+               widest.map({ leases[$0].subnet }) != subnet
+            {
                 problems.append(
                     InputError(
-                        .duplicateLease, source: source, field: "\(previous.key) and \(lease.key)",
-                        "both lease subnet \(lease.subnet)"
+                        .duplicateLease, source: source, field: "\(leases[previous].key) and \(leases[index].key)",
+                        "both lease subnet \(subnet)"
                     )
                 )
-            } else if let previous = widest, previous.subnet.lastAddress >= lease.subnet.address {
-                let duplicate = previous.subnet == lease.subnet
+            } else if let previous = widest, leases[previous].subnet.lastAddress >= subnet.address {
+                let duplicate = leases[previous].subnet == subnet
                 problems.append(
                     InputError(
                         duplicate ? .duplicateLease : .overlappingLeases, source: source,
-                        field: "\(previous.key) and \(lease.key)",
+                        field: "\(leases[previous].key) and \(leases[index].key)",
                         duplicate
-                            ? "both lease subnet \(lease.subnet)"
-                            : "subnets \(previous.subnet) and \(lease.subnet) overlap"
+                            ? "both lease subnet \(subnet)"
+                            : "subnets \(leases[previous].subnet) and \(subnet) overlap"
                     )
                 )
             }
-            if widest.map({ lease.subnet.lastAddress > $0.subnet.lastAddress }) ?? true { widest = lease }
+            if widest.map({ subnet.lastAddress > leases[$0].subnet.lastAddress }) ?? true { widest = index }
         }
         return problems
     }

@@ -16,10 +16,22 @@ public struct NetworkState: Hashable, Sendable {
         tables: [NftTable] = []
     ) {
         self.vxlan = vxlan
-        self.routes = Dictionary(routes.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        self.neighbors = Dictionary(neighbors.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        self.fdb = Dictionary(fdb.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
-        self.tables = Dictionary(tables.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        self.routes = Self.table(routes, key: \.key)
+        self.neighbors = Self.table(neighbors, key: \.key)
+        self.fdb = Self.table(fdb, key: \.key)
+        self.tables = Self.table(tables, key: \.key)
+    }
+
+    /// The objects by key, the first of two with one key winning. Sized once and filled in
+    /// place: no array of pairs, no resizes, and one hash probe per object with a new key.
+    private static func table<Key: Hashable, Value>(_ values: [Value], key: (Value) -> Key) -> [Key: Value] {
+        var table: [Key: Value] = [:]
+        table.reserveCapacity(values.count)
+        for value in values {
+            let key = key(value)
+            if let first = table.updateValue(value, forKey: key) { table[key] = first }
+        }
+        return table
     }
 
     public var sortedRoutes: [Route] { Self.sortedValues(routes) }
