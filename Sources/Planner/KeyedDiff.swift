@@ -25,22 +25,22 @@ struct KeyedDiff {
         want: [Key: Object], observed: [Key: Object], owns: (Object) -> Bool, gone: (Object) -> Bool,
         mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change, fold: (Object) -> Void
     ) {
-        var creates: [(key: Key, change: Change)] = []
+        var creates = Pending<Key>()
         var conflicts: [(key: Key, text: String)] = []
         var matchedOwned = 0
         for (key, object) in want {
             guard let found = observed[key], !gone(found) else {
-                creates.append((key, wrap(.create(object))))
+                creates.append(key, wrap(.create(object)))
                 continue
             }
             if owns(found) {
                 matchedOwned += 1
-                if found != object { creates.append((key, wrap(.replace(old: found, new: object)))) }
+                if found != object { creates.append(key, wrap(.replace(old: found, new: object))) }
                 continue
             }
             fold(found)
             if mayReplace(found) {
-                creates.append((key, wrap(.replace(old: found, new: object))))
+                creates.append(key, wrap(.replace(old: found, new: object)))
             } else {
                 conflicts.append((key, "\(object) is not created: a foreign object holds its key: \(found)"))
             }
@@ -53,25 +53,38 @@ struct KeyedDiff {
         }
         // Every live owned object whose key is desired was matched above; when they are all of
         // them (a converged plan), nothing is to be deleted and no key needs looking up.
-        var deletes: [(key: Key, change: Change)] = []
+        var deletes = Pending<Key>()
         if ownedLive != matchedOwned {
             for (key, object) in observed where owns(object) && !gone(object) && want[key] == nil {
-                deletes.append((key, wrap(.delete(object))))
+                deletes.append(key, wrap(.delete(object)))
             }
         }
 
-        self.creates = Self.byKey(creates)
-        self.deletes = Self.byKey(deletes)
+        self.creates = creates.sortedByKey()
+        self.deletes = deletes.sortedByKey()
         self.conflicts = conflicts.sorted { $0.key < $1.key }.map(\.text)
     }
+}
 
-    private static func byKey<Key: Comparable>(_ changes: [(key: Key, change: Change)]) -> [Change] {
+/// Changes as the walk finds them, in hash order, with their keys. A change can be a few hundred
+/// bytes (a replace holds two objects), so the sort moves (key, position) pairs and the changes
+/// are then picked out once, in key order.
+private struct Pending<Key: Comparable> {
+    private var changes: [Change] = []
+    private var keys: [(key: Key, index: Int)] = []
+
+    mutating func append(_ key: Key, _ change: Change) {
+        keys.append((key, changes.count))
+        changes.append(change)
+    }
+
+    func sortedByKey() -> [Change] {
         guard !changes.isEmpty else { return [] }
-        var changes = changes
-        changes.sort { $0.key < $1.key }
+        var keys = self.keys
+        keys.sort { $0.key < $1.key }
         var sorted: [Change] = []
         sorted.reserveCapacity(changes.count)
-        for item in changes { sorted.append(item.change) }
+        for item in keys { sorted.append(changes[item.index]) }
         return sorted
     }
 }
