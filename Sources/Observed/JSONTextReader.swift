@@ -14,6 +14,10 @@ struct JSONTextReader {
     private var depth = 0
     /// The path to the value being read; rendered only for an error.
     private var path: [Component] = []
+    /// Told the offset read so far, about every megabyte (between array elements), so a mapped
+    /// file can give back what is behind the reader.
+    var progress: ((Int) -> Void)?
+    private var reported = 0
 
     enum Component {
         case key(String)
@@ -156,6 +160,10 @@ struct JSONTextReader {
             try element(&self, offset)
             path.removeLast()
             offset += 1
+            if let progress, index &- reported >= 1 << 20 {
+                progress(index)
+                reported = index
+            }
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","):

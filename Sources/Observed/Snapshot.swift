@@ -64,8 +64,11 @@ public struct Snapshot: Codable, Hashable, Sendable {
         return try result.get()
     }
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, path: String) throws(Failure) -> Snapshot {
+    static func decode(
+        _ bytes: UnsafeRawBufferPointer, path: String, progress: ((Int) -> Void)? = nil
+    ) throws(Failure) -> Snapshot {
         var reader = JSONTextReader(bytes)
+        reader.progress = progress
         let snapshot: Snapshot
         do {
             snapshot = try reader.readSnapshot()
@@ -99,7 +102,12 @@ public struct Snapshot: Codable, Hashable, Sendable {
         Failure(path: path, reason: "version \(version) is not supported (this build reads version \(currentVersion))")
     }
 
+    /// Maps the file and reads it, giving back each megabyte once read; a file that cannot be
+    /// mapped is read whole, and its error is Foundation's, as before.
     public static func load(path: String) throws(Failure) -> Snapshot {
+        if let file = MappedFile(path: path) {
+            return try decode(file.bytes, path: path) { file.release(below: $0) }
+        }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
