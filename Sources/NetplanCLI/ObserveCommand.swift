@@ -34,10 +34,21 @@ struct ObserveCommand: ConsoleCommand {
         if let snapshotOut { try Snapshot(node).save(path: snapshotOut) }
         switch output {
         case .text:
-            var text = "# underlay \(node.facts.underlay) mtu \(node.facts.mtu)"
-            text += node.facts.addresses.map { " \($0)" }.joined()
-            let listing = ownership.ownedListing(of: node.state)
-            console.write(text + "\n" + (listing.isEmpty ? "# nothing owned is present" : listing.string) + "\n")
+            var text = TextBuffer(capacity: 128)
+            text.append("# underlay ")
+            text.append(node.facts.underlay)
+            text.append(" mtu ")
+            text.append(decimal: node.facts.mtu)
+            for address in node.facts.addresses {
+                text.append(ascii: UInt8(ascii: " "))
+                text.append(address.description)
+            }
+            text.append(ascii: UInt8(ascii: "\n"))
+            console.write(bytes: text.bytes)
+            var listing = ownership.ownedListing(of: node.state)
+            if listing.isEmpty { listing.append("# nothing owned is present") }
+            listing.append(ascii: UInt8(ascii: "\n"))
+            console.write(bytes: listing.bytes)
         case .json:
             console.write(try JSONOutput.encode(Snapshot(state: ownership.ownedPart(of: node.state), facts: node.facts)))
         }
