@@ -12,6 +12,11 @@ public struct FdbEntry: Hashable, Sendable, Codable {
         }
 
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.mac) < (rhs.device, rhs.mac) }
+
+        /// Hashes the MAC alone: nearly every key names the same device (`flannel.1`), so
+        /// hashing its name costs more than the rest and tells no two keys apart. Equality still
+        /// compares the device.
+        public func hash(into hasher: inout Hasher) { hasher.combine(mac.value) }
     }
 
     public var key: Key

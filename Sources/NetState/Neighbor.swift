@@ -31,6 +31,11 @@ public struct Neighbor: Hashable, Sendable, Codable {
         }
 
         public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.ip) < (rhs.device, rhs.ip) }
+
+        /// Hashes the address alone: nearly every key names the same device (`flannel.1`), so
+        /// hashing its name costs more than the rest and tells no two keys apart. Equality still
+        /// compares the device.
+        public func hash(into hasher: inout Hasher) { hasher.combine(ip.value) }
     }
 
     public var key: Key
