@@ -147,7 +147,8 @@ struct ReconcileCommand: ConsoleCommand {
         }
         let loop = ReconcileLoop(
             pass: pass, trigger: trigger, filter: filter, metrics: metrics, logger: logger,
-            interval: ReconcileDuration.parse(interval) ?? 30, debounce: Double(debounce) / 1000, eventBuffer: eventBuffer
+            interval: ReconcileDuration.parse(interval) ?? 30, debounce: Double(debounce) / 1000, eventBuffer: eventBuffer,
+            ledger: pass.ledger
         )
         logger.notice("reconcile started", metadata: [
             "leases": "\(inputs.leases ?? "-")", "interval": "\(interval)", "dry_run": "\(dryRun)",

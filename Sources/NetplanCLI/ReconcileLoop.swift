@@ -15,6 +15,8 @@ struct ReconcileLoop: Sendable {
     var debounce: TimeInterval
     /// The notification socket's receive buffer; nil for the large default.
     var eventBuffer: Int32? = nil
+    /// Where notifications are recorded per object, for targeted passes (the pass's own).
+    var ledger: TargetedDriftLedger? = nil
 
     /// Runs passes until `trigger.stop()`; returns after the pass in progress ends.
     func runPasses() {
@@ -60,7 +62,13 @@ struct ReconcileLoop: Sendable {
                     logger.warning("kernel notifications overflowed (ENOBUFS); full resync")
                     trigger.post(.resync)
                 case .events(let messages):
-                    let relevant = messages.filter(filter.isRelevant).count
+                    // Recorded before `.event` is posted: the pass that wakes finds them.
+                    var relevant = 0
+                    for message in messages {
+                        let isRelevant = filter.isRelevant(message)
+                        if isRelevant { relevant += 1 }
+                        ledger?.record(message, relevant: isRelevant)
+                    }
                     if logger.logLevel <= .trace {
                         for message in messages {
                             logger.trace("notification", metadata: [

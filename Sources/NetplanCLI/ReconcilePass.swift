@@ -24,13 +24,17 @@ final class ReconcilePass: @unchecked Sendable {
     private let flags: InputOptions
     /// `--net-conf`, read once; nil means the lease source supplies it (etcd's `<prefix>/config`).
     private let netConf: NetConf?
-    private let store: LeaseSourceStore
+    let store: LeaseSourceStore
     private let filter: ReconcileEventFilter
-    private let metrics: ReconcileMetrics
-    private let logger: Logger
-    private let dryRun: Bool
+    let metrics: ReconcileMetrics
+    let logger: Logger
+    let dryRun: Bool
     private var socket: NetlinkSocket?
     private let health: ReconcileHealth
+    /// What notifications said since the last pass, for a targeted pass.
+    let ledger: TargetedDriftLedger
+    /// The last successful full pass, while the kernel is known to match it; nil otherwise.
+    var basis: TargetedRepairBasis?
     /// The conflicts of the last pass: desired objects whose key a foreign object holds. Often
     /// a dying kernel entry (a neighbour deleted while referenced lingers as `NUD_FAILED` until
     /// the kernel's GC drops it), so the loop retries soon rather than at the next interval.
@@ -40,7 +44,8 @@ final class ReconcilePass: @unchecked Sendable {
 
     init(
         flags: InputOptions, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
-        metrics: ReconcileMetrics, logger: Logger, dryRun: Bool, health: ReconcileHealth
+        metrics: ReconcileMetrics, logger: Logger, dryRun: Bool, health: ReconcileHealth,
+        ledger: TargetedDriftLedger = TargetedDriftLedger()
     ) {
         self.flags = flags
         self.netConf = netConf
@@ -50,6 +55,8 @@ final class ReconcilePass: @unchecked Sendable {
         self.logger = logger
         self.dryRun = dryRun
         self.health = health
+        self.ledger = ledger
+        metrics.prepareScopes()
     }
 
     func close() {
@@ -59,7 +66,7 @@ final class ReconcilePass: @unchecked Sendable {
 
     /// The request socket, kept across passes so the event filter can recognise the
     /// notifications our own requests cause by its port id.
-    private func applySocket() throws -> NetlinkSocket {
+    func applySocket() throws -> NetlinkSocket {
         if let socket { return socket }
         let opened = try NetlinkSocket.routing()
         try opened.setReceiveTimeout(milliseconds: 10_000)
@@ -75,7 +82,13 @@ final class ReconcilePass: @unchecked Sendable {
             logger.debug("no lease set yet; waiting for the lease source", metadata: ["reasons": "\(Self.words(reasons))"])
             return .waiting
         }
-        let outcome = compute(set, reasons: reasons)
+        let outcome: Outcome
+        let scope: PassScope
+        if let targeted = runTargeted(set, reasons: reasons) {
+            (outcome, scope) = (targeted, .targeted)
+        } else {
+            (outcome, scope) = (compute(set, reasons: reasons), .full)
+        }
         let duration = clock.now - started
         let result: ReconcileMetrics.PassResult
         switch outcome {
@@ -86,6 +99,7 @@ final class ReconcilePass: @unchecked Sendable {
         case .failed: result = .failed
         }
         metrics.recordPass(result, duration: duration)
+        metrics.recordScope(scope)
         health.record(outcome)
         return outcome
     }
@@ -93,8 +107,13 @@ final class ReconcilePass: @unchecked Sendable {
     private func compute(_ set: LeaseSet, reasons: Set<PassReason>) -> Outcome {
         let clock = ContinuousClock()
         let started = clock.now
+        // Everything notified so far is in what this pass reads; what comes later is recorded
+        // for the next one.
+        _ = ledger.take()
+        basis = nil
         let plan: Plan
         let headline: String
+        let candidate: TargetedRepairBasis
         do {
             guard let netConf = netConf ?? set.netConf else {
                 throw CommandFailure(message: "\(set.source): no network config: give --net-conf, or put flannel's config at <prefix>/config")
@@ -109,6 +128,9 @@ final class ReconcilePass: @unchecked Sendable {
             filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))
             plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
             headline = desired.headline
+            candidate = TargetedRepairBasis(
+                leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil
+            )
             if plan.conflicts != conflicts && !plan.conflicts.isEmpty {
                 logger.warning("objects held by foreign entries are not created; retrying shortly", metadata: [
                     "conflicts": .array(plan.conflicts.map { .string($0) }), "reasons": "\(Self.words(reasons))",
@@ -123,12 +145,13 @@ final class ReconcilePass: @unchecked Sendable {
         }
         if plan.isEmpty {
             logger.trace("no drift", metadata: ["reasons": "\(Self.words(reasons))"])
+            keep(candidate, conflicts: plan.conflicts)
             return .unchanged
         }
         metrics.recordDrift(source: "pass")
         var metadata: Logger.Metadata = [
             "node": "\(headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
-            "changes": Self.changeList(plan.changes),
+            "changes": Self.changeList(plan.changes), "scope": "\(PassScope.full.rawValue)",
         ]
         if let revision = set.revision { metadata["revision"] = "\(revision)" }
         if dryRun {
@@ -150,6 +173,7 @@ final class ReconcilePass: @unchecked Sendable {
             logger.notice(
                 "repaired: \(counts.add) added, \(counts.change) changed, \(counts.destroy) destroyed", metadata: metadata
             )
+            keep(candidate, conflicts: plan.conflicts)
             return .changed
         }
         let failure = report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"

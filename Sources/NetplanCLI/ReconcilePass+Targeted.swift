@@ -1,0 +1,97 @@
+import Apply
+import Foundation
+import Glibc
+import LeaseSources
+import Logging
+import NetState
+import Planner
+
+/// Drift repair in time independent of the cluster's size: a pass woken only by notifications
+/// about a few owned objects plans those objects alone, against what the last full pass
+/// computed, instead of dumping and computing everything again. Anything it cannot vouch for
+/// falls back to the full pass, and the periodic pass stays full, so what this path could miss
+/// is still caught.
+extension ReconcilePass {
+    /// Keeps a successful full pass as the basis of targeted ones. A dry run changed nothing
+    /// (the kernel does not match its plan), and a conflict leaves a wanted object missing: no
+    /// basis then.
+    func keep(_ candidate: TargetedRepairBasis, conflicts: [String]) {
+        guard !dryRun, conflicts.isEmpty else { return }
+        var kept = candidate
+        if let name = candidate.desired.vxlan?.name {
+            let index = if_nametoindex(name)
+            guard index != 0 else { return }
+            kept.device = TargetedDevice(index: index, name: name)
+        }
+        basis = kept
+        ledger.setDevice(kept.device)
+    }
+
+    /// The targeted pass, or nil when this pass must be a full one (then nothing was changed).
+    func runTargeted(_ set: LeaseSet, reasons: Set<PassReason>) -> Outcome? {
+        guard reasons == [.event], !dryRun, let basis, basis.leases == set else { return nil }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let (drift, device) = ledger.take()
+        if let why = Self.fallbackReason(drift, recordedAgainst: device, basis: basis) {
+            logger.debug("targeted repair not possible; full pass", metadata: ["why": "\(why)"])
+            metrics.recordTargetedFallback(reason: "link")
+            return nil
+        }
+        let plan = basis.plan(for: drift)
+        if !plan.conflicts.isEmpty {
+            logger.debug("targeted repair meets a foreign object; full pass", metadata: [
+                "conflicts": .array(plan.conflicts.map { .string($0) }),
+            ])
+            metrics.recordTargetedFallback(reason: "conflict")
+            return nil
+        }
+        if plan.isEmpty {
+            logger.trace("no drift", metadata: [
+                "reasons": "\(Self.words(reasons))", "scope": "\(PassScope.targeted.rawValue)", "keys": "\(drift.keyCount)",
+            ])
+            return .unchanged
+        }
+        metrics.recordDrift(source: "pass")
+        var metadata: Logger.Metadata = [
+            "node": "\(basis.headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
+            "changes": Self.changeList(plan.changes), "scope": "\(PassScope.targeted.rawValue)",
+        ]
+        if let revision = set.revision { metadata["revision"] = "\(revision)" }
+        let report: ApplyReport
+        do {
+            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier())
+        } catch {
+            logger.warning("targeted repair cannot open the netlink socket; full pass: \(error)", metadata: metadata)
+            metrics.recordTargetedFallback(reason: "apply")
+            self.basis = nil
+            return nil
+        }
+        metrics.recordApplied(report.applied + report.appliedAfterFailure)
+        guard report.isComplete else {
+            let failure = report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"
+            metadata["failure"] = "\(failure)"
+            logger.warning("targeted repair failed; full pass: \(failure)", metadata: metadata)
+            metrics.recordTargetedFallback(reason: "apply")
+            // The socket may hold stale replies after a failure, and the kernel no longer
+            // matches the basis: the full pass starts from scratch.
+            close()
+            self.basis = nil
+            return nil
+        }
+        metadata["duration_ms"] = "\(Self.milliseconds(clock.now - started))"
+        let counts = plan.summary
+        logger.notice("repaired: \(counts.add) added, \(counts.change) changed, \(counts.destroy) destroyed", metadata: metadata)
+        return .changed
+    }
+
+    /// Why what was recorded cannot be planned on its own; nil when it can.
+    static func fallbackReason(_ drift: TargetedDrift, recordedAgainst device: TargetedDevice?, basis: TargetedRepairBasis) -> String? {
+        if let why = drift.fullPassReason { return why }
+        guard device == basis.device else { return "the vxlan device changed since the last full pass" }
+        if let device = basis.device, if_nametoindex(device.name) != device.index {
+            return "\(device.name) is not ifindex \(device.index) any more"
+        }
+        return nil
+    }
+}
