@@ -4,7 +4,7 @@ import Foundation
 import Netlink
 import Planner
 
-struct ApplyCommand: ConsoleCommand {
+struct ApplyCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
         commandName: "apply",
         abstract: "Make this node match its leases: apply the plan, in order, make before break.",
@@ -24,7 +24,7 @@ struct ApplyCommand: ConsoleCommand {
     @Option(name: .customLong("plan"), help: "Apply a plan saved with `plan --out FILE`, refusing it if it is stale.")
     var planFile: String?
 
-    func execute(_ console: Console) async throws -> Int32 {
+    func executeSynchronously(_ console: Console) throws -> Int32 {
         if !dryRun {
             // Before anything is read or sent: a clear refusal beats a half-read kernel.
             do {

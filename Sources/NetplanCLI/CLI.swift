@@ -15,6 +15,17 @@ extension ConsoleCommand {
     public func run() throws {}
 }
 
+/// A command that runs start to finish on the calling thread: every command but `reconcile`.
+/// The binary runs these without entering Swift concurrency, so a one-shot `observe` or `plan`
+/// never waits for a thread hop, which on a busy node can cost more than the command's work.
+protocol SynchronousCommand: ConsoleCommand {
+    func executeSynchronously(_ console: Console) throws -> Int32
+}
+
+extension SynchronousCommand {
+    func execute(_ console: Console) async throws -> Int32 { try executeSynchronously(console) }
+}
+
 public enum CLI {
     /// Parses `arguments`, runs the command, and returns the exit code: 0 success, 1 error
     /// (and 2 "changes present" for `plan --detailed-exitcode`, `reconcile --once`).
@@ -28,23 +39,47 @@ public enum CLI {
                 return 0
             }
             return try await runnable.execute(console)
-        } catch let error as InputError {
+        } catch {
+            return status(for: error, console: console)
+        }
+    }
+
+    /// `main` for the commands that need no concurrency, run on the calling thread; nil when
+    /// the command needs it (`reconcile`), and then the caller runs `main`.
+    public static func mainSynchronously(arguments: [String], console: Console = Console(passthrough: true)) -> Int32? {
+        do {
+            var command = try NetplanFlannel.parseAsRoot(arguments)
+            if let runnable = command as? any SynchronousCommand { return try runnable.executeSynchronously(console) }
+            guard command is any ConsoleCommand else {
+                try command.run()
+                return 0
+            }
+            return nil
+        } catch {
+            return status(for: error, console: console)
+        }
+    }
+
+    /// Reports `error` on the console and returns the exit code it stands for.
+    private static func status(for error: any Error, console: Console) -> Int32 {
+        switch error {
+        case let error as InputError:
             console.error("error: \(error)")
             return 1
-        } catch let error as CommandFailure {
+        case let error as CommandFailure:
             console.error("error: \(error.message)")
             return error.exitCode
-        } catch let error as NetlinkError {
+        case let error as NetlinkError:
             let denied = error.errno == EPERM || error.errno == EACCES
             console.error(
                 "error: reading or changing the kernel failed: \(error)"
                     + (denied ? "\nhint: this needs CAP_NET_ADMIN (run as root), or plan offline with --observed SNAPSHOT" : "")
             )
             return 1
-        } catch let error as Snapshot.Failure {
+        case let error as Snapshot.Failure:
             console.error("error: \(error)")
             return 1
-        } catch {
+        default:
             let code = NetplanFlannel.exitCode(for: error)
             let message = NetplanFlannel.fullMessage(for: error)
             if code == .success {

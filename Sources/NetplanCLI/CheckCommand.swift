@@ -4,7 +4,7 @@ import Foundation
 import NetState
 import Observed
 
-struct CheckCommand: ConsoleCommand {
+struct CheckCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Preflight: report every problem with the leases and the node before a plan is applied.",
@@ -20,7 +20,7 @@ struct CheckCommand: ConsoleCommand {
     @Option(name: .customLong("observed"), help: "Check against a saved snapshot instead of the live kernel.")
     var observed: String?
 
-    func execute(_ console: Console) async throws -> Int32 {
+    func executeSynchronously(_ console: Console) throws -> Int32 {
         let cluster = try ClusterInputs(inputs)
         let facts: LinkFacts
         let live = !inputs.isOffline && observed == nil

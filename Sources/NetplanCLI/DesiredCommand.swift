@@ -5,7 +5,7 @@ import NetState
 import Observed
 import Planner
 
-struct DesiredCommand: ConsoleCommand {
+struct DesiredCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
         commandName: "desired",
         abstract: "Print the state flannel's inputs ask of this node (or of every node)."
@@ -24,7 +24,7 @@ struct DesiredCommand: ConsoleCommand {
     @Flag(name: .customLong("all-nodes"), help: "Render every node's desired state, one after another.")
     var allNodes = false
 
-    func execute(_ console: Console) async throws -> Int32 {
+    func executeSynchronously(_ console: Console) throws -> Int32 {
         let cluster = try ClusterInputs(inputs)
         var nodes: [DesiredNode] = []
         if allNodes {

@@ -5,7 +5,7 @@ import NetState
 import Observed
 import Planner
 
-struct ObserveCommand: ConsoleCommand {
+struct ObserveCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
         commandName: "observe",
         abstract: "Print the objects this tool owns on the live kernel, as iproute2 and nft word them."
@@ -21,7 +21,7 @@ struct ObserveCommand: ConsoleCommand {
     @Option(name: .customLong("snapshot-out"), help: "Save the observation (state and link facts) to FILE for `plan --observed FILE`.")
     var snapshotOut: String?
 
-    func execute(_ console: Console) async throws -> Int32 {
+    func executeSynchronously(_ console: Console) throws -> Int32 {
         let cluster = try ClusterInputs(inputs, leasesOptional: true)
         let node = try NodeContext.observe(cluster, inputs, snapshot: nil, allPeers: snapshotOut != nil)
         // The own lease only narrows which routes are ours; without one, nothing is excluded.

@@ -4,7 +4,7 @@ import Foundation
 import NetState
 import Planner
 
-struct PlanCommand: ConsoleCommand {
+struct PlanCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show the minimal, ordered changes that make this node match its leases. Changes nothing."
@@ -26,7 +26,7 @@ struct PlanCommand: ConsoleCommand {
     @Flag(name: .customLong("detailed-exitcode"), help: "Exit 0 when there are no changes, 2 when there are, 1 on error.")
     var detailedExitcode = false
 
-    func execute(_ console: Console) async throws -> Int32 {
+    func executeSynchronously(_ console: Console) throws -> Int32 {
         let context = try NodeContext.make(inputs, snapshot: observed)
         console.write(PlanOutput.render(context.plan, desired: context.desired, format: output))
         if let out {

@@ -4,4 +4,7 @@ import NetplanCLI
 import Glibc
 #endif
 
-exit(await CLI.main(arguments: Array(CommandLine.arguments.dropFirst())))
+let arguments = Array(CommandLine.arguments.dropFirst())
+// Everything but `reconcile` runs here, on the main thread; `reconcile` needs concurrency.
+if let status = CLI.mainSynchronously(arguments: arguments) { exit(status) }
+exit(await CLI.main(arguments: arguments))

@@ -20,6 +20,28 @@ import Testing
         }
     }
 
+    /// The binary runs every command but `reconcile` through `mainSynchronously`: it must print
+    /// and exit exactly as `main` does, case by case.
+    @Test(arguments: GoldenCase.all)
+    func synchronousEntryMatchesMain(_ golden: GoldenCase) async throws {
+        for command in try golden.commands() {
+            let viaMain = Console(passthrough: false)
+            let mainStatus = await CLI.main(arguments: command.arguments, console: viaMain)
+            let direct = Console(passthrough: false)
+            let directStatus = CLI.mainSynchronously(arguments: command.arguments, console: direct)
+            #expect(directStatus == mainStatus, "\(golden.name): \(command.arguments)")
+            #expect(direct.output == viaMain.output, "\(golden.name): \(command.arguments)")
+            #expect(direct.errors == viaMain.errors, "\(golden.name): \(command.arguments)")
+        }
+    }
+
+    @Test func reconcileIsLeftToTheAsynchronousEntry() {
+        let console = Console(passthrough: false)
+        #expect(CLI.mainSynchronously(arguments: ["reconcile", "--help"], console: console) == 0, "help is not the agent")
+        #expect(CLI.mainSynchronously(arguments: ["reconcile", "--net-conf", "/nonexistent"], console: console) == nil)
+        #expect(console.errors.isEmpty)
+    }
+
     @Test func recordingIsNeverOnInCI() {
         let environment = ProcessInfo.processInfo.environment
         #expect(!(environment["CI"] != nil && environment["UPDATE_GOLDEN"] == "1"))
