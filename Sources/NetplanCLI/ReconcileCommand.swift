@@ -13,7 +13,9 @@ struct ReconcileCommand: ConsoleCommand {
         discussion: """
             Runs a full observe + plan + apply pass at start, every --interval, whenever the lease \
             source changes, and a few milliseconds after the kernel reports a change to an owned \
-            route, neighbour, FDB entry or the vxlan device. --leases is a FILE (re-read when it \
+            route, neighbour, FDB entry or the vxlan device; a change to routes, neighbours or FDB \
+            entries alone is repaired by planning just those objects against the last full pass \
+            (logged with scope=targeted). --leases is a FILE (re-read when it \
             changes) or etcd://HOST:PORT[,HOST:PORT…][/prefix] (default prefix /coreos.com/network; \
             <prefix>/config is read when --net-conf is not given). When the source fails, the last \
             good lease set stays programmed; an empty set never replaces a non-empty one. \
