@@ -60,33 +60,37 @@ public enum DesiredState {
         neighbors.reserveCapacity(vxlanPeers)
         fdb.reserveCapacity(vxlanPeers)
         var needsDevice = backend == .vxlan
+        // Fields are read in place: copying each `Lease` out retained its strings twice per peer.
+        // Whether a peer is on-link is asked only where it decides something.
+        func direct(_ index: Int) -> Route {
+            Route(key: Route.Key(destination: leases[index].subnet), gateway: leases[index].publicIP, device: facts.underlay)
+        }
         for index in leases.indices where index != ownIndex {
-            let peer = leases[index]
-            let onLink = facts.isOnLink(peer.publicIP)
-            let direct = Route(
-                key: Route.Key(destination: peer.subnet), gateway: peer.publicIP, device: facts.underlay
-            )
-            switch type(of: peer) {
+            switch type(of: leases[index]) {
             case .hostGW:
-                guard onLink else {
+                guard facts.isOnLink(leases[index].publicIP) else {
+                    let peer = leases[index]
                     throw InputError(
                         .peerNotOnLink, source: source, field: peer.displayName,
                         "host-gw cannot reach \(peer.subnet) via \(peer.publicIP): the peer is not on-link on \(facts.underlay)"
                     )
                 }
-                Self.insert(direct, key: direct.key, into: &routes)
+                let route = direct(index)
+                Self.insert(route, key: route.key, into: &routes)
             case .vxlan:
                 needsDevice = true
-                if backend == .vxlan && netConf.backend.directRouting && onLink {
-                    Self.insert(direct, key: direct.key, into: &routes)
+                if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(leases[index].publicIP) {
+                    let route = direct(index)
+                    Self.insert(route, key: route.key, into: &routes)
                     continue
                 }
                 // Checked above: every vxlan lease has a VtepMAC.
-                guard let mac = peer.vtepMAC else { continue }
-                let gateway = peer.subnet.address
-                let route = Route(key: Route.Key(destination: peer.subnet), gateway: gateway, device: device, onLink: true)
+                guard let mac = leases[index].vtepMAC else { continue }
+                let subnet = leases[index].subnet
+                let gateway = subnet.address
+                let route = Route(key: Route.Key(destination: subnet), gateway: gateway, device: device, onLink: true)
                 let neighbor = Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac)
-                let entry = FdbEntry(device: device, mac: mac, destination: peer.publicIP)
+                let entry = FdbEntry(device: device, mac: mac, destination: leases[index].publicIP)
                 Self.insert(route, key: route.key, into: &routes)
                 Self.insert(neighbor, key: neighbor.key, into: &neighbors)
                 Self.insert(entry, key: entry.key, into: &fdb)
