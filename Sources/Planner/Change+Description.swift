@@ -1,31 +1,46 @@
 import NetState
 
-extension Change: CustomStringConvertible {
+extension Change: TextAppending {
     /// Terraform's symbol, the kind, and the object in iproute2 wording; a replace shows
-    /// `old → new`.
-    public var description: String {
-        func line<T: CustomStringConvertible & Hashable & Sendable & Codable>(_ kind: String, _ verb: Verb<T>) -> String {
+    /// `old → new`. Written into the caller's buffer: a plan of 150,000 changes is one buffer,
+    /// not a string per change and per object.
+    public func append(to text: inout TextBuffer) {
+        func line<T: TextAppending & Hashable & Sendable & Codable>(_ kind: StaticString, _ verb: Verb<T>) {
             switch verb {
-            case let .create(object): "+ \(kind) \(object)"
-            case let .replace(old, new): "~ \(kind) \(old) → \(new)"
-            case let .delete(object): "- \(kind) \(object)"
+            case let .create(object):
+                text.append("+ ")
+                text.append(kind)
+                text.append(ascii: UInt8(ascii: " "))
+                object.append(to: &text)
+            case let .replace(old, new):
+                text.append("~ ")
+                text.append(kind)
+                text.append(ascii: UInt8(ascii: " "))
+                old.append(to: &text)
+                text.append(" → ")
+                new.append(to: &text)
+            case let .delete(object):
+                text.append("- ")
+                text.append(kind)
+                text.append(ascii: UInt8(ascii: " "))
+                object.append(to: &text)
             }
         }
         switch self {
-        case let .createLink(link): return "+ link \(link)"
-        case let .modifyLink(old, new): return "~ link \(old) → \(new)"
+        case let .createLink(link): text.append("+ link \(link)")
+        case let .modifyLink(old, new): text.append("~ link \(old) → \(new)")
         case let .recreateLink(old, new):
-            return "-/+ link \(old) → \(new) (forces re-creation: \(Change.recreationReason(old: old, new: new)))"
-        case let .deleteLink(link): return "- link \(link)"
-        case let .address(verb): return line("addr", verb)
-        case let .fdb(verb): return line("fdb", verb)
-        case let .neighbor(verb): return line("neigh", verb)
-        case let .route(verb): return line("route", verb)
+            text.append("-/+ link \(old) → \(new) (forces re-creation: \(Change.recreationReason(old: old, new: new)))")
+        case let .deleteLink(link): text.append("- link \(link)")
+        case let .address(verb): line("addr", verb)
+        case let .fdb(verb): line("fdb", verb)
+        case let .neighbor(verb): line("neigh", verb)
+        case let .route(verb): line("route", verb)
         case let .table(verb):
             switch verb {
-            case let .create(table): return "+ nft table \(table.key.family) \(table.key.name)"
-            case let .replace(_, table): return "~ nft table \(table.key.family) \(table.key.name) (replaced in one transaction)"
-            case let .delete(table): return "- nft table \(table.key.family) \(table.key.name)"
+            case let .create(table): text.append("+ nft table \(table.key.family) \(table.key.name)")
+            case let .replace(_, table): text.append("~ nft table \(table.key.family) \(table.key.name) (replaced in one transaction)")
+            case let .delete(table): text.append("- nft table \(table.key.family) \(table.key.name)")
             }
         }
     }

@@ -34,10 +34,16 @@ public struct DeviceAddress: Hashable, Sendable, Codable, Comparable, CustomStri
         self.address = address
     }
 
-    public var description: String { "\(address) dev \(device)" }
-
     public static func < (lhs: DeviceAddress, rhs: DeviceAddress) -> Bool {
         (lhs.device, lhs.address) < (rhs.device, rhs.address)
+    }
+}
+
+extension DeviceAddress: TextAppending {
+    public func append(to text: inout TextBuffer) {
+        text.append(address.description)
+        text.append(" dev ")
+        text.append(device)
     }
 }
 

@@ -43,7 +43,7 @@ public enum PlanScript {
         case let .fdb(verb):
             switch verb {
             case let .create(entry), let .replace(_, entry):
-                return ["bridge fdb replace \(entry)"]
+                return [command("bridge fdb replace ", entry)]
             case let .delete(entry):
                 let dst = entry.destination.map { " dst \($0)" } ?? ""
                 return ["bridge fdb del \(entry.key.mac) dev \(entry.key.device)\(dst)\(entry.isSelf ? " self" : "")"]
@@ -51,16 +51,16 @@ public enum PlanScript {
         case let .neighbor(verb):
             switch verb {
             case let .create(neighbor), let .replace(_, neighbor):
-                return ["ip neigh replace \(neighbor)"]
+                return [command("ip neigh replace ", neighbor)]
             case let .delete(neighbor):
                 return ["ip neigh del \(neighbor.key.ip) dev \(neighbor.key.device)"]
             }
         case let .route(verb):
             switch verb {
             case let .create(route), let .replace(_, route):
-                return ["ip route replace \(route)"]
+                return [command("ip route replace ", route)]
             case let .delete(route):
-                return ["ip route del \(route)"]
+                return [command("ip route del ", route)]
             }
         case let .table(verb):
             let name = verb.after.map { "\($0.key.family) \($0.key.name)" }
@@ -74,5 +74,14 @@ public enum PlanScript {
                 return ["nft delete table \(name)"]
             }
         }
+    }
+
+    /// A command line naming an object in iproute2's words, built in one buffer: a script
+    /// from an empty node at 50,000 peers has 150,000 of them.
+    private static func command(_ prefix: StaticString, _ object: some TextAppending) -> String {
+        var text = TextBuffer(capacity: 96)
+        text.append(prefix)
+        object.append(to: &text)
+        return text.string
     }
 }

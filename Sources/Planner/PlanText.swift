@@ -3,21 +3,27 @@ import NetState
 /// Renders a plan for people, as Terraform does: one line per change, then the summary.
 public enum PlanText {
     public static func render(_ plan: Plan, header: String? = nil) -> String {
-        var lines: [String] = []
-        if let header { lines += [header, ""] }
-        for conflict in plan.conflicts { lines.append("! \(conflict)") }
-        if !plan.conflicts.isEmpty { lines.append("") }
+        var text = TextBuffer(capacity: 128 + plan.changes.count * 96)
+        func line(_ words: String) {
+            text.append(words)
+            text.append(ascii: UInt8(ascii: "\n"))
+        }
+        if let header { line(header + "\n") }
+        for conflict in plan.conflicts { line("! \(conflict)") }
+        if !plan.conflicts.isEmpty { line("") }
         guard !plan.isEmpty else {
-            lines.append("No changes. The kernel matches the desired state.")
-            return lines.joined(separator: "\n") + "\n"
+            line("No changes. The kernel matches the desired state.")
+            return text.string
         }
         for change in plan.changes {
-            lines.append(change.description)
+            change.append(to: &text)
+            text.append(ascii: UInt8(ascii: "\n"))
             if case let .table(verb) = change, let table = verb.after {
-                lines += table.description.split(separator: "\n", omittingEmptySubsequences: false).map { "    \($0)" }
+                for row in table.description.split(separator: "\n", omittingEmptySubsequences: false) { line("    " + row) }
             }
         }
-        lines += ["", plan.summaryLine]
-        return lines.joined(separator: "\n") + "\n"
+        line("")
+        line(plan.summaryLine)
+        return text.string
     }
 }
