@@ -35,12 +35,14 @@ let package = Package(
 
         // Pure value types of kernel network state. Standard library only.
         .target(name: "NetState", swiftSettings: swiftSettings),
+        // Strict JSON lexing over bytes, shared by the input parser and the snapshot reader.
+        .target(name: "JSONLexing", swiftSettings: swiftSettings),
         // Flannel's inputs and the pure desired-state function.
-        .target(name: "Desired", dependencies: ["NetState", "Yams"], swiftSettings: swiftSettings),
+        .target(name: "Desired", dependencies: ["NetState", "JSONLexing", "Yams"], swiftSettings: swiftSettings),
         // The only code that opens sockets (libmnl, libnftnl).
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"], swiftSettings: swiftSettings),
         // Dump requests, pure decoders, the live Observer, snapshots.
-        .target(name: "Observed", dependencies: ["NetState", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        .target(name: "Observed", dependencies: ["NetState", "JSONLexing", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
         // diff(desired, observed) -> Plan, ordering, rendering, fingerprint.
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.

@@ -1,3 +1,5 @@
+import JSONLexing
+
 /// A pull reader of JSON text: the caller walks the document in the shape it expects and builds
 /// its values as it goes, so no tree of the whole document is ever held. A 50,000-peer snapshot
 /// is 29 MB; `JSONDecoder` needed 160 MB of scanner buffers and maps on top of it.
@@ -9,8 +11,13 @@ struct JSONTextReader {
     /// Deeper nesting than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
-    private let bytes: UnsafeRawBufferPointer
-    private(set) var index = 0
+    /// Strings, numbers, literals and whitespace are `JSONLexer`'s, shared with the lease parser.
+    private var lexer: JSONLexer
+    private var bytes: UnsafeRawBufferPointer { lexer.bytes }
+    private(set) var index: Int {
+        get { lexer.index }
+        set { lexer.index = newValue }
+    }
     private var depth = 0
     /// The path to the value being read; rendered only for an error.
     private var path: [Component] = []
@@ -24,7 +31,7 @@ struct JSONTextReader {
         case index(Int)
     }
 
-    init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(_ bytes: UnsafeRawBufferPointer) { lexer = JSONLexer(bytes) }
 
     // MARK: Errors
 
@@ -47,17 +54,8 @@ struct JSONTextReader {
         JSONReadError(kind: .missingKey, reason: "missing \"\(key)\"", path: pathText)
     }
 
-    private func syntax(_ reason: String) -> JSONReadError {
-        var line = 1
-        var column = 1
-        for offset in 0..<min(index, bytes.count) {
-            if bytes[offset] == UInt8(ascii: "\n") {
-                line += 1
-                column = 1
-            } else if bytes[offset] & 0xC0 != 0x80 {
-                column += 1
-            }
-        }
+    private func syntax(_ reason: String, at offset: Int? = nil) -> JSONReadError {
+        let (line, column) = lexer.lineAndColumn(of: offset ?? index)
         return JSONReadError(kind: .syntax, reason: "\(reason) (line \(line), column \(column))", path: pathText)
     }
 
@@ -79,12 +77,7 @@ struct JSONTextReader {
     }
 
     /// The character at the reader's position: `'x'`, `U+0001`, or `end of input`.
-    private var found: String {
-        guard let byte = peek else { return "end of input" }
-        if byte >= 0x21 && byte < 0x7F { return "'\(Character(Unicode.Scalar(byte)))'" }
-        let hex = String(byte, radix: 16, uppercase: true)
-        return byte < 0x80 ? "U+" + String(repeating: "0", count: 4 - hex.count) + hex : "the byte 0x" + hex
-    }
+    private var found: String { lexer.found }
 
     // MARK: Document
 
@@ -279,149 +272,31 @@ struct JSONTextReader {
 
     // MARK: Lexing
 
-    private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+    private var peek: UInt8? { lexer.peek }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+    private func isDigit(_ byte: UInt8) -> Bool { lexer.isDigit(byte) }
 
-    private mutating func skipWhitespace() {
-        while index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"): index += 1
-            default: return
-            }
-        }
-    }
+    private mutating func skipWhitespace() { lexer.skipWhitespace() }
 
     private mutating func parseLiteral(_ word: StaticString) throws(JSONReadError) {
-        let start = index
-        for byte in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
-            guard peek == byte else {
-                index = start
-                throw syntax("expected a value, found \(found)")
-            }
-            index += 1
-        }
+        try lex { (lexer) throws(JSONLexError) in try lexer.scanLiteral(word) }
     }
 
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
     private mutating func skipNumber() throws(JSONReadError) {
-        if peek == UInt8(ascii: "-") { index += 1 }
-        guard let first = peek, isDigit(first) else { throw syntax("expected a digit after '-', found \(found)") }
-        index += 1
-        if first == UInt8(ascii: "0"), let next = peek, isDigit(next) {
-            throw syntax("a number must not have a leading zero")
-        }
-        skipDigits()
-        if peek == UInt8(ascii: ".") {
-            index += 1
-            guard let next = peek, isDigit(next) else {
-                throw syntax("expected a digit after the decimal point, found \(found)")
-            }
-            skipDigits()
-        }
-        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
-            index += 1
-            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
-            guard let next = peek, isDigit(next) else { throw syntax("expected a digit in the exponent, found \(found)") }
-            skipDigits()
-        }
-    }
-
-    private mutating func skipDigits() {
-        while let byte = peek, isDigit(byte) { index += 1 }
+        _ = try lex { (lexer) throws(JSONLexError) in try lexer.scanNumber() }
     }
 
     private mutating func parseString() throws(JSONReadError) -> String {
-        index += 1  // opening quote
-        let start = index
-        // Fast path: no escapes, decoded in one go (short ones without allocating).
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == UInt8(ascii: "\"") {
-                index += 1
-                return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
-            }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
-            index += 1
-        }
-        var scalars = String.UnicodeScalarView()
-        var runStart = start
-        while true {
-            guard index < bytes.count else { throw syntax("unexpected end of input inside a string") }
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                appendRun(&scalars, from: runStart)
-                index += 1
-                return String(scalars)
-            case UInt8(ascii: "\\"):
-                appendRun(&scalars, from: runStart)
-                scalars.append(try parseEscape())
-                runStart = index
-            case 0..<0x20:
-                throw syntax("control character \(found) in a string must be escaped")
-            default:
-                index += 1
-            }
-        }
+        try lex { (lexer) throws(JSONLexError) in try lexer.scanString() }
     }
 
-    private func appendRun(_ scalars: inout String.UnicodeScalarView, from start: Int) {
-        guard start < index else { return }
-        scalars.append(contentsOf: String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self).unicodeScalars)
-    }
-
-    /// One escape sequence; an unpaired surrogate becomes U+FFFD.
-    private mutating func parseEscape() throws(JSONReadError) -> Unicode.Scalar {
-        let escapeStart = index
-        index += 1  // backslash
-        guard let letter = peek else { throw syntax("unexpected end of input inside a string") }
-        index += 1
-        switch letter {
-        case UInt8(ascii: "\""): return "\""
-        case UInt8(ascii: "\\"): return "\\"
-        case UInt8(ascii: "/"): return "/"
-        case UInt8(ascii: "b"): return "\u{08}"
-        case UInt8(ascii: "f"): return "\u{0C}"
-        case UInt8(ascii: "n"): return "\n"
-        case UInt8(ascii: "r"): return "\r"
-        case UInt8(ascii: "t"): return "\t"
-        case UInt8(ascii: "u"):
-            let high = try parseHex4()
-            if (0xD800...0xDBFF).contains(high) {
-                let save = index
-                if peek == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") {
-                    index += 2
-                    let low = try parseHex4()
-                    if (0xDC00...0xDFFF).contains(low) {
-                        return Unicode.Scalar(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)) ?? "\u{FFFD}"
-                    }
-                }
-                index = save
-                return "\u{FFFD}"
-            }
-            return Unicode.Scalar(high) ?? "\u{FFFD}"
-        default:
-            index = escapeStart
-            throw syntax("invalid escape sequence '\\\(String(decoding: [letter], as: UTF8.self))' in a string")
+    /// Runs a lexer step, turning its error into a syntax error at the current path.
+    private mutating func lex<T>(_ step: (inout JSONLexer) throws(JSONLexError) -> T) throws(JSONReadError) -> T {
+        do {
+            return try step(&lexer)
+        } catch {
+            throw syntax(error.reason, at: error.offset)
         }
-    }
-
-    private mutating func parseHex4() throws(JSONReadError) -> UInt32 {
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            guard let byte = peek else { throw syntax("expected four hex digits after '\\u', found \(found)") }
-            let digit: UInt32
-            switch byte {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw syntax("expected four hex digits after '\\u', found \(found)")
-            }
-            value = value << 4 | digit
-            index += 1
-        }
-        return value
     }
 }
 
