@@ -14,16 +14,22 @@ public struct Route: Hashable, Sendable, Codable {
             self.metric = metric
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.table.rawValue, lhs.destination, lhs.tos, lhs.metric)
-                < (rhs.table.rawValue, rhs.destination, rhs.tos, rhs.metric)
+        /// The key as two integers whose order is the key's order: table, destination address,
+        /// prefix length, TOS, metric. Comparing, hashing and sorting tens of thousands of keys
+        /// use it instead of five separate fields.
+        public var ordinal: (UInt64, UInt64) {
+            (
+                UInt64(table.rawValue) << 32 | UInt64(destination.address.value),
+                UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric)
+            )
         }
 
-        /// Two words instead of five separate fields: a state at 50,000 peers hashes keys
-        /// hundreds of thousands of times.
+        public static func < (lhs: Key, rhs: Key) -> Bool { lhs.ordinal < rhs.ordinal }
+
         public func hash(into hasher: inout Hasher) {
-            hasher.combine(UInt64(table.rawValue) << 32 | UInt64(destination.address.value))
-            hasher.combine(UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric))
+            let (high, low) = ordinal
+            hasher.combine(high)
+            hasher.combine(low)
         }
     }
 

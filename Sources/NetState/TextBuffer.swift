@@ -30,10 +30,6 @@ public struct TextBuffer: Sendable {
         bytes.append(byte)
     }
 
-    public mutating func append(_ value: some TextAppending) {
-        value.append(to: &self)
-    }
-
     /// The decimal digits of `value`, as `String(value)` writes them.
     public mutating func append(decimal value: UInt64) {
         if value < 10 {

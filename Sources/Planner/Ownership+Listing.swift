@@ -8,14 +8,7 @@ extension Ownership {
     public func ownedListing(of state: NetworkState) -> TextBuffer {
         NetworkState.listing(
             vxlan: state.vxlan?.name == vxlanDevice ? state.vxlan : nil,
-            // `Route.Key` order: table, destination address, prefix length, tos, metric.
-            routes: Self.sorted(state.routes.values, where: owns) { route in
-                let key = route.key
-                return (
-                    UInt64(key.table.rawValue) << 32 | UInt64(key.destination.address.value),
-                    UInt64(key.destination.length) << 40 | UInt64(key.tos) << 32 | UInt64(key.metric)
-                )
-            },
+            routes: Self.sorted(state.routes.values, where: owns) { $0.key.ordinal },
             // Owned neighbours and fdb entries all sit on the vxlan device, so within them the
             // key order (device, then address) is the address order.
             neighbors: Self.sorted(state.neighbors.values, where: owns) { (UInt64($0.key.ip.value), 0) },
