@@ -136,16 +136,10 @@ extension JSONTextWriter {
         integer(document.formatVersion)
         key("node")
         beginObject()
-        key("backend")
-        string(document.node.backend)
-        key("lease")
-        prefix(document.node.lease)
-        if let name = document.node.name {
-            key("name")
-            string(name)
-        }
-        key("publicIP")
-        address(document.node.publicIP)
+        nodeMembers(
+            backend: document.node.backend, lease: document.node.lease, name: document.node.name,
+            publicIP: document.node.publicIP
+        )
         endObject()
         key("state")
         write(document.state)
@@ -157,5 +151,22 @@ extension JSONTextWriter {
         }
         endObject()
         endObject()
+    }
+}
+
+extension JSONTextWriter {
+    /// The members the `node` objects of `desired -o json` and `plan -o json` share, in key
+    /// order; the plan's adds `vxlan_device` after them.
+    mutating func nodeMembers(backend: String, lease: IPv4Prefix, name: String?, publicIP: IPv4Address) {
+        key("backend")
+        string(backend)
+        key("lease")
+        prefix(lease)
+        if let name {
+            key("name")
+            string(name)
+        }
+        key("publicIp")
+        address(publicIP)
     }
 }

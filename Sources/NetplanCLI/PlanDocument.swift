@@ -104,16 +104,10 @@ extension JSONTextWriter {
         integer(document.formatVersion)
         key("node")
         beginObject()
-        key("backend")
-        string(document.node.backend)
-        key("lease")
-        prefix(document.node.lease)
-        if let name = document.node.name {
-            key("name")
-            string(name)
-        }
-        key("publicIp")
-        address(document.node.publicIP)
+        nodeMembers(
+            backend: document.node.backend, lease: document.node.lease, name: document.node.name,
+            publicIP: document.node.publicIP
+        )
         key("vxlanDevice")
         string(document.node.vxlanDevice)
         endObject()
