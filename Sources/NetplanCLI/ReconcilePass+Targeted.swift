@@ -61,11 +61,7 @@ extension ReconcilePass {
             return .unchanged
         }
         metrics.recordDrift(source: "pass")
-        var metadata: Logger.Metadata = [
-            "node": "\(basis.headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
-            "changes": Self.changeList(plan.changes), "scope": "\(PassScope.targeted.rawValue)",
-        ]
-        if let revision = set.revision { metadata["revision"] = "\(revision)" }
+        var metadata = Self.metadata(headline: basis.headline, reasons: reasons, set: set, plan: plan, scope: .targeted)
         let report: ApplyReport
         do {
             report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier())
@@ -77,7 +73,7 @@ extension ReconcilePass {
         }
         metrics.recordApplied(report.applied + report.appliedAfterFailure)
         guard report.isComplete else {
-            let failure = report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"
+            let failure = Self.failureText(report)
             metadata["failure"] = "\(failure)"
             logger.warning("targeted repair failed; full pass: \(failure)", metadata: metadata)
             metrics.recordTargetedFallback(reason: "apply")

@@ -149,11 +149,7 @@ final class ReconcilePass: @unchecked Sendable {
             return .unchanged
         }
         metrics.recordDrift(source: "pass")
-        var metadata: Logger.Metadata = [
-            "node": "\(headline)", "reasons": "\(Self.words(reasons))", "leases": "\(set.leases.count)",
-            "changes": Self.changeList(plan.changes), "scope": "\(PassScope.full.rawValue)",
-        ]
-        if let revision = set.revision { metadata["revision"] = "\(revision)" }
+        var metadata = Self.metadata(headline: headline, reasons: reasons, set: set, plan: plan, scope: .full)
         if dryRun {
             metadata["plan"] = "\(plan.summaryLine)"
             logger.warning("drift: \(plan.changes.count) changes would be made (dry run)", metadata: metadata)
@@ -176,13 +172,30 @@ final class ReconcilePass: @unchecked Sendable {
             keep(candidate, conflicts: plan.conflicts)
             return .changed
         }
-        let failure = report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"
+        let failure = Self.failureText(report)
         metadata["failure"] = "\(failure)"
         metadata["not_attempted"] = "\(report.notAttempted.count)"
         logger.error("apply failed part-way: \(failure)", metadata: metadata)
         // The socket may hold stale replies after a failure: start the next pass on a fresh one.
         close()
         return .failed(failure)
+    }
+
+    /// What the log line of a pass that changes something carries.
+    static func metadata(
+        headline: String, reasons: Set<PassReason>, set: LeaseSet, plan: Plan, scope: PassScope
+    ) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "node": "\(headline)", "reasons": "\(words(reasons))", "leases": "\(set.leases.count)",
+            "changes": changeList(plan.changes), "scope": "\(scope.rawValue)",
+        ]
+        if let revision = set.revision { metadata["revision"] = "\(revision)" }
+        return metadata
+    }
+
+    /// The first failed change and why, for the log.
+    static func failureText(_ report: ApplyReport) -> String {
+        report.failure.map { "\($0.change): \($0.error)" } ?? "changes left unapplied"
     }
 
     /// The changes for the log line, capped so a first pass on a 5,000-node cluster logs a
