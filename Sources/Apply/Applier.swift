@@ -32,8 +32,21 @@ public struct Applier: Sendable {
 
     /// Applies `plan.changes` through `transport` (a `NETLINK_ROUTE` socket in the target
     /// namespace) and `tables` (nil: `.table` changes are reported `unsupported`).
+    ///
+    /// Before anything is sent, every change is checked against `plan.ownership`: a plan that
+    /// would touch one object the contract does not grant is refused whole (reported as failed
+    /// at that change, everything else not attempted), whatever produced it.
     public func apply(_ plan: Plan, using transport: some NetlinkTransport, tables: (any NftApplying)? = nil) -> ApplyReport {
         var run = Run(changes: plan.changes)
+        if let (change, reason) = plan.ownership.firstRefusal(in: plan.changes) {
+            var report = ApplyReport()
+            report.failure = ApplyFailure(
+                change: change,
+                error: NetlinkError(.request("ownership check"), errno: EPERM, detail: "refused before sending anything: \(reason)")
+            )
+            report.notAttempted = plan.changes.filter { $0 != change }
+            return report
+        }
         var indices: [String: UInt32]?
         var position = 0
         let changes = plan.changes

@@ -6,6 +6,12 @@ public struct DesiredNode: Hashable, Sendable {
     public var ownLease: Lease
     /// The backend this node runs after overrides: it decides the device MAC and DirectRouting.
     public var backend: BackendType
+    /// Peers left out, each with why; their objects in the kernel are to be left as they are.
+    public var skipped: [SkippedPeer]
+    /// The underlay interface the state was computed for.
+    public var underlay: String
+    /// The prefix lengths leases have here (`SubnetLen` and those present), for ownership.
+    public var subnetLengths: [UInt8]
     public var subnetEnv: SubnetEnv
 }
 
@@ -19,28 +25,28 @@ public enum DesiredState {
     ///   `flannel.<VNI>` (route `S via S.0 onlink`, neighbour `S.0 -> VtepMAC`, FDB
     ///   `VtepMAC -> PublicIP`), host-gw peers `S via PublicIP dev <underlay>`. A vxlan node with
     ///   `DirectRouting` reaches on-link vxlan peers directly too.
-    /// - The vxlan device exists while this node or any peer is vxlan: peers that have not
-    ///   switched yet still encapsulate to us.
+    /// - The vxlan device exists while this node or any peer is vxlan, and while any lease
+    ///   itself (before `--backend`) still advertises vxlan: peers that have not switched yet
+    ///   still encapsulate to us, whatever this node was told to plan.
+    /// - A problem confined to one peer skips that peer (`DesiredNode.skipped`); a problem with
+    ///   this node's own lease or the network refuses everything.
     public static func compute(
-        netConf: NetConf, leases: [Lease], node: NodeSelector, facts: LinkFacts,
+        netConf: NetConf, leases: [Lease], rejected: [RejectedLease] = [], node: NodeSelector, facts: LinkFacts,
         options: DesiredOptions = DesiredOptions(), source: String? = nil
     ) throws(InputError) -> DesiredNode {
-        if let problem = LeaseValidation.problems(in: leases, network: netConf.network, source: source).first {
-            throw problem
-        }
         func type(of lease: Lease) -> BackendType {
             options.backendOverride ?? lease.backendType ?? netConf.backend.type
         }
-        for lease in leases where type(of: lease) == .vxlan && lease.vtepMAC == nil {
-            throw InputError(
-                .missingVtepMAC, source: source, field: lease.key,
-                "vxlan lease has no BackendData.VtepMAC (\(options.backendOverride == .vxlan ? "--backend vxlan" : "its BackendType") is vxlan)"
-            )
-        }
-        let vxlanPeers = try checkUniqueVtepMACs(leases, where: { type(of: $0) == .vxlan }, source: source)
-        let ownIndex = try ownLeaseIndex(leases, node: node, facts: facts, source: source)
+        let ownIndex = try ownLeaseIndex(leases, rejected: rejected, node: node, facts: facts, source: source)
         let own = leases[ownIndex]
         let backend = type(of: own)
+        try OwnLeaseCheck.check(
+            own, netConf: netConf, facts: facts, backend: backend, override: options.backendOverride, source: source
+        )
+        let screening = PeerScreening(
+            leases: leases, rejected: rejected, own: ownIndex, netConf: netConf, facts: facts, type: type(of:),
+            source: source
+        )
         let device = netConf.vxlanDeviceName
         let underlayMTU = netConf.backend.mtu ?? facts.mtu
         // The vxlan headers take 50 bytes of the underlay MTU: below that there is no device.
@@ -49,6 +55,9 @@ public enum DesiredState {
                 .invalidValue, source: nil, field: netConf.backend.mtu == nil ? "underlay MTU" : "Backend.MTU",
                 "\(underlayMTU) leaves no room for the 50 bytes of vxlan headers and a 68-byte IPv4 packet"
             )
+        }
+        let vxlanPeers = leases.indices.reduce(into: 0) { count, index in
+            if index != ownIndex && type(of: leases[index]) == .vxlan { count += 1 }
         }
 
         // The tables are filled directly, sized once: the leases were checked above, so no two
@@ -59,22 +68,18 @@ public enum DesiredState {
         routes.reserveCapacity(leases.count)
         neighbors.reserveCapacity(vxlanPeers)
         fdb.reserveCapacity(vxlanPeers)
+        // A lease that still advertises vxlan, this node's included, means vxlan traffic may
+        // still arrive here, whatever `--backend` plans for the peers.
         var needsDevice = backend == .vxlan
+            || leases.contains { ($0.backendType ?? netConf.backend.type) == .vxlan }
         // Fields are read in place: copying each `Lease` out retained its strings twice per peer.
         // Whether a peer is on-link is asked only where it decides something.
         func direct(_ index: Int) -> Route {
             Route(key: Route.Key(destination: leases[index].subnet), gateway: leases[index].publicIP, device: facts.underlay)
         }
-        for index in leases.indices where index != ownIndex {
+        for index in leases.indices where index != ownIndex && screening.skipReasons[index] == nil {
             switch type(of: leases[index]) {
             case .hostGW:
-                guard facts.isOnLink(leases[index].publicIP) else {
-                    let peer = leases[index]
-                    throw InputError(
-                        .peerNotOnLink, source: source, field: peer.displayName,
-                        "host-gw cannot reach \(peer.subnet) via \(peer.publicIP): the peer is not on-link on \(facts.underlay)"
-                    )
-                }
                 let route = direct(index)
                 Self.insert(route, key: route.key, into: &routes)
             case .vxlan:
@@ -102,7 +107,8 @@ public enum DesiredState {
                 name: device, vni: netConf.backend.vni, local: own.publicIP, underlay: facts.underlay,
                 port: netConf.backend.port == 0 ? VxlanLink.defaultPort : netConf.backend.port,
                 gbp: netConf.backend.gbp, mtu: underlayMTU - 50,
-                mac: backend == .vxlan ? own.vtepMAC : nil,
+                // Peers' neighbour entries point at this MAC: it stays while the device does.
+                mac: own.vtepMAC,
                 addresses: [InterfaceAddress(address: own.subnet.address, length: 32)]
             )
             : nil
@@ -113,10 +119,17 @@ public enum DesiredState {
         state.routes = routes
         state.neighbors = neighbors
         state.fdb = fdb
+        // Only leases that passed widen what can be ours: a skipped lease of another length
+        // must not make routes of that length ownable.
+        var lengths: Set<UInt8> = [netConf.leaseLength]
+        for index in leases.indices where screening.skipReasons[index] == nil { lengths.insert(leases[index].subnet.length) }
         return DesiredNode(
             state: state,
             ownLease: own,
             backend: backend,
+            skipped: screening.skipped,
+            underlay: facts.underlay,
+            subnetLengths: lengths.sorted(),
             subnetEnv: SubnetEnv(
                 network: netConf.network, lease: own.subnet,
                 mtu: backend == .vxlan ? underlayMTU - 50 : facts.mtu, ipMasq: options.ipMasq
@@ -126,17 +139,18 @@ public enum DesiredState {
 
     /// Finds this node's lease. Two leases claiming the same PublicIP or name is an error: the
     /// tool cannot tell which subnet the node's pods live in.
-    public static func ownLease(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
-        -> Lease
-    {
-        leases[try ownLeaseIndex(leases, node: node, facts: facts, source: source)]
+    public static func ownLease(
+        _ leases: [Lease], rejected: [RejectedLease] = [], node: NodeSelector, facts: LinkFacts, source: String?
+    ) throws(InputError) -> Lease {
+        leases[try ownLeaseIndex(leases, rejected: rejected, node: node, facts: facts, source: source)]
     }
 
     /// `ownLease`'s position in `leases`, so the peers can be told from it without comparing
-    /// whole leases.
-    static func ownLeaseIndex(_ leases: [Lease], node: NodeSelector, facts: LinkFacts, source: String?) throws(InputError)
-        -> Int
-    {
+    /// whole leases. When no lease that parsed is this node's but a record that did not parse
+    /// is, that record's error is the answer: a node whose own lease is broken refuses all.
+    static func ownLeaseIndex(
+        _ leases: [Lease], rejected: [RejectedLease] = [], node: NodeSelector, facts: LinkFacts, source: String?
+    ) throws(InputError) -> Int {
         func matches(_ lease: Lease) -> Bool {
             switch node {
             case let .publicIP(ip): lease.publicIP == ip
@@ -145,6 +159,18 @@ public enum DesiredState {
             }
         }
         guard let own = leases.firstIndex(where: matches) else {
+            let broken = rejected.first { record in
+                switch node {
+                case let .publicIP(ip): record.publicIP == ip
+                case let .name(name): record.nodeName == name
+                case .automatic: record.publicIP.map(facts.isLocal) ?? false
+                }
+            }
+            if let broken {
+                var error = broken.error
+                error.message = "this node's own lease is invalid: \(error.message)"
+                throw error
+            }
             let hint = node == .automatic ? "; pass --node-ip or --node" : ""
             throw InputError(.noLeaseForNode, source: source, "no lease for \(node)\(hint)")
         }
@@ -161,31 +187,5 @@ public enum DesiredState {
     /// `NetworkState.init`. One hash probe when the key is new, the usual case.
     private static func insert<Key: Hashable, Object>(_ object: Object, key: Key, into table: inout [Key: Object]) {
         if let first = table.updateValue(object, forKey: key) { table[key] = first }
-    }
-
-    /// Two vxlan leases with one VtepMAC would need two FDB entries with one key: one peer
-    /// would silently get the other's traffic.
-    public static func checkUniqueVtepMACs(_ leases: [Lease], source: String?) throws(InputError) {
-        _ = try checkUniqueVtepMACs(leases, where: { _ in true }, source: source)
-    }
-
-    /// The check over the leases `included` selects, without copying them out; returns how many
-    /// had a VtepMAC. Only the MACs are kept (48 bits each); the leases of a duplicate are found
-    /// again only to word the error.
-    static func checkUniqueVtepMACs(
-        _ leases: [Lease], where included: (Lease) -> Bool, source: String?
-    ) throws(InputError) -> Int {
-        var seen = Set<UInt64>(minimumCapacity: leases.count)
-        for index in leases.indices where included(leases[index]) {
-            guard let mac = leases[index].vtepMAC else { continue }
-            if !seen.insert(mac.value).inserted {
-                let first = leases.firstIndex { included($0) && $0.vtepMAC == mac } ?? index
-                throw InputError(
-                    .invalidValue, source: source, field: "\(leases[first].key) and \(leases[index].key)",
-                    "both advertise VtepMAC \(mac)"
-                )
-            }
-        }
-        return seen.count
     }
 }

@@ -102,9 +102,9 @@ public final class EtcdLeaseSource: LeaseSource {
         let subnets = Array("\(prefix)/subnets/".utf8)
         let source = "etcd://\(endpoint)\(prefix)/subnets/"
         let body = try await post("/v3/kv/range", ["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))], endpoint)
-        let leases: [Lease]
+        let reading: LeaseReading
         do {
-            leases = try LeaseReader.parse(body, source: source)
+            reading = try LeaseReader.read(body, source: source)
         } catch {
             throw LeaseSourceError(.invalid, source: source, "\(error)")
         }
@@ -123,7 +123,10 @@ public final class EtcdLeaseSource: LeaseSource {
                 throw LeaseSourceError(.invalid, source: configSource, "\(error)")
             }
         }
-        return LeaseSet(leases: leases, netConf: netConf, source: "etcd://\(endpoint)\(prefix)", revision: revision)
+        return LeaseSet(
+            leases: reading.leases, rejected: reading.rejected, netConf: netConf, source: "etcd://\(endpoint)\(prefix)",
+            revision: revision
+        )
     }
 
     private func baseURL(_ endpoint: EtcdEndpoint) -> String {

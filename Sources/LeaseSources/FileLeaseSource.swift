@@ -42,7 +42,8 @@ public struct FileLeaseSource: LeaseSource {
             throw LeaseSourceError(.unreachable, source: path, "cannot read the file")
         }
         do {
-            return LeaseSet(leases: try LeaseReader.parse(Array(data), source: path), source: path)
+            let reading = try LeaseReader.read(Array(data), source: path)
+            return LeaseSet(leases: reading.leases, rejected: reading.rejected, source: path)
         } catch {
             throw LeaseSourceError(.invalid, source: path, "\(error)")
         }

@@ -9,10 +9,12 @@ struct ApplyCommand: SynchronousCommand {
         commandName: "apply",
         abstract: "Make this node match its leases: apply the plan, in order, make before break.",
         discussion: """
-            With --plan FILE, applies the plan saved by `plan --out FILE` exactly as it was reviewed, \
-            but only if the kernel still matches the state it was computed from; give it the same \
-            inputs as the plan. A failure stops at the failed change and says what was applied, \
-            what failed and why, and what was not attempted.
+            With --plan FILE, applies the plan saved by `plan --out FILE` exactly as it was reviewed: \
+            the plan is computed again from the same inputs against the live kernel, and applied only \
+            if the saved changes are identical; otherwise nothing is changed. Give it the same inputs \
+            as the plan. Peers with a problem of their own are skipped (exit 1), the others applied. \
+            A failure stops at the failed change and says what was applied, what failed and why, and \
+            what was not attempted.
             """
     )
 
@@ -34,34 +36,29 @@ struct ApplyCommand: SynchronousCommand {
             }
         }
         let context = try NodeContext.make(inputs, snapshot: nil)
+        let skipped = context.desired.skippedReport
         if dryRun {
             console.write(PlanOutput.render(context.plan, desired: context.desired, format: .text))
-            return 0
+            if !skipped.isEmpty { console.error(skipped) }
+            return skipped.isEmpty ? 0 : 1
         }
-        var plan = context.plan
+        // What is applied is always the plan computed here; a saved one only has to equal it.
+        let plan = context.plan
         if let planFile {
-            let saved = try PlanDocument.load(path: planFile)
-            guard saved.fingerprint == context.plan.fingerprint, saved.ownership == context.ownership else {
-                throw CommandFailure(
-                    message: """
-                        \(planFile): the plan is stale: the kernel (or the inputs) changed since it was made \
-                        (fingerprint \(saved.fingerprint), now \(context.plan.fingerprint)); nothing was changed. \
-                        Run plan again and review it.
-                        """
-                )
-            }
-            plan = saved.plan
+            try PlanVerification.verify(try PlanDocument.load(path: planFile), against: plan, path: planFile)
         }
         let header = "netplan-flannel apply for \(context.headline)\n\n"
         guard !plan.isEmpty else {
             console.write(header + "No changes. The kernel matches the desired state.\n")
-            return 0
+            if !skipped.isEmpty { console.error(skipped) }
+            return skipped.isEmpty ? 0 : 1
         }
         let socket = try NetlinkSocket.routing()
         defer { socket.close() }
         let report = Applier().apply(plan, using: socket, tables: KernelNftApplier())
         console.write(header + ApplyText.render(report, plan: plan))
-        return report.isComplete ? 0 : 1
+        if !skipped.isEmpty { console.error(skipped) }
+        return report.isComplete && skipped.isEmpty ? 0 : 1
     }
 }
 

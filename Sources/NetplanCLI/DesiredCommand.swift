@@ -31,7 +31,8 @@ struct DesiredCommand: SynchronousCommand {
             for lease in cluster.leases.sorted(by: { $0.subnet < $1.subnet }) {
                 nodes.append(
                     try DesiredState.compute(
-                        netConf: cluster.netConf, leases: cluster.leases, node: .publicIP(lease.publicIP),
+                        netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected,
+                        node: .publicIP(lease.publicIP),
                         facts: try facts(cluster, nodeIP: lease.publicIP), options: cluster.options,
                         source: cluster.leaseSource
                     )
@@ -40,7 +41,7 @@ struct DesiredCommand: SynchronousCommand {
         } else {
             nodes.append(
                 try DesiredState.compute(
-                    netConf: cluster.netConf, leases: cluster.leases, node: cluster.selector,
+                    netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected, node: cluster.selector,
                     facts: try facts(cluster, nodeIP: nil), options: cluster.options, source: cluster.leaseSource
                 )
             )
@@ -74,6 +75,12 @@ struct DesiredCommand: SynchronousCommand {
             writer.flush()
             console.write("\n")
         }
+        // Everything else was rendered; the peers left out make the run an error all the same.
+        let skipped = nodes.map(\.skippedReport).joined()
+        guard skipped.isEmpty else {
+            console.error(skipped)
+            return 1
+        }
         return 0
     }
 
@@ -93,8 +100,18 @@ extension DesiredNode {
         "node \(ownLease.publicIP)\(ownLease.nodeName.map { " (\($0))" } ?? ""): lease \(ownLease.subnet), backend \(backend.rawValue)"
     }
 
+    /// The safety contract for this node: the shape of flannel's objects, narrowed to the
+    /// lease lengths present, minus everything of the skipped peers.
     func ownership(_ cluster: ClusterInputs) -> Ownership {
-        Ownership(cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName)
+        Ownership(
+            cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName,
+            underlay: underlay, subnetLengths: subnetLengths, skipped: SkippedObjects(skipped)
+        )
+    }
+
+    /// One `skipped:` line per peer left out, for standard error.
+    var skippedReport: String {
+        skipped.map { "skipped: \($0)\n" }.joined()
     }
 }
 

@@ -41,6 +41,8 @@ struct InputOptions: ParsableArguments {
 struct ClusterInputs {
     var netConf: NetConf
     var leases: [Lease]
+    /// Lease records that did not parse: their peers are skipped, never the node.
+    var rejected: [RejectedLease] = []
     var leaseSource: String
     var selector: NodeSelector
     var options: DesiredOptions
@@ -55,7 +57,9 @@ struct ClusterInputs {
         netConf = try NetConfReader.parse(try Self.read(netConfPath), source: netConfPath)
         if let leasesPath = flags.leases {
             leaseSource = leasesPath
-            leases = try LeaseReader.parse(try Self.read(leasesPath), source: leasesPath)
+            let reading = try LeaseReader.read(try Self.read(leasesPath), source: leasesPath)
+            leases = reading.leases
+            rejected = reading.rejected
         } else if leasesOptional {
             leaseSource = "-"
             leases = []

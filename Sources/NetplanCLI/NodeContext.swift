@@ -20,8 +20,8 @@ struct NodeContext {
         let cluster = try ClusterInputs(flags)
         let observed = try observe(cluster, flags, snapshot: snapshot)
         let desired = try DesiredState.compute(
-            netConf: cluster.netConf, leases: cluster.leases, node: cluster.selector, facts: observed.facts,
-            options: cluster.options, source: cluster.leaseSource
+            netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected, node: cluster.selector,
+            facts: observed.facts, options: cluster.options, source: cluster.leaseSource
         )
         let ownership = desired.ownership(cluster)
         let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)

@@ -29,7 +29,8 @@ struct ObserveCommand: SynchronousCommand {
         let ownership = Ownership(
             cluster: cluster.netConf.network,
             ownSubnet: own?.subnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
-            vxlanDevice: cluster.netConf.vxlanDeviceName
+            vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: node.facts.underlay,
+            subnetLengths: [cluster.netConf.leaseLength] + cluster.leases.map(\.subnet.length)
         )
         if let snapshotOut { try Snapshot(node).save(path: snapshotOut) }
         switch output {

@@ -32,6 +32,10 @@ struct PlanCommand: SynchronousCommand {
         if let out {
             try PlanOutput.save(context.plan, desired: context.desired, to: out)
         }
+        if !context.desired.skipped.isEmpty {
+            console.error(context.desired.skippedReport)
+            return 1
+        }
         return detailedExitcode && !context.plan.isEmpty ? 2 : 0
     }
 }

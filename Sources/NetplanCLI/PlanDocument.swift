@@ -4,18 +4,27 @@ import NetState
 import Observed
 import Planner
 
-/// `plan -o json` and the plan file of `plan --out` / `apply --plan`, schema version 1
-/// (docs/plan-json.md). Additive changes keep the version; anything else bumps it.
+/// `plan -o json` and the plan file of `plan --out` / `apply --plan`, schema version 2
+/// (docs/plan-json.md). Additive changes keep the version; anything else bumps it. Version 2
+/// added the narrowed ownership (underlay, subnet lengths, skipped peers' objects) and `skipped`.
 struct PlanDocument: Codable {
-    static let currentVersion = 1
+    static let currentVersion = 2
 
     var formatVersion: Int
     var node: Node
     var fingerprint: String
     var summary: Summary
     var conflicts: [String]
+    /// Peers left out, each with its reason label and message.
+    var skipped: [Skipped]
     var ownership: Ownership
     var changes: [Change]
+
+    struct Skipped: Codable {
+        var key: String
+        var reason: String
+        var message: String
+    }
 
     struct Node: Codable {
         var publicIP: IPv4Address
@@ -46,6 +55,7 @@ struct PlanDocument: Codable {
         let counts = plan.summary
         summary = Summary(add: counts.add, change: counts.change, destroy: counts.destroy)
         conflicts = plan.conflicts
+        skipped = desired.skipped.map { Skipped(key: $0.key, reason: $0.reason.rawValue, message: $0.message) }
         ownership = plan.ownership
         changes = plan.changes
     }
@@ -117,9 +127,56 @@ extension JSONTextWriter {
         prefix(document.ownership.cluster)
         key("ownSubnet")
         prefix(document.ownership.ownSubnet)
+        key("skipped")
+        beginObject()
+        key("macs")
+        beginArray()
+        for mac in document.ownership.skipped.macs.sorted() {
+            element()
+            string(mac.description)
+        }
+        endArray()
+        key("publicIps")
+        beginArray()
+        for ip in document.ownership.skipped.publicIPs.sorted() {
+            element()
+            address(ip)
+        }
+        endArray()
+        key("subnets")
+        beginArray()
+        for subnet in document.ownership.skipped.subnets.sorted() {
+            element()
+            prefix(subnet)
+        }
+        endArray()
+        endObject()
+        key("subnetLengths")
+        beginArray()
+        for length in document.ownership.subnetLengths {
+            element()
+            integer(Int(length))
+        }
+        endArray()
+        key("underlay")
+        string(document.ownership.underlay)
         key("vxlanDevice")
         string(document.ownership.vxlanDevice)
         endObject()
+        key("skipped")
+        beginArray()
+        for peer in document.skipped {
+            element()
+            beginObject()
+            key("key")
+            string(peer.key)
+            key("message")
+            string(peer.message)
+            key("reason")
+            string(peer.reason)
+            endObject()
+        }
+        endArray()
         key("summary")
         beginObject()
         key("add")

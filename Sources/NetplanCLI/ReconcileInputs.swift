@@ -8,9 +8,10 @@ extension ClusterInputs {
     ///
     /// `ClusterInputs.init(_:)` reads `--leases` and `--net-conf` from disk; the agent reads
     /// them through its lease source and shares only the flag parsing (`NodeFlags`).
-    init(reconcile flags: InputOptions, netConf: NetConf, leases: [Lease], leaseSource: String) throws {
+    init(reconcile flags: InputOptions, netConf: NetConf, leases: [Lease], rejected: [RejectedLease], leaseSource: String) throws {
         self.netConf = netConf
         self.leases = leases
+        self.rejected = rejected
         self.leaseSource = leaseSource
         let parsed = try NodeFlags(flags)
         selector = parsed.selector

@@ -118,11 +118,13 @@ final class ReconcilePass: @unchecked Sendable {
             guard let netConf = netConf ?? set.netConf else {
                 throw CommandFailure(message: "\(set.source): no network config: give --net-conf, or put flannel's config at <prefix>/config")
             }
-            let cluster = try ClusterInputs(reconcile: flags, netConf: netConf, leases: set.leases, leaseSource: set.source)
+            let cluster = try ClusterInputs(
+                reconcile: flags, netConf: netConf, leases: set.leases, rejected: set.rejected, leaseSource: set.source
+            )
             let observed = try NodeContext.observe(cluster, flags, snapshot: nil)
             let desired = try DesiredState.compute(
-                netConf: netConf, leases: set.leases, node: cluster.selector, facts: observed.facts,
-                options: cluster.options, source: set.source
+                netConf: netConf, leases: set.leases, rejected: set.rejected, node: cluster.selector,
+                facts: observed.facts, options: cluster.options, source: set.source
             )
             let ownership = desired.ownership(cluster)
             filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))

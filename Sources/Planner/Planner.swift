@@ -4,6 +4,7 @@ import NetState
 /// observed state into the desired state. Pure; the kernel is only ever seen as a value.
 public enum Planner {
     public static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Plan {
+        let ownership = ownership.protectingLearntMACs(in: observed)
         // The owned part of `observed` is never built as a state of its own: each table is
         // walked once, asking `ownership` object by object. The fingerprint takes in the owned
         // objects, and the foreign objects sitting on a desired key (part of what the plan

@@ -22,7 +22,7 @@ final class RecordingNftApplier: NftApplying {
 @Suite struct ApplierTests {
     static let device = "flannel.1"
     static let ownership = Ownership(
-        cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: device
+        cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: device, underlay: "eth0", subnetLengths: [24]
     )
     static let link = VxlanLink(
         name: device, vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450,

@@ -69,7 +69,7 @@ struct ApplyKernelTests {
         let desired = try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(Self.nodeIP), facts: before.facts, source: "leases.json"
         )
-        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1")
+        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let plan = Planner.plan(desired: desired.state, observed: before.state, ownership: ownership)
         // Device, address, 5 fdb entries, 5 neighbours, 5 routes, the table.
         #expect(plan.changes.count == 18)
@@ -123,7 +123,7 @@ struct ApplyKernelTests {
         let desired = try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(Self.nodeIP), facts: empty.facts, source: "leases.json"
         )
-        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1")
+        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let first = try apply(Planner.plan(desired: desired.state, observed: empty.state, ownership: ownership), in: namespace)
         try #require(first.isComplete, "\(String(describing: first.failure))")
 
@@ -157,7 +157,7 @@ struct ApplyKernelTests {
         // Not on any connected network of eth0 and no onlink: the kernel refuses the nexthop.
         changes[4] = route(5, gateway: IPv4Address(192, 168, 99, 1))
         let plan = Plan(changes: changes, fingerprint: "0", ownership: Ownership(
-            cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1"
+            cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24]
         ))
         let report = try apply(plan, in: namespace, applier: Applier(maxBatchMessages: 4))
 
@@ -185,7 +185,7 @@ struct ApplyKernelTests {
                 gateway: IPv4Address(172, 22, 0, 1), device: "eth0"
             )
         }
-        let ownership = Ownership(cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.0.0.0/24")!, vxlanDevice: "flannel.1")
+        let ownership = Ownership(cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.0.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let create = Plan(changes: routes.map { .route(.create($0)) }, fingerprint: "0", ownership: ownership)
         let delete = Plan(changes: routes.map { .route(.delete($0)) }, fingerprint: "0", ownership: ownership)
 

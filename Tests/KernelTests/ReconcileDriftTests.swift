@@ -29,7 +29,7 @@ final class NamespaceEditor {
 
     /// Applies one change (a deletion, to make drift) and requires the kernel to take it.
     func apply(_ change: Change) throws {
-        let ownership = Ownership(cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1")
+        let ownership = Ownership(cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let report = Applier().apply(Plan(changes: [change], fingerprint: "0", ownership: ownership), using: socket)
         try #require(report.isComplete, "\(String(describing: report.failure))")
     }

@@ -8,7 +8,7 @@ enum PF {
     static let device = "flannel.1"
     static let cluster = IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16)
     static let ownSubnet = IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24)
-    static let ownership = Ownership(cluster: cluster, ownSubnet: ownSubnet, vxlanDevice: device)
+    static let ownership = Ownership(cluster: cluster, ownSubnet: ownSubnet, vxlanDevice: device, underlay: "eth0", subnetLengths: [24])
     static let ownIP = IPv4Address(192, 168, 1, 11)
     static let ownMAC = MACAddress(0x12c6_6589_b4e3)
 

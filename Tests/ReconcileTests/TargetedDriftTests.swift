@@ -44,7 +44,7 @@ struct TargetedDriftTests {
             vxlan: link, routes: thirds.map(peerRoute), neighbors: thirds.map(peerNeighbor), fdb: thirds.map(peerFdb)
         )
         let ownership = Ownership(
-            cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1"
+            cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24]
         )
         return TargetedRepairBasis(
             leases: LeaseSet(leases: [], source: "test"), desired: desired, ownership: ownership, headline: "test",

@@ -3,16 +3,18 @@ import Foundation
 extension LeaseReader {
     /// Format 1: `etcdctl get /coreos.com/network/subnets --prefix -w json`. etcdctl prints keys and
     /// values base64-encoded and leaves `kvs` out when nothing matched.
-    static func parseEtcdctl(_ top: InputObject) throws(InputError) -> [Lease] {
+    static func readEtcdctl(_ top: InputObject) throws(InputError) -> LeaseReading {
         if let more = top.exactField("more"), try more.bool() {
             throw more.path.error(
                 .invalidValue,
                 "true: the etcdctl output is truncated (was --limit given?); every lease is needed, "
                     + "or the peers left out would be planned for removal")
         }
-        guard let kvs = top.exactField("kvs") else { return [] }
-        var leases: [Lease] = []
+        guard let kvs = top.exactField("kvs") else { return LeaseReading() }
+        var reading = LeaseReading()
         for kv in try kvs.array() {
+            // The listing's shape (an entry that is not an object, a key that is not base64) is
+            // the input's problem; what a lease's value holds is that lease's.
             let entry = try kv.object()
             guard let keyValue = entry.exactField("key") else {
                 throw kv.path.appending("key").error(.missingField, "required: the base64 etcd key")
@@ -20,15 +22,18 @@ extension LeaseReader {
             let key = String(decoding: try base64(keyValue), as: UTF8.self)
             guard isLeaseKey(key) else { continue }
             let leasePath = InputPath(source: top.path.source, prefix: key)
-            let subnet = try subnet(ofKey: key, path: leasePath)
-            guard let value = entry.exactField("value") else {
-                throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+            let subnet = try? subnet(ofKey: key, path: leasePath)
+            reading.append(key: key, subnet: subnet) { () throws(InputError) in
+                let subnet = try Self.subnet(ofKey: key, path: leasePath)
+                guard let value = entry.exactField("value") else {
+                    throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+                }
+                let valueBytes = try base64(InputValue(value.json, at: leasePath.appending("value")))
+                let attributes = try leaseObject(fromJSONText: valueBytes, path: leasePath)
+                return try lease(key: key, subnet: subnet, attributes: attributes)
             }
-            let valueBytes = try base64(InputValue(value.json, at: leasePath.appending("value")))
-            let attributes = try leaseObject(fromJSONText: valueBytes, path: leasePath)
-            leases.append(try lease(key: key, subnet: subnet, attributes: attributes))
         }
-        return leases
+        return reading
     }
 
     /// Standard base64 with padding, as etcdctl prints protobuf `bytes` fields.

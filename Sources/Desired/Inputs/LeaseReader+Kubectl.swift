@@ -8,7 +8,7 @@ extension LeaseReader {
     /// `kubectl get node NAME -o json` is read too). Kubernetes keys are case-sensitive. As in
     /// flannel's kube subnet manager, a node counts only when its `kube-subnet-manager`
     /// annotation is `"true"`; the others are skipped.
-    static func parseKubectl(_ top: InputObject) throws(InputError) -> [Lease] {
+    static func readKubectl(_ top: InputObject) throws(InputError) -> LeaseReading {
         let kindValue = top.exactField("kind")
         let kind = try kindValue?.string()
         let nodes: [InputValue]
@@ -25,11 +25,22 @@ extension LeaseReader {
                 .unknownFormat,
                 "expected \"List\", \"NodeList\" or \"Node\" (`kubectl get nodes -o json`), found \(other.debugDescription)")
         }
-        var leases: [Lease] = []
+        var reading = LeaseReading()
         for node in nodes {
-            if let lease = try nodeLease(try node.object()) { leases.append(lease) }
+            let object = try node.object()
+            do {
+                if let lease = try nodeLease(object) { reading.leases.append(lease) }
+            } catch {
+                // One node's broken annotation is that peer's problem, not the cluster's.
+                let name = try? object.exactField("metadata")?.object().exactField("name")?.string()
+                let key = name.map { "node/\($0)" } ?? node.path.field ?? "a node"
+                let subnet = name.flatMap { name in
+                    try? podSubnet(object, name: name, leasePath: InputPath(source: top.path.source, prefix: key))
+                }
+                reading.rejected.append(RejectedLease(key: key, nodeName: name, subnet: subnet, error: error))
+            }
         }
-        return leases
+        return reading
     }
 
     /// The lease flannel's kube subnet manager builds from a node (`kube.go` `nodeToLease`), or nil

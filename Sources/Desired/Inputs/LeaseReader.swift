@@ -14,7 +14,10 @@ public enum LeaseReader {
     /// 3. `kubectl get nodes -o json` (`kind` `List` or `NodeList`, or a single `Node`).
     ///
     /// In formats 1 and 2, keys without `/subnets/` (such as `<prefix>/config`) are skipped.
-    public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> [Lease] {
+    ///
+    /// Throws when the input as a whole is unusable; a record that does not parse is kept in
+    /// `rejected` and the others are read on.
+    public static func read(_ bytes: [UInt8], source: String) throws(InputError) -> LeaseReading {
         let path = InputPath(source: source)
         guard let first = bytes.first(where: { !isBlank($0) }) else {
             throw path.error(.malformed, "the file is empty; expected \(acceptedFormats)")
@@ -34,16 +37,24 @@ public enum LeaseReader {
         }
         let top = InputObject(members: members, path: path)
         if top.has(exactKey: "kvs") || top.has(exactKey: "header") {
-            return try parseEtcdctl(top)
+            return try readEtcdctl(top)
         }
         if top.has(exactKey: "items") || top.has(exactKey: "kind") {
-            return try parseKubectl(top)
+            return try readKubectl(top)
         }
         if members.allSatisfy({ $0.key.hasPrefix("/") }) {
-            return try parseKeyedObject(top)
+            return try readKeyedObject(top)
         }
         let keys = members.prefix(3).map { $0.key.debugDescription }.joined(separator: ", ")
         throw path.error(.unknownFormat, "an object with keys \(keys)\(members.count > 3 ? ", …" : ""); expected \(acceptedFormats)")
+    }
+
+    /// `read`, refusing the whole input at the first record that does not parse: for callers
+    /// (and tests) that want every record or nothing.
+    public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> [Lease] {
+        let reading = try read(bytes, source: source)
+        if let first = reading.rejected.first { throw first.error }
+        return reading.leases
     }
 
     /// Named in every "unknown format" refusal, so the operator sees what would have worked.

@@ -46,6 +46,13 @@ public struct NetConf: Hashable, Sendable {
         self.backend = backend
     }
 
+    /// The length of the leases flannel allocates: `SubnetLen`, else its default for the
+    /// Network (`pkg/subnet/config.go`): 24 when the prefix is /22 or shorter, else prefix + 2.
+    public var leaseLength: UInt8 {
+        if let subnetLen { return subnetLen }
+        return network.length <= 22 ? 24 : min(network.length + 2, 32)
+    }
+
     /// `flannel.<VNI>`.
     public var vxlanDeviceName: String { "flannel.\(backend.vni)" }
 }

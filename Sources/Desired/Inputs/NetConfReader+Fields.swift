@@ -32,6 +32,26 @@ extension NetConfReader {
                 .missingField, "required when EnableIPv4 is true: an IPv4 CIDR such as \"10.244.0.0/16\"")
         }
         let network = try networkValue.ipv4Prefix(example: "10.244.0.0/16")
+        // Every route inside Network with a lease's length can be ours: a Network holding
+        // 0.0.0.0/0 would hand the whole routing table, the default route included, to the tool.
+        guard network.length > 0 else {
+            throw networkValue.path.error(
+                .invalidValue,
+                "\(network) contains every address, the default route's among them; expected the cluster's pod CIDR such as \"10.244.0.0/16\"")
+        }
+        // flannel's `pkg/subnet/config.go` (CheckNetworkConfig): a lease must fit more than once
+        // into Network and leave room for a bridge and a tunnel address.
+        if let length = subnetLen, length != 0 {
+            guard length <= 30 else {
+                throw object.path.appending("SubnetLen").error(
+                    .invalidValue, "\(length) leaves no room for a bridge and a tunnel address; expected at most 30")
+            }
+            guard length > Int64(network.length) else {
+                throw object.path.appending("SubnetLen").error(
+                    .invalidValue,
+                    "\(length) is not longer than Network \(network)'s prefix: one lease would take the whole network; expected \(network.length + 1) to 30")
+            }
+        }
         let backend = try decodeBackend(object)
         return NetConf(
             network: network,

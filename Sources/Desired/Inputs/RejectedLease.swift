@@ -1,0 +1,49 @@
+import NetState
+
+/// A lease record that did not parse (a PublicIP that is not an address, BackendData that is not
+/// an object, an annotation that is not JSON). One bad record must not take the node down: it
+/// is kept aside with what could be read of it, so its peer is reported as skipped and its
+/// objects in the kernel (found by the subnet of its key) are left as they are.
+public struct RejectedLease: Hashable, Sendable {
+    /// The etcd key or `node/<name>`.
+    public var key: String
+    public var nodeName: String?
+    /// The subnet of the etcd key or of the node's pod CIDR, when it parsed.
+    public var subnet: IPv4Prefix?
+    public var publicIP: IPv4Address?
+    public var vtepMAC: MACAddress?
+    /// Why the record was refused, naming the source, the key and the field.
+    public var error: InputError
+
+    public init(
+        key: String, nodeName: String? = nil, subnet: IPv4Prefix? = nil, publicIP: IPv4Address? = nil,
+        vtepMAC: MACAddress? = nil, error: InputError
+    ) {
+        self.key = key
+        self.nodeName = nodeName
+        self.subnet = subnet
+        self.publicIP = publicIP
+        self.vtepMAC = vtepMAC
+        self.error = error
+    }
+}
+
+/// What a lease source holds: the leases that parsed, in input order, and the records that did
+/// not.
+public struct LeaseReading: Hashable, Sendable {
+    public var leases: [Lease]
+    public var rejected: [RejectedLease]
+
+    public init(leases: [Lease] = [], rejected: [RejectedLease] = []) {
+        self.leases = leases
+        self.rejected = rejected
+    }
+
+    mutating func append(key: String, nodeName: String? = nil, subnet: IPv4Prefix?, _ read: () throws(InputError) -> Lease) {
+        do {
+            leases.append(try read())
+        } catch {
+            rejected.append(RejectedLease(key: key, nodeName: nodeName, subnet: subnet, error: error))
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Planner
+
+/// `apply --plan FILE`: a saved plan is verified, not trusted. The plan is computed again from
+/// the same inputs against the live kernel, and the file is applied only when its changes are
+/// exactly those; otherwise nothing is changed and the operator is told whether the kernel
+/// moved since the plan was made, or the file (or the inputs) no longer match it.
+enum PlanVerification {
+    /// - Throws: `CommandFailure` naming the file and what differs.
+    static func verify(_ saved: PlanDocument, against current: Plan, path: String) throws {
+        let advice = "nothing was changed. Run plan again and review it."
+        if saved.fingerprint != current.fingerprint {
+            throw CommandFailure(
+                message: """
+                    \(path): the plan is stale: the kernel changed since it was made (the objects this tool owns \
+                    were \(saved.fingerprint), they are now \(current.fingerprint)); \(advice)
+                    """
+            )
+        }
+        let savedPlan = saved.plan
+        var reason: String?
+        if savedPlan.ownership != current.ownership {
+            reason = "its ownership rules differ from those these inputs give"
+        } else if savedPlan.changes.count != current.changes.count {
+            reason = "it has \(savedPlan.changes.count) changes where these inputs give \(current.changes.count)"
+        } else if let index = savedPlan.changes.indices.first(where: { savedPlan.changes[$0] != current.changes[$0] }) {
+            reason = "change \(index + 1) reads \"\(savedPlan.changes[index])\" where these inputs give \"\(current.changes[index])\""
+        }
+        if let reason {
+            throw CommandFailure(
+                message: """
+                    \(path): the plan does not match the one computed now from these inputs against an unchanged \
+                    kernel: \(reason). The file was edited, or the inputs are not the plan's; \(advice)
+                    """
+            )
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import NetState
+
+extension Ownership {
+    /// nil when the contract lets `change` be made, else why not. The executor asks this of
+    /// every change before it sends anything, whatever produced the plan: a plan file edited by
+    /// hand, a bug in the planner, a forged change in a test.
+    ///
+    /// Every object a change creates, replaces or deletes must be owned, with one widening the
+    /// planner relies on: a neighbour or FDB entry on the vxlan device that the kernel learnt
+    /// (not ours) may be replaced by the permanent one flannel would install, as flannel's
+    /// `NeighSet` does.
+    public func refusal(of change: Change) -> String? {
+        func check<Object>(_ verb: Verb<Object>, owns: (Object) -> Bool, onDevice: ((Object) -> Bool)? = nil) -> String? {
+            if let after = verb.after, !owns(after) { return "\(after) is not an object this tool may create" }
+            if let before = verb.before, !owns(before) {
+                if case .replace = verb, let onDevice, onDevice(before) { return nil }
+                return "\(before) is not an object this tool owns"
+            }
+            return nil
+        }
+        switch change {
+        case let .createLink(link), let .deleteLink(link):
+            return owns(link) ? nil : "\(link.name) is not the vxlan device \(vxlanDevice)"
+        case let .modifyLink(old, new), let .recreateLink(old, new):
+            return owns(old) && owns(new) ? nil : "only \(vxlanDevice) may be changed, not \(old.name) → \(new.name)"
+        case let .address(verb):
+            return check(verb, owns: { $0.device == vxlanDevice })
+        case let .fdb(verb):
+            return check(verb, owns: owns, onDevice: { $0.key.device == vxlanDevice && !skipped.protects($0) })
+        case let .neighbor(verb):
+            return check(verb, owns: owns, onDevice: { $0.key.device == vxlanDevice && !skipped.protects($0) })
+        case let .route(verb):
+            return check(verb, owns: owns)
+        case let .table(verb):
+            return check(verb, owns: { owns($0.key) })
+        }
+    }
+
+    /// The first change of `changes` the contract refuses, with why.
+    public func firstRefusal(in changes: [Change]) -> (change: Change, reason: String)? {
+        for change in changes {
+            if let reason = refusal(of: change) { return (change, reason) }
+        }
+        return nil
+    }
+
+    /// This contract, also protecting the FDB entries of skipped peers whose VtepMAC is not
+    /// known (their record did not parse): the MAC their neighbour entry points at is theirs.
+    public func protectingLearntMACs(in observed: NetworkState) -> Ownership {
+        guard !skipped.subnets.isEmpty else { return self }
+        var macs = skipped.macs
+        for neighbor in observed.neighbors.values
+        where neighbor.key.device == vxlanDevice && skipped.protects(neighbor) {
+            if let mac = neighbor.lladdr { macs.insert(mac) }
+        }
+        guard macs != skipped.macs else { return self }
+        var copy = self
+        copy.skipped = SkippedObjects(subnets: skipped.subnets, publicIPs: skipped.publicIPs, macs: macs)
+        return copy
+    }
+}
