@@ -5,7 +5,8 @@ import Testing
 @testable import Desired
 
 /// Each refusal carries its code, the file and the lease key or field, and is raised before
-/// anything is computed.
+/// anything is computed. Problems confined to one peer skip that peer instead, with the same
+/// precision (PeerScreeningTests has the rest).
 @Suite struct DesiredStateErrorTests {
     typealias F = DesiredFixture
 
@@ -18,54 +19,66 @@ import Testing
         }
     }
 
+    /// The peers skipped, when the node itself is fine.
+    static func skipped(
+        _ netConf: NetConf = F.netConf(), leases: [Lease], facts: LinkFacts = F.facts,
+        options: DesiredOptions = DesiredOptions()
+    ) -> [SkippedPeer] {
+        (try? F.compute(netConf, leases: leases, facts: facts, options: options))?.skipped ?? []
+    }
+
     @Test func leaseOutsideTheNetwork() {
         let outside = F.lease("10.245.1.0/24", "192.168.1.14", mac: F.mac("02:00:00:00:00:01"))
-        let error = Self.error(leases: [F.a, outside])
-        #expect(error?.code == .leaseOutsideNetwork)
-        #expect(error?.field == "/coreos.com/network/subnets/10.245.1.0-24")
-        #expect(error?.source == "leases.json")
-        #expect(error?.message.contains("10.244.0.0/16") == true)
-        #expect(error?.description.hasPrefix("leases.json: /coreos.com/network/subnets/10.245.1.0-24: ") == true)
+        let skipped = Self.skipped(leases: [F.a, outside]).first
+        #expect(skipped?.reason == .outsideNetwork)
+        #expect(skipped?.key == "/coreos.com/network/subnets/10.245.1.0-24")
+        #expect(skipped?.source == "leases.json")
+        #expect(skipped?.message.contains("10.244.0.0/16") == true)
+        #expect(skipped?.description.hasPrefix("leases.json: /coreos.com/network/subnets/10.245.1.0-24: ") == true)
+        // This node's own lease outside the network refuses everything.
+        var own = F.a
+        own.subnet = F.prefix("10.245.1.0/24")
+        #expect(Self.error(leases: [own, F.b])?.code == .leaseOutsideNetwork)
     }
 
     @Test func leaseWiderThanTheNetworkIsOutside() {
         let wide = F.lease("10.0.0.0/8", "192.168.1.14", mac: F.mac("02:00:00:00:00:01"))
-        #expect(Self.error(leases: [F.a, wide])?.code == .leaseOutsideNetwork)
+        #expect(Self.skipped(leases: [F.a, wide]).map(\.reason) == [.outsideNetwork])
     }
 
     @Test func duplicateSubnets() {
         var again = F.b
         again.key = "/coreos.com/network/subnets/10.244.2.0-24-again"
+        again.nodeName = nil
         again.publicIP = F.ip("192.168.1.14")
         again.vtepMAC = F.mac("02:00:00:00:00:02")
-        let error = Self.error(leases: [F.a, F.b, again])
-        #expect(error?.code == .duplicateLease)
-        #expect(error?.field == "\(F.b.key) and \(again.key)")
+        let skipped = Self.skipped(leases: [F.a, F.b, again])
+        #expect(skipped.map(\.key) == [again.key, "node/b"])
+        #expect(skipped.map(\.message) == ["both lease subnet 10.244.2.0/24 with node/b", "both lease subnet 10.244.2.0/24 with \(again.key)"])
     }
 
     @Test func overlappingSubnetsIncludingNestedOnes() {
         let nested = F.lease("10.244.2.128/25", "192.168.1.14", mac: F.mac("02:00:00:00:00:03"))
-        let error = Self.error(leases: [F.a, nested, F.b])
-        #expect(error?.code == .overlappingLeases)
-        #expect(error?.field == "\(F.b.key) and \(nested.key)")
+        let skipped = Self.skipped(leases: [F.a, nested, F.b])
+        #expect(skipped.map(\.key) == [nested.key, "node/b"])
+        #expect(skipped.allSatisfy { $0.reason == .overlappingSubnet })
+        // A lease covering this node's own: the peer is skipped, the node goes on.
         let wide = F.lease("10.244.0.0/22", "192.168.1.14", mac: F.mac("02:00:00:00:00:03"))
-        let wideError = Self.error(leases: [F.a, F.b, wide])
-        #expect(wideError?.code == .overlappingLeases)
-        #expect(wideError?.field?.contains(wide.key) == true)
+        let wideSkipped = Self.skipped(leases: [F.a, F.b, wide])
+        #expect(wideSkipped.map(\.key).sorted() == [wide.key, "node/b"].sorted())
+        #expect(wideSkipped.first { $0.key == wide.key }?.message == "subnets overlap with node/a")
     }
 
     @Test func vxlanLeaseWithoutVtepMAC() {
         var b = F.b
         b.vtepMAC = nil
-        let error = Self.error(leases: [F.a, b])
-        #expect(error?.code == .missingVtepMAC)
-        #expect(error?.field == F.b.key)
+        #expect(Self.skipped(leases: [F.a, b]).map(\.reason) == [.missingVtepMAC])
         // Also when --backend vxlan makes a host-gw lease vxlan.
-        let forced = Self.error(
+        let forced = Self.skipped(
             F.netConf(.hostGW), leases: [F.a, F.hostGW(F.b)], options: DesiredOptions(backendOverride: .vxlan)
         )
-        #expect(forced?.code == .missingVtepMAC)
-        #expect(forced?.message.contains("--backend vxlan") == true)
+        #expect(forced.map(\.key) == ["node/b"])
+        #expect(forced.map(\.reason) == [.missingVtepMAC])
     }
 
     @Test func ownVxlanLeaseWithoutVtepMACToo() {
@@ -79,10 +92,10 @@ import Testing
     @Test func sharedVtepMAC() {
         var d = F.d
         d.vtepMAC = F.macB
-        let error = Self.error(leases: [F.a, F.b, d])
-        #expect(error?.code == .invalidValue)
-        #expect(error?.field == "\(F.b.key) and \(F.d.key)")
-        #expect(error?.message.contains("9e:11:22:33:44:55") == true)
+        let skipped = Self.skipped(leases: [F.a, F.b, d])
+        #expect(skipped.map(\.key) == ["node/b", "node/d"])
+        #expect(skipped.map(\.reason) == [.duplicateVtepMAC, .duplicateVtepMAC])
+        #expect(skipped.allSatisfy { $0.message.contains("9e:11:22:33:44:55") })
     }
 
     @Test func sharedVtepMACOnlyMattersForVxlanLeases() throws {
@@ -127,32 +140,32 @@ import Testing
 
     @Test func hostGWPeerNotOnLink() {
         let c = F.hostGW(F.c)
-        let error = Self.error(F.netConf(.hostGW), leases: [F.hostGW(F.a), c])
-        #expect(error?.code == .peerNotOnLink)
-        #expect(error?.field == "node/c")
-        #expect(error?.message.contains("10.0.5.20") == true)
-        #expect(error?.message.contains("eth0") == true)
+        let skipped = Self.skipped(F.netConf(.hostGW), leases: [F.hostGW(F.a), c]).first
+        #expect(skipped?.reason == .notOnLink)
+        #expect(skipped?.key == "node/c")
+        #expect(skipped?.message.contains("10.0.5.20") == true)
+        #expect(skipped?.message.contains("eth0") == true)
         // Without a node name, the lease key names the peer.
         var anonymous = c
         anonymous.nodeName = nil
-        #expect(Self.error(F.netConf(.hostGW), leases: [F.hostGW(F.a), anonymous])?.field == F.c.key)
+        #expect(Self.skipped(F.netConf(.hostGW), leases: [F.hostGW(F.a), anonymous]).first?.key == F.c.key)
         // From a vxlan node too: a host-gw lease is reached directly or not at all.
-        #expect(Self.error(leases: [F.a, c])?.code == .peerNotOnLink)
+        #expect(Self.skipped(leases: [F.a, c]).map(\.reason) == [.notOnLink])
     }
 
     @Test func kernelLookupCanMakeAHostGWPeerOffLink() {
         var facts = F.facts
         facts.routeLookups = [F.b.publicIP: false]
-        let error = Self.error(F.netConf(.hostGW), leases: [F.a, F.b].map(F.hostGW), facts: facts)
-        #expect(error?.code == .peerNotOnLink)
-        #expect(error?.field == "node/b")
+        let skipped = Self.skipped(F.netConf(.hostGW), leases: [F.a, F.b].map(F.hostGW), facts: facts)
+        #expect(skipped.map(\.key) == ["node/b"])
+        #expect(skipped.map(\.reason) == [.notOnLink])
     }
 
-    @Test func validationComesBeforeEverythingElse() {
-        // Outside network and no lease for the node at once: the lease problem is reported.
+    @Test func theNodesOwnLeaseComesBeforeThePeers() {
+        // A peer outside the network and no lease for the node at once: the node is refused.
         let outside = F.lease("10.245.1.0/24", "192.168.1.14", mac: F.mac("02:00:00:00:00:01"))
         let error = Self.error(leases: [F.b, outside], node: .publicIP(F.ip("192.168.1.99")))
-        #expect(error?.code == .leaseOutsideNetwork)
+        #expect(error?.code == .noLeaseForNode)
     }
 
     /// An underlay MTU below the 50 bytes of vxlan overhead (`--iface-mtu 40`, a LinkFacts

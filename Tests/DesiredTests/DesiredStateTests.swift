@@ -130,7 +130,13 @@ enum DesiredFixture {
     }
 
     @Test func vniPortAndMTUComeFromNetConf() throws {
-        let node = try F.compute(F.netConf(vni: 4096, port: 4789, mtu: 9000), leases: [F.a, F.b])
+        // Every node runs the same net-conf, so the leases advertise its VNI too.
+        let leases = [F.a, F.b].map { lease in
+            var copy = lease
+            copy.vni = 4096
+            return copy
+        }
+        let node = try F.compute(F.netConf(vni: 4096, port: 4789, mtu: 9000), leases: leases)
         let link = try #require(node.state.vxlan)
         #expect(link.name == "flannel.4096")
         #expect(link.vni == 4096)
@@ -232,8 +238,12 @@ enum DesiredFixture {
         let hostGW = try F.compute(leases: [F.a, F.b, F.d], options: DesiredOptions(backendOverride: .hostGW))
         #expect(hostGW.backend == .hostGW)
         #expect(hostGW.state.sortedRoutes == [F.directRoute(F.b), F.directRoute(F.d)])
-        #expect(hostGW.state.vxlan == nil)
         #expect(hostGW.state.neighbors.isEmpty && hostGW.state.fdb.isEmpty)
+        // The leases themselves still say vxlan: the peers still encapsulate to this node, so
+        // its device (with the MAC they know) stays until the last lease switches.
+        #expect(hostGW.state.vxlan?.mac == F.macA)
+        let switched = try F.compute(leases: [F.a, F.b, F.d].map(F.hostGW), options: DesiredOptions(backendOverride: .hostGW))
+        #expect(switched.state.vxlan == nil)
 
         // Leases that say host-gw but still carry a VtepMAC are reached over vxlan under --backend vxlan.
         var b = F.b
@@ -244,12 +254,11 @@ enum DesiredFixture {
         #expect(vxlan.state.vxlan?.mac == F.macA)
     }
 
-    @Test func backendOverrideToHostGWRefusesOffLinkPeers() {
-        let error = F.error { () throws(InputError) in
-            _ = try F.compute(leases: [F.a, F.b, F.c], options: DesiredOptions(backendOverride: .hostGW))
-        }
-        #expect(error?.code == .peerNotOnLink)
-        #expect(error?.field == "node/c")
+    @Test func backendOverrideToHostGWSkipsOffLinkPeers() throws {
+        let node = try F.compute(leases: [F.a, F.b, F.c], options: DesiredOptions(backendOverride: .hostGW))
+        #expect(node.skipped.map(\.key) == ["node/c"])
+        #expect(node.skipped.map(\.reason) == [.notOnLink])
+        #expect(node.state.sortedRoutes == [F.directRoute(F.b)])
     }
 
     @Test func subnetEnvAsFlannelWritesIt() throws {
