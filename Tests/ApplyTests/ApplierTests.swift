@@ -22,7 +22,7 @@ final class RecordingNftApplier: NftApplying {
 @Suite struct ApplierTests {
     static let device = "flannel.1"
     static let ownership = Ownership(
-        cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: device, underlay: "eth0", subnetLengths: [24]
+        cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: device, underlay: "eth0", subnetLengths: [24]
     )
     static let link = VxlanLink(
         name: device, vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450,
@@ -46,7 +46,9 @@ final class RecordingNftApplier: NftApplying {
         )]
     )
 
-    static func plan(_ changes: [Change]) -> Plan {
+    /// Every change in these tests is one the ownership rule grants (ApplierOwnershipTests has
+    /// the refusals), so the executor gets to send them.
+    static func plan(_ changes: [Change], ownership: Ownership = ownership) -> Plan {
         Plan(changes: changes, fingerprint: "0", ownership: ownership)
     }
 
@@ -129,20 +131,31 @@ final class RecordingNftApplier: NftApplying {
             default: (0, nil)
             }
         }
-        let gone = Neighbor(key: .init(device: "flannel.9", ip: IPv4Address(10, 244, 9, 0)), lladdr: Self.peerMAC(9))
-        let address = DeviceAddress(device: "eth0", address: InterfaceAddress(address: IPv4Address(10, 244, 0, 1), length: 32))
+        let address = DeviceAddress(device: Self.device, address: InterfaceAddress(address: IPv4Address(10, 244, 0, 1), length: 32))
         let changes: [Change] = [
             .createLink(Self.link), .route(.create(Self.route(1))), .route(.delete(Self.route(2, device: "eth0"))),
-            .address(.delete(address)), .neighbor(.delete(gone)),
+            .address(.delete(address)),
         ]
         let report = Applier().apply(Self.plan(changes), using: kernel)
         #expect(report.isComplete)
         #expect(report.applied == changes)
-        #expect(report.alreadyConverged == [changes[0], changes[2], changes[3], changes[4]])
-        // The device the EEXIST create found was still set up, and the neighbour whose device
-        // is gone cost no request.
+        #expect(report.alreadyConverged == [changes[0], changes[2], changes[3]])
+        // The device the EEXIST create found was still set up.
         #expect(kernel.handled.map { NetlinkMessageType.name($0.type) }
             == ["RTM_NEWLINK", "RTM_NEWLINK", "RTM_NEWROUTE", "RTM_DELROUTE", "RTM_DELADDR"])
+    }
+
+    /// A neighbour whose device is gone went with it: already so, and no request is sent.
+    @Test func aDeleteWhoseDeviceIsGoneCostsNoRequest() throws {
+        let kernel = FakeRouteKernel(devices: ["lo": 1, "eth0": 2])
+        var ownership = Self.ownership
+        ownership.vxlanDevice = "flannel.9"
+        let gone = Neighbor(key: .init(device: "flannel.9", ip: IPv4Address(10, 244, 9, 0)), lladdr: Self.peerMAC(9))
+        let changes: [Change] = [.neighbor(.delete(gone))]
+        let report = Applier().apply(Self.plan(changes, ownership: ownership), using: kernel)
+        #expect(report.isComplete)
+        #expect(report.alreadyConverged == changes)
+        #expect(kernel.handled.isEmpty)
     }
 
     @Test func aRefusedDeviceStopsBeforeAnythingElse() throws {
@@ -182,7 +195,10 @@ final class RecordingNftApplier: NftApplying {
             .route(.create(Self.route(1))), .route(.create(Self.route(2))), .route(.create(Self.route(3, device: "eth9"))),
             .route(.create(Self.route(4))),
         ]
-        let report = Applier().apply(Self.plan(changes), using: kernel)
+        // The underlay the routes go through is eth9, which this kernel does not have.
+        var ownership = Self.ownership
+        ownership.underlay = "eth9"
+        let report = Applier().apply(Self.plan(changes, ownership: ownership), using: kernel)
         #expect(report.applied == Array(changes[0..<2]))
         #expect(report.failure?.change == changes[2])
         #expect(report.failure?.error.errno == ENODEV)
