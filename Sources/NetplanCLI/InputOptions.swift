@@ -114,6 +114,9 @@ struct NodeFlags {
             backendOverride = type
         }
         options = DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq)
+        if let iface = flags.iface, let refusal = InterfaceName.refusal(of: iface) {
+            throw InputError(.invalidValue, field: "--iface", refusal)
+        }
         onLinkNetworks = try flags.onLink.map { text throws(InputError) in
             guard let prefix = IPv4Prefix(text, strict: false) else {
                 throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 CIDR")
