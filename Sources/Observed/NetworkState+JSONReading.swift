@@ -83,7 +83,9 @@ extension JSONTextReader {
             case "underlay":
                 if null { throw reader.invalid("expected a string, found null") }
                 underlay = try reader.readInterfaceName()
-            case "mtu": mtu = null ? 1500 : try reader.readInteger(UInt32.self)
+            case "mtu":
+                mtu = null ? 1500 : try reader.readInteger(UInt32.self)
+                if let refusal = LinkFacts.mtuRefusal(mtu) { throw reader.invalid(refusal) }
             case "addresses":
                 addresses = null ? [] : try reader.readArray { (reader: inout JSONTextReader) throws(JSONReadError) in
                     try reader.readInterfaceAddress()

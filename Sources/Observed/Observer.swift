@@ -100,7 +100,8 @@ public enum Observer {
             $0.gateway == nil && $0.scope == .link && $0.device == underlayName && $0.type == .unicast
         }.map(\.destination)
         let facts = LinkFacts(
-            underlay: underlayName, mtu: underlayLink.mtu ?? 1500, addresses: addresses(of: underlayLink.index),
+            underlay: underlayName, mtu: underlayLink.mtu ?? 1500, mtuSource: "the live interface \(underlayName)",
+            addresses: addresses(of: underlayLink.index),
             onLinkNetworks: Array(Set(onLink)).sorted(),
             routeLookups: try lookUp(Array(Set(peers)).sorted(), using: transport)
         )

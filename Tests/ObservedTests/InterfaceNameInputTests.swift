@@ -5,8 +5,8 @@ import Netlink
 @testable import Observed
 import Testing
 
-/// Interface names are checked where they enter from a snapshot or the kernel: a name the
-/// kernel would refuse is an error naming where it was.
+/// Interface names and MTUs are checked where they enter from a snapshot or the kernel: a
+/// name the kernel would refuse, or an MTU no interface has, is an error naming where it was.
 @Suite struct InterfaceNameInputTests {
     static func snapshot(facts: String = #"{"underlay": "eth0"}"#, state: String = "{}") -> Data {
         Data(#"{"version": 1, "state": \#(state), "facts": \#(facts)}"#.utf8)
@@ -50,6 +50,14 @@ import Testing
         // `;` is no problem to the kernel: such a name is read, and quoted where it is printed.
         let snapshot = try Snapshot.decode(Self.snapshot(facts: #"{"underlay": "eth0;reboot"}"#), path: "snap.json")
         #expect(snapshot.facts.underlay == "eth0;reboot")
+    }
+
+    @Test(arguments: [UInt32(0), 67, 65536, 4_294_967_295])
+    func anMTUNoInterfaceHasIsRefused(mtu: UInt32) {
+        #expect(
+            Self.refusal(Self.snapshot(facts: #"{"underlay": "eth0", "mtu": \#(mtu)}"#))
+                == "snapshot snap.json: \(mtu) is not an interface MTU (68 to 65535) at .facts.mtu"
+        )
     }
 
     // MARK: The live kernel
