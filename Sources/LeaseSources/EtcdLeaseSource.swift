@@ -54,27 +54,47 @@ public final class EtcdLeaseSource: LeaseSource {
         try? await client.shutdown()
     }
 
+    /// Loads the PEM files. Each failure names its flag and path: NIOSSL's own errors
+    /// (`failedToLoadCertificate`) say neither, and an agent that will not start must say
+    /// which of three files is wrong.
     static func tlsConfiguration(_ files: EtcdTLSFiles, source: String) throws(LeaseSourceError) -> TLSConfiguration {
         var configuration = TLSConfiguration.makeClientConfiguration()
-        do {
-            if let ca = files.caFile {
-                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(ca))
-            }
-            switch (files.certFile, files.keyFile) {
-            case let (cert?, key?):
-                configuration.certificateChain = try NIOSSLCertificate.fromPEMFile(cert).map { .certificate($0) }
-                configuration.privateKey = .privateKey(try NIOSSLPrivateKey(file: key, format: .pem))
-            case (nil, nil):
-                break
-            default:
-                throw LeaseSourceError(.invalidSpec, source: source, "--etcd-certfile and --etcd-keyfile go together")
-            }
-        } catch let error as LeaseSourceError {
-            throw error
-        } catch {
-            throw LeaseSourceError(.invalidSpec, source: source, "cannot load the TLS files: \(error)")
+        if let ca = files.caFile {
+            configuration.trustRoots = .certificates(
+                try load("--etcd-cafile", ca, what: "a PEM CA certificate", source: source) { try NIOSSLCertificate.fromPEMFile($0) }
+            )
+        }
+        switch (files.certFile, files.keyFile) {
+        case let (cert?, key?):
+            configuration.certificateChain = try load("--etcd-certfile", cert, what: "a PEM certificate", source: source) {
+                try NIOSSLCertificate.fromPEMFile($0)
+            }.map { .certificate($0) }
+            configuration.privateKey = .privateKey(
+                try load("--etcd-keyfile", key, what: "a PEM private key", source: source) { try NIOSSLPrivateKey(file: $0, format: .pem) }
+            )
+        case (nil, nil):
+            break
+        default:
+            throw LeaseSourceError(.invalidSpec, source: source, "--etcd-certfile and --etcd-keyfile go together")
         }
         return configuration
+    }
+
+    /// One TLS file: `--etcd-cafile /etc/etcd/ca.pem: cannot read the file (no such file or
+    /// not readable)`, or `…: not a PEM CA certificate (<NIOSSL's error>)`.
+    private static func load<Value>(
+        _ flag: String, _ path: String, what: String, source: String, _ read: (String) throws -> Value
+    ) throws(LeaseSourceError) -> Value {
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw LeaseSourceError(
+                .invalidSpec, source: source, "\(flag) \(path): cannot read the file (no such file or not readable)"
+            )
+        }
+        do {
+            return try read(path)
+        } catch {
+            throw LeaseSourceError(.invalidSpec, source: source, "\(flag) \(path): not \(what) (\(error))")
+        }
     }
 
     var description: String { "etcd://\(endpoints.map(\.description).joined(separator: ","))\(prefix)" }

@@ -80,14 +80,17 @@ public enum CLI {
             console.error("error: \(error)")
             return 1
         default:
+            // ArgumentParser's errors: help and version are clean exits (0, on stdout); usage
+            // and validation errors carry 64 (EX_USAGE), but the contract is 1 for any error,
+            // usage errors included (scripts test `$? -eq 1`; 2 only ever means "changes").
             let code = NetplanFlannel.exitCode(for: error)
             let message = NetplanFlannel.fullMessage(for: error)
             if code == .success {
                 console.write(message + "\n")
-            } else {
-                console.error(message)
+                return 0
             }
-            return code.rawValue
+            console.error(message)
+            return code == .validationFailure ? 1 : code.rawValue
         }
     }
 }

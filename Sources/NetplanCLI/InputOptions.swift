@@ -86,7 +86,11 @@ struct ClusterInputs {
     /// are the L2 segments: with `--all-nodes`, a node sees as on-link the networks it sits on.
     func offlineFacts(_ flags: InputOptions, segmentOf nodeIP: IPv4Address? = nil) -> LinkFacts {
         let networks = nodeIP.map { ip in onLinkNetworks.filter { $0.contains(ip) } } ?? onLinkNetworks
-        return LinkFacts(underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500, onLinkNetworks: networks)
+        return LinkFacts(
+            underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500,
+            mtuSource: flags.ifaceMTU == nil ? "the default underlay MTU (no --iface-mtu)" : "--iface-mtu",
+            onLinkNetworks: networks
+        )
     }
 }
 
@@ -118,6 +122,12 @@ struct NodeFlags {
             backendOverride = type
         }
         options = DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq)
+        if let iface = flags.iface, let refusal = InterfaceName.refusal(of: iface) {
+            throw InputError(.invalidValue, field: "--iface", refusal)
+        }
+        if let mtu = flags.ifaceMTU, let refusal = LinkFacts.mtuRefusal(mtu) {
+            throw InputError(.invalidValue, field: "--iface-mtu", refusal)
+        }
         onLinkNetworks = try flags.onLink.map { text throws(InputError) in
             guard let prefix = IPv4Prefix(text, strict: false) else {
                 throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 CIDR")

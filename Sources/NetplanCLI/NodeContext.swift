@@ -38,6 +38,7 @@ struct NodeContext {
         var node: ObservedNode
         if let snapshot {
             node = try Snapshot.load(path: snapshot).node
+            node.facts.mtuSource = "snapshot \(snapshot) (facts.mtu)"
             if let iface = flags.iface { node.facts.underlay = iface }
         } else {
             node = try LiveKernel.observe(
@@ -45,7 +46,10 @@ struct NodeContext {
                 peers: allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp
             )
         }
-        if let mtu = flags.ifaceMTU { node.facts.mtu = mtu }
+        if let mtu = flags.ifaceMTU {
+            node.facts.mtu = mtu
+            node.facts.mtuSource = "--iface-mtu"
+        }
         node.facts.onLinkNetworks += cluster.onLinkNetworks
         return node
     }

@@ -58,7 +58,9 @@ struct ReconcileCommand: ConsoleCommand {
 
     func validate() throws {
         guard ReconcileDuration.parse(interval) != nil else {
-            throw ValidationError("--interval \"\(interval)\": expected a duration such as 30s, 500ms or 5m")
+            throw ValidationError(
+                "--interval \"\(interval)\": expected a duration from 1ms to 24h such as 30s, 500ms or 5m"
+            )
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level \"\(logLevel)\": expected trace, debug, info, notice, warning, error or critical")
@@ -216,15 +218,22 @@ struct ReconcileCommand: ConsoleCommand {
     }
 }
 
-/// `30s`, `500ms`, `5m`, `1h`, or a bare number of seconds.
+/// `30s`, `500ms`, `5m`, `1h`, or a bare number of seconds, from 1 ms to 24 h.
 enum ReconcileDuration {
+    /// The periods that make sense: below a millisecond the agent would spin (`Double` reads
+    /// `1e-300` as well as `0`), above a day it never resyncs, and `inf` or `nan` (which
+    /// `Double` also reads) are no period at all.
+    static let range: ClosedRange<TimeInterval> = 0.001...86_400
+
     static func parse(_ text: String) -> TimeInterval? {
         let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for (suffix, scale) in units where text.hasSuffix(suffix) {
-            guard let value = Double(text.dropLast(suffix.count)), value > 0 else { return nil }
-            return value * scale
-        }
-        guard let value = Double(text), value > 0 else { return nil }
-        return value
+        let (number, scale) = units.first { text.hasSuffix($0.0) }.map { (text.dropLast($0.0.count), $0.1) }
+            ?? (Substring(text), 1)
+        // Only plain decimals: `Double` also reads `inf`, `nan` and hex floats (`0x1p4`).
+        guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+              let value = Double(number)
+        else { return nil }
+        let seconds = value * scale
+        return seconds.isFinite && range.contains(seconds) ? seconds : nil
     }
 }

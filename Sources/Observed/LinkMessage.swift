@@ -36,13 +36,29 @@ public struct LinkMessage: Hashable, Sendable {
         name = ""
         for attribute in try reader.attributes() {
             switch Int(attribute.type) {
-            case IFLA_IFNAME: name = attribute.string
+            case IFLA_IFNAME:
+                name = try Self.name(attribute, index: index)
             case IFLA_MTU: mtu = try attribute.u32("IFLA_MTU")
             case IFLA_ADDRESS: mac = attribute.mac
             case IFLA_LINKINFO: try decodeLinkInfo(attribute)
             default: break
             }
         }
+    }
+
+    /// `IFLA_IFNAME`, refused unless it is valid UTF-8 and a name the kernel itself would accept:
+    /// device names go into plans, listings and scripts, so a name that is not what the kernel
+    /// holds (a lossy decoding) or that no `ip link` could take is an error naming the ifindex,
+    /// never passed on.
+    private static func name(_ attribute: NetlinkAttribute, index: UInt32) throws(NetlinkError) -> String {
+        let end = attribute.value.firstIndex(of: 0) ?? attribute.value.count
+        guard let name = String(validating: attribute.value[..<end], as: UTF8.self) else {
+            throw NetlinkError(.decode, detail: "RTM_NEWLINK of ifindex \(index): IFLA_IFNAME is not valid UTF-8")
+        }
+        if let refusal = InterfaceName.refusal(of: name) {
+            throw NetlinkError(.decode, detail: "RTM_NEWLINK of ifindex \(index): IFLA_IFNAME \(refusal)")
+        }
+        return name
     }
 
     private mutating func decodeLinkInfo(_ linkInfo: NetlinkAttribute) throws(NetlinkError) {

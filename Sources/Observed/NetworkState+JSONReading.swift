@@ -82,8 +82,10 @@ extension JSONTextReader {
             switch name {
             case "underlay":
                 if null { throw reader.invalid("expected a string, found null") }
-                underlay = try reader.readString()
-            case "mtu": mtu = null ? 1500 : try reader.readInteger(UInt32.self)
+                underlay = try reader.readInterfaceName()
+            case "mtu":
+                mtu = null ? 1500 : try reader.readInteger(UInt32.self)
+                if let refusal = LinkFacts.mtuRefusal(mtu) { throw reader.invalid(refusal) }
             case "addresses":
                 addresses = null ? [] : try reader.readArray { (reader: inout JSONTextReader) throws(JSONReadError) in
                     try reader.readInterfaceAddress()
@@ -135,7 +137,7 @@ extension JSONTextReader {
             case "key": key = try reader.readRouteKey()
             case "type": type = try reader.readKernelEnum(RouteType.self)
             case "gateway": gateway = try reader.readNull() ? nil : try reader.readAddress()
-            case "device": device = try reader.readNull() ? nil : try reader.readString()
+            case "device": device = try reader.readNull() ? nil : try reader.readInterfaceName()
             case "scope": scope = try reader.readKernelEnum(RouteScope.self)
             case "proto": proto = try reader.readKernelEnum(RouteProtocol.self)
             case "onLink": onLink = try reader.readBool()
@@ -186,7 +188,7 @@ extension JSONTextReader {
                 var ip: IPv4Address?
                 try reader.readObject { (reader: inout JSONTextReader, name: String) throws(JSONReadError) in
                     switch name {
-                    case "device": device = try reader.readString()
+                    case "device": device = try reader.readInterfaceName()
                     case "ip": ip = try reader.readAddress()
                     default: try reader.skipValue()
                     }
@@ -216,7 +218,7 @@ extension JSONTextReader {
                 var mac: MACAddress?
                 try reader.readObject { (reader: inout JSONTextReader, name: String) throws(JSONReadError) in
                     switch name {
-                    case "device": device = try reader.readString()
+                    case "device": device = try reader.readInterfaceName()
                     case "mac": mac = try reader.readMAC()
                     default: try reader.skipValue()
                     }
@@ -250,10 +252,10 @@ extension JSONTextReader {
         var addresses: [InterfaceAddress]?
         try readObject { (reader: inout JSONTextReader, member: String) throws(JSONReadError) in
             switch member {
-            case "name": name = try reader.readString()
+            case "name": name = try reader.readInterfaceName()
             case "vni": vni = try reader.readInteger(UInt32.self)
             case "local": local = try reader.readNull() ? nil : try reader.readAddress()
-            case "underlay": underlay = try reader.readNull() ? nil : try reader.readString()
+            case "underlay": underlay = try reader.readNull() ? nil : try reader.readInterfaceName()
             case "port": port = try reader.readInteger(UInt16.self)
             case "learning": learning = try reader.readBool()
             case "gbp": gbp = try reader.readBool()
@@ -376,6 +378,14 @@ extension JSONTextReader {
     }
 
     // MARK: Values stored as text
+
+    /// A device name, refused unless the kernel would accept it: a snapshot is a file anyone
+    /// can edit, and its names end up in plans and scripts.
+    mutating func readInterfaceName() throws(JSONReadError) -> String {
+        let text = try readString()
+        if let refusal = InterfaceName.refusal(of: text) { throw invalid(refusal) }
+        return text
+    }
 
     /// `not an IPv4 address: 1.2.3`, as `TextCodable` refused it.
     mutating func readAddress() throws(JSONReadError) -> IPv4Address {

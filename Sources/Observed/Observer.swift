@@ -45,7 +45,7 @@ public enum Observer {
             addressMessages.filter { $0.index == index }.compactMap(\.address).sorted()
         }
         var routes: [Route] = []
-        for message in try transport.dump(DumpRequests.routes(table: .main)) {
+        for message in try mainTableRoutes(using: transport) {
             // The table is checked again: without strict checking the kernel dumps all tables.
             if let route = try RouteMessage(decoding: message).route(deviceNames: names), route.key.table == .main {
                 routes.append(route)
@@ -100,16 +100,30 @@ public enum Observer {
             $0.gateway == nil && $0.scope == .link && $0.device == underlayName && $0.type == .unicast
         }.map(\.destination)
         let facts = LinkFacts(
-            underlay: underlayName, mtu: underlayLink.mtu ?? 1500, addresses: addresses(of: underlayLink.index),
+            underlay: underlayName, mtu: underlayLink.mtu ?? 1500, mtuSource: "the live interface \(underlayName)",
+            addresses: addresses(of: underlayLink.index),
             onLinkNetworks: Array(Set(onLink)).sorted(),
             routeLookups: try lookUp(Array(Set(peers)).sorted(), using: transport)
         )
         return ObservedNode(state: state, facts: facts)
     }
 
+    /// The route messages of table main. A namespace that never had a route in it (a fresh
+    /// node, loopback still down) has no main table at all, and a dump filtered to it fails
+    /// with `ENOENT` ("FIB table does not exist"): that table holds no routes, it is not an
+    /// error. Only that errno on this dump is read so; every other failure stays one.
+    static func mainTableRoutes(using transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
+        do throws(NetlinkError) {
+            return try transport.dump(DumpRequests.routes(table: .main))
+        } catch where error.errno == ENOENT {
+            return []
+        }
+    }
+
     /// Asks the kernel, in one batch, which route it would use for each peer. A peer is on-link
     /// as flannel decides it: the answer is a route without a gateway. A lookup the kernel
-    /// refuses (no route: `ENETUNREACH`) means not on-link.
+    /// refuses (no route: `ENETUNREACH`, `EHOSTUNREACH`; no table to look in: `ENOENT`) means
+    /// not on-link.
     public static func lookUp(_ peers: [IPv4Address], using transport: some NetlinkTransport) throws(NetlinkError) -> [IPv4Address: Bool] {
         guard !peers.isEmpty else { return [:] }
         let results = try transport.transact(
@@ -124,7 +138,7 @@ public enum Observer {
                 }
                 answers[peer] = routes.count == 1 && routes[0].gateway == nil
             case .failure(let error):
-                guard error.errno == ENETUNREACH || error.errno == EHOSTUNREACH else { throw error }
+                guard error.errno == ENETUNREACH || error.errno == EHOSTUNREACH || error.errno == ENOENT else { throw error }
                 answers[peer] = false
             }
         }

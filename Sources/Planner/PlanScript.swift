@@ -2,6 +2,9 @@ import NetState
 
 /// Renders a plan as the `ip` / `bridge` / `nft` commands that make the same changes, in the
 /// same order: what an operator could run by hand, and a check that the plan is what it says.
+///
+/// Every value that is not a fixed word is passed through `ShellWord.quote`: interface names
+/// come from snapshots and flags, and a script is run as root.
 public enum PlanScript {
     public static func render(_ plan: Plan, header: String? = nil) -> String {
         var lines = ["#!/usr/bin/env bash"]
@@ -17,61 +20,66 @@ public enum PlanScript {
     public static func commands(for change: Change) -> [String] {
         switch change {
         case let .createLink(link):
-            return ["ip link add \(link.name) " + link.linkArguments.joined(separator: " "),
-                    "ip link set \(link.name) \(link.up ? "up" : "down")"]
+            let name = ShellWord.quote(link.name)
+            return ["ip link add \(name) " + link.linkArguments.map(ShellWord.quote).joined(separator: " "),
+                    "ip link set \(name) \(link.up ? "up" : "down")"]
         case let .modifyLink(old, new):
             // Separate commands: the vxlan driver refuses an MTU beside its own attributes
             // ("Cannot change mtu").
             var commands: [String] = []
+            let name = ShellWord.quote(new.name)
             if old.learning != new.learning {
-                commands.append("ip link set \(new.name) type vxlan \(new.learning ? "learning" : "nolearning")")
+                commands.append("ip link set \(name) type vxlan \(new.learning ? "learning" : "nolearning")")
             }
-            if old.mtu != new.mtu { commands.append("ip link set \(new.name) mtu \(new.mtu)") }
-            if old.up != new.up { commands.append("ip link set \(new.name) \(new.up ? "up" : "down")") }
+            if old.mtu != new.mtu { commands.append("ip link set \(name) mtu \(new.mtu)") }
+            if old.up != new.up { commands.append("ip link set \(name) \(new.up ? "up" : "down")") }
             return commands
         case let .recreateLink(old, new):
-            return ["ip link del \(old.name)"] + commands(for: .createLink(new))
+            return ["ip link del \(ShellWord.quote(old.name))"] + commands(for: .createLink(new))
         case let .deleteLink(link):
-            return ["ip link del \(link.name)"]
+            return ["ip link del \(ShellWord.quote(link.name))"]
         case let .address(verb):
             switch verb {
             case let .create(address), let .replace(_, address):
-                return ["ip addr replace \(address.address) dev \(address.device)"]
+                return ["ip addr replace \(address.address) dev \(ShellWord.quote(address.device))"]
             case let .delete(address):
-                return ["ip addr del \(address.address) dev \(address.device)"]
+                return ["ip addr del \(address.address) dev \(ShellWord.quote(address.device))"]
             }
         case let .fdb(verb):
             switch verb {
             case let .create(entry), let .replace(_, entry):
-                return [command("bridge fdb replace ", entry)]
+                return [command("bridge fdb replace ", entry.quotingDevice)]
             case let .delete(entry):
                 let dst = entry.destination.map { " dst \($0)" } ?? ""
-                return ["bridge fdb del \(entry.key.mac) dev \(entry.key.device)\(dst)\(entry.isSelf ? " self" : "")"]
+                return ["bridge fdb del \(entry.key.mac) dev \(ShellWord.quote(entry.key.device))\(dst)\(entry.isSelf ? " self" : "")"]
             }
         case let .neighbor(verb):
             switch verb {
             case let .create(neighbor), let .replace(_, neighbor):
-                return [command("ip neigh replace ", neighbor)]
+                return [command("ip neigh replace ", neighbor.quotingDevice)]
             case let .delete(neighbor):
-                return ["ip neigh del \(neighbor.key.ip) dev \(neighbor.key.device)"]
+                return ["ip neigh del \(neighbor.key.ip) dev \(ShellWord.quote(neighbor.key.device))"]
             }
         case let .route(verb):
             switch verb {
             case let .create(route), let .replace(_, route):
-                return [command("ip route replace ", route)]
+                return [command("ip route replace ", route.quotingDevice)]
             case let .delete(route):
-                return [command("ip route del ", route)]
+                return [command("ip route del ", route.quotingDevice)]
             }
         case let .table(verb):
-            let name = verb.after.map { "\($0.key.family) \($0.key.name)" }
-                ?? verb.before.map { "\($0.key.family) \($0.key.name)" } ?? ""
+            guard let key = verb.after?.key ?? verb.before?.key else { return [] }
             switch verb {
             case let .create(table), let .replace(_, table):
                 // Declaring, deleting and re-declaring the table in one `nft -f` is one
-                // transaction that works whether or not the table exists.
-                return ["nft -f - <<'NFT'", "table \(name)", "delete table \(name)", table.description, "NFT"]
+                // transaction that works whether or not the table exists. The here-document's
+                // delimiter is quoted (nothing in it is expanded) and equals no line of it.
+                let name = "\(key.family) \(key.name)"
+                let body = ["table \(name)", "delete table \(name)", table.description]
+                let delimiter = ShellWord.heredocDelimiter("NFT", avoiding: body)
+                return ["nft -f - <<'\(delimiter)'"] + body + [delimiter]
             case .delete:
-                return ["nft delete table \(name)"]
+                return ["nft delete table \(ShellWord.quote(key.family.description)) \(ShellWord.quote(key.name))"]
             }
         }
     }
@@ -83,5 +91,30 @@ public enum PlanScript {
         text.append(prefix)
         object.append(to: &text)
         return text.string
+    }
+}
+
+extension Route {
+    /// This route with its device shell-quoted, for a command line built from its listing.
+    fileprivate var quotingDevice: Route {
+        var route = self
+        route.device = device.map(ShellWord.quote)
+        return route
+    }
+}
+
+extension Neighbor {
+    fileprivate var quotingDevice: Neighbor {
+        var neighbor = self
+        neighbor.key.device = ShellWord.quote(key.device)
+        return neighbor
+    }
+}
+
+extension FdbEntry {
+    fileprivate var quotingDevice: FdbEntry {
+        var entry = self
+        entry.key.device = ShellWord.quote(key.device)
+        return entry
     }
 }

@@ -40,7 +40,7 @@ import Testing
         )
         state.tables[masquerade.key] = masquerade
         for snapshot in [Snapshot(state: state, facts: FlannelScenario.facts),
-                         Snapshot(state: NetworkState(), facts: LinkFacts(underlay: ""))] {
+                         Snapshot(state: NetworkState(), facts: LinkFacts(underlay: "lo"))] {
             let written = snapshot.encodedBytes()
             let expected = try Self.oracle(snapshot)
             #expect(written == expected, "\(Self.firstDifference(written, expected))")
@@ -167,6 +167,13 @@ struct RandomState {
         return pieces[below(pieces.count)] + (chance() ? String(below(1000)) : "")
     }
 
+    /// An interface name: one the kernel would take (the reader refuses others, see
+    /// `InterfaceName`), still with characters that need escaping in JSON.
+    mutating func deviceName() -> String {
+        let pieces = ["flannel.1", "eth0", "ens3", "vx\"lan", "back\\slash", "é-ü", "\u{1}\u{1f}\u{7f}", "x"]
+        return pieces[below(pieces.count)] + (chance() ? String(below(1000)) : "")
+    }
+
     mutating func route() -> Route {
         Route(
             key: .init(
@@ -174,7 +181,7 @@ struct RandomState {
                 tos: UInt8(below(256)), metric: chance() ? 0 : UInt32(truncatingIfNeeded: next())
             ),
             type: RouteType(rawValue: UInt8(below(13))), gateway: chance() ? address() : nil,
-            device: chance() ? name() : nil, scope: RouteScope(rawValue: [0, 200, 253, 254, 255, 17][below(6)]),
+            device: chance() ? deviceName() : nil, scope: RouteScope(rawValue: [0, 200, 253, 254, 255, 17][below(6)]),
             proto: RouteProtocol(rawValue: UInt8(below(256))), onLink: chance(), preferredSource: chance() ? address() : nil
         )
     }
@@ -182,10 +189,10 @@ struct RandomState {
     mutating func snapshot() -> Snapshot {
         let routes = (0..<below(30)).map { _ in route() }
         let neighbors = (0..<below(20)).map { _ in
-            Neighbor(key: .init(device: name(), ip: address()), lladdr: chance() ? mac() : nil, state: NeighborState(rawValue: UInt16(below(300))))
+            Neighbor(key: .init(device: deviceName(), ip: address()), lladdr: chance() ? mac() : nil, state: NeighborState(rawValue: UInt16(below(300))))
         }
         let fdb = (0..<below(20)).map { _ in
-            FdbEntry(key: .init(device: name(), mac: mac()), destination: chance() ? address() : nil, isSelf: chance(), state: NeighborState(rawValue: UInt16(below(300))))
+            FdbEntry(key: .init(device: deviceName(), mac: mac()), destination: chance() ? address() : nil, isSelf: chance(), state: NeighborState(rawValue: UInt16(below(300))))
         }
         let tables = (0..<below(3)).map { index in
             NftTable(
@@ -207,7 +214,8 @@ struct RandomState {
             )
         }
         let vxlan: VxlanLink? = chance() ? nil : VxlanLink(
-            name: name(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? address() : nil, underlay: chance() ? name() : nil,
+            name: deviceName(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? address() : nil,
+            underlay: chance() ? deviceName() : nil,
             port: UInt16(truncatingIfNeeded: next()), learning: chance(), gbp: chance(), mtu: UInt32(below(10000)),
             mac: chance() ? mac() : nil, up: chance(),
             addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) }
@@ -215,7 +223,7 @@ struct RandomState {
         var lookups: [IPv4Address: Bool] = [:]
         for _ in 0..<below(10) { lookups[address()] = chance() }
         let facts = LinkFacts(
-            underlay: name(), mtu: UInt32(below(70000)),
+            underlay: deviceName(), mtu: 68 + UInt32(below(65535 - 68 + 1)),
             addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) },
             onLinkNetworks: (0..<below(3)).map { _ in prefix() }, routeLookups: lookups
         )
