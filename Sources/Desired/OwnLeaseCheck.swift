@@ -44,7 +44,10 @@ enum OwnLeaseCheck {
                 )
             }
         }
-        for connected in facts.onLinkNetworks where network.overlaps(connected) {
+        // Offline the `--on-link` networks stand for the underlay's connected networks. Live,
+        // its addresses above are them: other link routes on the underlay can be anyone's (a
+        // stray route inside Network must not take the node down), and are left to ownership.
+        for connected in facts.addresses.isEmpty ? facts.onLinkNetworks : [] where network.overlaps(connected) {
             throw InputError(
                 .invalidValue, source: nil, field: "Network",
                 "\(network) overlaps the underlay network \(connected) on \(facts.underlay): routes into the cluster CIDR would capture underlay traffic"

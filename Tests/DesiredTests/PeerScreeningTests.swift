@@ -126,7 +126,9 @@ import Testing
         let leases = [F.lease("192.168.1.0/24", "192.168.1.11", mac: F.macA), F.lease("192.168.2.0/24", "192.168.1.12", mac: F.macB)]
         #expect(throws: InputError.self) { try F.compute(wide, leases: leases) }
         let underlay = NetConf(network: F.prefix("10.0.0.0/8"), backend: .init(type: .vxlan))
+        // Offline, the --on-link networks stand for the underlay's connected networks.
         var facts = F.facts
+        facts.addresses = []
         facts.onLinkNetworks = [F.prefix("10.1.0.0/16")]
         do {
             _ = try F.compute(underlay, leases: [F.a, F.b], facts: facts)
