@@ -48,12 +48,20 @@ public enum DesiredState {
             source: source
         )
         let device = netConf.vxlanDeviceName
-        let underlayMTU = netConf.backend.mtu ?? facts.mtu
+        let (underlayMTU, mtuOrigin) = netConf.backend.mtu.map { ($0, "net-conf Backend.MTU") } ?? (facts.mtu, facts.mtuSource)
         // The vxlan headers take 50 bytes of the underlay MTU: below that there is no device.
         guard underlayMTU >= 50 + 68 else {
             throw InputError(
-                .invalidValue, source: nil, field: netConf.backend.mtu == nil ? "underlay MTU" : "Backend.MTU",
-                "\(underlayMTU) leaves no room for the 50 bytes of vxlan headers and a 68-byte IPv4 packet"
+                .invalidValue, source: nil, field: mtuOrigin,
+                "underlay MTU \(underlayMTU) leaves no room for the 50 bytes of vxlan headers and a 68-byte IPv4 packet (the vxlan device would get \(Int64(underlayMTU) - 50); it needs at least 68)"
+            )
+        }
+        // The vxlan driver's largest MTU is 65535 minus its headers (a loopback underlay
+        // reports 65536): above it the kernel would refuse the device.
+        guard underlayMTU <= 65535 else {
+            throw InputError(
+                .invalidValue, source: nil, field: mtuOrigin,
+                "underlay MTU \(underlayMTU) is above 65535, the largest a vxlan underlay can carry"
             )
         }
         let vxlanPeers = leases.indices.reduce(into: 0) { count, index in

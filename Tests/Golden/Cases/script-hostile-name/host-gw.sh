@@ -32,5 +32,3 @@ bridge fdb del 0e:4c:8b:10:03:01 dev flannel.1 dst 172.22.0.76 self
 bridge fdb del 0e:4c:8b:10:04:01 dev flannel.1 dst 172.22.0.212 self
 # - fdb 0e:4c:8b:10:05:01 dev flannel.1 dst 172.22.0.64 self permanent
 bridge fdb del 0e:4c:8b:10:05:01 dev flannel.1 dst 172.22.0.64 self
-# - link flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0;reboot dstport 8472 nolearning up
-ip link del flannel.1
