@@ -37,7 +37,10 @@ struct PreparedNode: Sendable {
         hostGW = try DesiredState.compute(
             netConf: netConf, leases: leases, node: Self.node, facts: facts, options: Self.hostGW)
         observedVxlan = try DesiredState.compute(netConf: netConf, leases: leases, node: Self.node, facts: facts).state
-        ownership = Ownership(cluster: netConf.network, ownSubnet: vxlan.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName)
+        ownership = Ownership(
+            cluster: netConf.network, ownSubnet: vxlan.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName,
+            underlay: vxlan.underlay, subnetLengths: vxlan.subnetLengths
+        )
         fromEmpty = Planner.plan(desired: vxlan.state, observed: NetworkState(), ownership: ownership)
         toHostGW = Planner.plan(desired: hostGW.state, observed: observedVxlan, ownership: ownership)
         // Sanity: a benchmark of the wrong work is worse than none.
