@@ -1,5 +1,6 @@
 import Desired
 import Foundation
+import InputFiles
 import NetState
 import Observed
 import Planner
@@ -52,15 +53,19 @@ struct PlanDocument: Codable {
 
     var plan: Plan { Plan(changes: changes, fingerprint: fingerprint, conflicts: conflicts, ownership: ownership) }
 
+    /// Reads a plan file: a regular file or `-`, under `InputFileLimit.plan`.
     static func load(path: String) throws -> PlanDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(message: "\(path): cannot read the plan file")
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, limit: .plan)
+        } catch {
+            throw CommandFailure(message: "\(error)")
         }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         let document: PlanDocument
         do {
-            document = try decoder.decode(PlanDocument.self, from: data)
+            document = try decoder.decode(PlanDocument.self, from: Data(bytes))
         } catch {
             throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error)")
         }
