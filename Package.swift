@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "NetplanCLI",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles",
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles", "JSONLexing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

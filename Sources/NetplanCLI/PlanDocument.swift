@@ -53,7 +53,8 @@ struct PlanDocument: Codable {
 
     var plan: Plan { Plan(changes: changes, fingerprint: fingerprint, conflicts: conflicts, ownership: ownership) }
 
-    /// Reads a plan file: a regular file or `-`, under `InputFileLimit.plan`.
+    /// Reads a plan file (a regular file or `-`, under `InputFileLimit.plan`); a file that is
+    /// not a plan is refused in plain words naming it (see `PlanFile`).
     static func load(path: String) throws -> PlanDocument {
         let bytes: [UInt8]
         do {
@@ -61,13 +62,11 @@ struct PlanDocument: Codable {
         } catch {
             throw CommandFailure(message: "\(error)")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         let document: PlanDocument
         do {
-            document = try decoder.decode(PlanDocument.self, from: Data(bytes))
+            document = try PlanFile.decode(bytes)
         } catch {
-            throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error)")
+            throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error.reason)")
         }
         guard document.formatVersion == currentVersion else {
             throw CommandFailure(

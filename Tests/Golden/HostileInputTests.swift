@@ -66,6 +66,42 @@ import Testing
         }
     }
 
+    @Test("a truncated plan file says it ends early, naming the file")
+    func truncatedPlan() {
+        let path = Self.errors + "/plan-truncated.json"
+        #expect(planRefusal(path) == "\(path): not a netplan-flannel plan: the JSON ends early at byte 1000")
+    }
+
+    @Test("a plan file without a field, or with a wrong one, names the field in plain words")
+    func malformedPlan() throws {
+        let directory = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let source = GoldenCase.casesDirectory.appendingPathComponent("plan-empty-node/plan.json")
+        var plan = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: source)) as? [String: Any])
+        var changes = try #require(plan["changes"] as? [[String: Any]])
+        changes[3].removeValue(forKey: "kind")
+        plan["changes"] = changes
+        let path = directory + "/plan.json"
+        try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: path))
+        #expect(planRefusal(path) == "\(path): not a netplan-flannel plan: missing field changes[3].kind")
+
+        changes[3]["kind"] = "fdb"
+        changes[3].removeValue(forKey: "after")
+        plan["changes"] = changes
+        try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: path))
+        #expect(
+            planRefusal(path) == "\(path): not a netplan-flannel plan: changes[3].action: create fdb needs before/after to match")
+
+        plan["changes"] = "none"
+        try JSONSerialization.data(withJSONObject: plan).write(to: URL(fileURLWithPath: path))
+        #expect(planRefusal(path) == "\(path): not a netplan-flannel plan: changes: expected an array")
+
+        try Data("{\"changes\": [1,]}".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(
+            planRefusal(path)
+                == "\(path): not a netplan-flannel plan: malformed JSON at line 1, column 16 (byte 15): expected a value, found ']'")
+    }
+
     @Test("a directory, a FIFO or /dev/zero as --plan is refused by what it is")
     func planNotAFile() {
         #expect(planRefusal("/") == "/: is a directory, expected a regular file or - for standard input")
