@@ -76,6 +76,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "netplan-flannel", dependencies: ["NetplanCLI"], swiftSettings: swiftSettings),
+        // The mutation fuzzer of the input parsers, run by CI for a bounded time (.ci/run).
+        .executableTarget(name: "netplan-fuzz", dependencies: ["NetplanCLI", "Desired", "Observed"], swiftSettings: swiftSettings),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
