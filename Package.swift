@@ -37,12 +37,14 @@ let package = Package(
         .target(name: "NetState", swiftSettings: swiftSettings),
         // Strict JSON lexing over bytes, shared by the input parser and the snapshot reader.
         .target(name: "JSONLexing", swiftSettings: swiftSettings),
+        // The one reader of input files: regular files or stdin, under a size cap per kind.
+        .target(name: "InputFiles", swiftSettings: swiftSettings),
         // Flannel's inputs and the pure desired-state function.
-        .target(name: "Desired", dependencies: ["NetState", "JSONLexing", "Yams"], swiftSettings: swiftSettings),
+        .target(name: "Desired", dependencies: ["NetState", "JSONLexing", "InputFiles", "Yams"], swiftSettings: swiftSettings),
         // The only code that opens sockets (libmnl, libnftnl).
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"], swiftSettings: swiftSettings),
         // Dump requests, pure decoders, the live Observer, snapshots.
-        .target(name: "Observed", dependencies: ["NetState", "JSONLexing", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        .target(name: "Observed", dependencies: ["NetState", "JSONLexing", "InputFiles", "Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
         // diff(desired, observed) -> Plan, ordering, rendering, fingerprint.
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.
@@ -51,7 +53,7 @@ let package = Package(
         .target(
             name: "LeaseSources",
             dependencies: [
-                "Desired",
+                "Desired", "InputFiles",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "NetplanCLI",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources",
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles", "JSONLexing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -74,8 +76,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "netplan-flannel", dependencies: ["NetplanCLI"], swiftSettings: swiftSettings),
+        // The mutation fuzzer of the input parsers, run by CI for a bounded time (.ci/run).
+        .executableTarget(name: "netplan-fuzz", dependencies: ["NetplanCLI", "Desired", "Observed"], swiftSettings: swiftSettings),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
         .testTarget(

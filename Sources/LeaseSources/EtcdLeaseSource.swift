@@ -27,12 +27,29 @@ public final class EtcdLeaseSource: LeaseSource {
     let maxWatch: Duration
     private let current = LockedIndex()
 
+    /// The largest range response read (`/v3/kv/range`). The agent runs under the 128 Mi memory
+    /// limit of deploy/daemonset.yaml, and a response is parsed into a tree about twice its size
+    /// while the previous lease set and the kernel state are still held. 5,000 leases through the
+    /// JSON gateway are ~1.6 MB, so 32 MiB is twenty times a large cluster and still leaves the
+    /// agent room; a bigger answer is refused as invalid rather than risking an OOM kill.
+    public static let maxRangeBody = 32 << 20
+
+    /// The longest watch message (one line of the gateway's stream) kept while waiting for its
+    /// newline. A line holds one event batch; etcd caps a transaction at 128 operations
+    /// (`--max-txn-ops`) of at most 1.5 MiB (`--max-request-bytes`), and a lease event is a few
+    /// hundred bytes. Anything longer is a broken or hostile peer: the stream is dropped (`follow`
+    /// reports the failure, which the agent logs, and lists again after its back-off) instead of
+    /// the buffer growing until the agent is killed. Two streams run at once (subnets, config),
+    /// so the watch holds at most 16 MiB.
+    let maxWatchLine: Int
+
     public init(
         endpoints: [EtcdEndpoint], prefix: String, tls: EtcdTLSFiles = EtcdTLSFiles(), readsConfig: Bool,
         requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2),
-        maxWatch: Duration = .seconds(300)
+        maxWatch: Duration = .seconds(300), maxWatchLine: Int = 8 << 20
     ) throws(LeaseSourceError) {
         self.maxWatch = maxWatch
+        self.maxWatchLine = maxWatchLine
         self.endpoints = endpoints
         self.prefix = prefix
         self.readsConfig = readsConfig
@@ -162,7 +179,12 @@ public final class EtcdLeaseSource: LeaseSource {
         request.body = .bytes(ByteBuffer(bytes: Self.encode(json)))
         do {
             let response = try await client.execute(request, timeout: requestTimeout)
-            let body = try await response.body.collect(upTo: 256 << 20)
+            let body: ByteBuffer
+            do {
+                body = try await response.body.collect(upTo: Self.maxRangeBody)
+            } catch is NIOTooManyBytesError {
+                throw LeaseSourceError(.invalid, source: where_, "the answer is over the \(Self.maxRangeBody >> 20) MiB cap for an etcd response")
+            }
             let bytes = Array(body.readableBytesView)
             guard response.status == .ok else {
                 throw LeaseSourceError(
@@ -246,15 +268,18 @@ public final class EtcdLeaseSource: LeaseSource {
         guard response.status == .ok else {
             throw LeaseSourceError(.unreachable, source: where_, "HTTP \(response.status.code)")
         }
-        var pending: [UInt8] = []
+        var lines = WatchLines(maxLine: maxWatchLine)
         for try await chunk in response.body {
-            pending += chunk.readableBytesView
-            while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = Array(pending[..<newline])
-                pending.removeSubrange(...newline)
+            guard lines.append(chunk.readableBytesView) else {
+                throw LeaseSourceError(
+                    .invalid, source: where_,
+                    "a watch message over \(maxWatchLine) bytes without a newline; dropped the stream to list again")
+            }
+            while let line = lines.next() {
                 if try Self.watchLineAsksForList(line, source: where_) { return }
             }
         }
+        let pending = lines.rest
         if !pending.isEmpty, try Self.watchLineAsksForList(pending, source: where_) { return }
         throw LeaseSourceError(.unreachable, source: where_, "the watch stream ended")
     }

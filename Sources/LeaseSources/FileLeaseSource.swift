@@ -1,5 +1,6 @@
 import Desired
 import Foundation
+import InputFiles
 
 /// A lease file (any format `LeaseReader` reads), re-read when its inode, size or modification
 /// time changes. Polling, not inotify: it also follows a file replaced by rename (as
@@ -36,13 +37,19 @@ public struct FileLeaseSource: LeaseSource {
         try readNow()
     }
 
+    /// Reads the file through `InputFile`, as the one-shot commands do: a FIFO or device is
+    /// refused (a FIFO would block the agent), and so is a file over `InputFileLimit.leases`.
     func readNow() throws(LeaseSourceError) -> LeaseSet {
-        let contents = path == "-" ? FileHandle.standardInput.readDataToEndOfFile() : FileManager.default.contents(atPath: path)
-        guard let data = contents else {
-            throw LeaseSourceError(.unreachable, source: path, "cannot read the file")
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, limit: .leases)
+        } catch {
+            // Too big is the data's fault; anything else is a file that cannot be read (yet).
+            if case .overCap = error.reason { throw LeaseSourceError(.invalid, source: path, error.message) }
+            throw LeaseSourceError(.unreachable, source: path, error.message)
         }
         do {
-            let reading = try LeaseReader.read(Array(data), source: path)
+            let reading = try LeaseReader.read(bytes, source: path)
             return LeaseSet(leases: reading.leases, rejected: reading.rejected, source: path)
         } catch {
             throw LeaseSourceError(.invalid, source: path, "\(error)")

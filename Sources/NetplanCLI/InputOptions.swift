@@ -1,6 +1,7 @@
 import ArgumentParser
 import Desired
 import Foundation
+import InputFiles
 import NetState
 
 /// The inputs every command shares: flannel's config, the leases, who this node is, and (offline)
@@ -54,10 +55,10 @@ struct ClusterInputs {
         guard let netConfPath = flags.netConf else {
             throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required")
         }
-        netConf = try NetConfReader.parse(try Self.read(netConfPath), source: netConfPath)
+        netConf = try NetConfReader.parse(try Self.read(netConfPath, limit: .netConf), source: netConfPath)
         if let leasesPath = flags.leases {
             leaseSource = leasesPath
-            let reading = try LeaseReader.read(try Self.read(leasesPath), source: leasesPath)
+            let reading = try LeaseReader.read(try Self.read(leasesPath, limit: .leases), source: leasesPath)
             leases = reading.leases
             rejected = reading.rejected
         } else if leasesOptional {
@@ -73,13 +74,13 @@ struct ClusterInputs {
         onLinkNetworks = parsed.onLinkNetworks
     }
 
-    /// Reads a file, or standard input for `-`.
-    static func read(_ path: String) throws(InputError) -> [UInt8] {
-        if path == "-" { return Array(FileHandle.standardInput.readDataToEndOfFile()) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(.unreadable, source: path, "cannot read the file")
+    /// Reads a regular file, or standard input for `-`, under `limit` (see `InputFile`).
+    static func read(_ path: String, limit: InputFileLimit) throws(InputError) -> [UInt8] {
+        do {
+            return try InputFile.read(path, limit: limit)
+        } catch {
+            throw InputError(error)
         }
-        return Array(data)
     }
 
     /// Link facts from the flags, for a node whose PublicIP is `nodeIP`. `--on-link` networks

@@ -1,5 +1,6 @@
 import Desired
 import Foundation
+import InputFiles
 import NetState
 import Observed
 import Planner
@@ -62,17 +63,20 @@ struct PlanDocument: Codable {
 
     var plan: Plan { Plan(changes: changes, fingerprint: fingerprint, conflicts: conflicts, ownership: ownership) }
 
+    /// Reads a plan file (a regular file or `-`, under `InputFileLimit.plan`); a file that is
+    /// not a plan is refused in plain words naming it (see `PlanFile`).
     static func load(path: String) throws -> PlanDocument {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure(message: "\(path): cannot read the plan file")
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, limit: .plan)
+        } catch {
+            throw CommandFailure(message: "\(error)")
         }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
         let document: PlanDocument
         do {
-            document = try decoder.decode(PlanDocument.self, from: data)
+            document = try PlanFile.decode(bytes)
         } catch {
-            throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error)")
+            throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error.reason)")
         }
         guard document.formatVersion == currentVersion else {
             throw CommandFailure(

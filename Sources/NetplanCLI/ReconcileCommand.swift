@@ -2,6 +2,7 @@ import Apply
 import ArgumentParser
 import Desired
 import Foundation
+import InputFiles
 import LeaseSources
 import Logging
 import Planner
@@ -75,7 +76,7 @@ struct ReconcileCommand: ConsoleCommand {
             throw InputError(.missingField, field: "--leases", "a lease source is required: FILE or etcd://HOST:PORT[/prefix]")
         }
         let spec = try Self.spec(leasesText)
-        let netConf = try inputs.netConf.map { path in try NetConfReader.parse(try ClusterInputs.read(path), source: path) }
+        let netConf = try inputs.netConf.map { path in try NetConfReader.parse(try ClusterInputs.read(path, limit: .netConf), source: path) }
         if !dryRun {
             do {
                 try Applier.checkPrivileges()

@@ -1,3 +1,5 @@
+import InputFiles
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,16 +17,13 @@ final class MappedFile {
     private let pageSize: Int
     private var released = 0
 
-    /// Nil when the file cannot be opened or mapped (missing, empty, not a regular file): the
-    /// caller reads it the ordinary way and reports that way's error.
-    init?(path: String) {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size > 0 else { return nil }
-        let count = Int(info.st_size)
-        guard let address = mmap(nil, count, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
+    /// Nil when the file cannot be mapped (empty, or `mmap` failed): the caller reads it the
+    /// ordinary way. `RegularFile` has already refused anything but a regular file within its cap.
+    init?(_ file: RegularFile) {
+        let count = file.size
+        guard count > 0,
+            let address = mmap(nil, count, PROT_READ, MAP_PRIVATE, file.descriptor, 0), address != MAP_FAILED
+        else {
             return nil
         }
         bytes = UnsafeRawBufferPointer(start: address, count: count)

@@ -1,4 +1,5 @@
 import Foundation
+import InputFiles
 import NetState
 
 /// An observed node saved to a file, so a plan can be computed offline (`plan --observed`).
@@ -102,18 +103,26 @@ public struct Snapshot: Codable, Hashable, Sendable {
         Failure(path: path, reason: "version \(version) is not supported (this build reads version \(currentVersion))")
     }
 
-    /// Maps the file and reads it, giving back each megabyte once read; a file that cannot be
-    /// mapped is read whole, and its error is Foundation's, as before.
+    /// Reads a snapshot file, or standard input for `-`, through `InputFile`: anything but a
+    /// regular file is refused by what it is, and so is a file over `InputFileLimit.snapshot`.
+    /// A regular file is mapped and read, giving back each megabyte once read (`MappedFile`).
     public static func load(path: String) throws(Failure) -> Snapshot {
-        if let file = MappedFile(path: path) {
-            return try decode(file.bytes, path: path) { file.release(below: $0) }
-        }
-        let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            if path == "-" {
+                return try decode(Data(InputFile.read(path, limit: .snapshot)), path: path)
+            }
+            let file = try RegularFile(path: path, limit: .snapshot)
+            if let mapped = MappedFile(file) {
+                return try decode(mapped.bytes, path: path) { mapped.release(below: $0) }
+            }
+            // Empty (nothing to map) or not mappable: read it the ordinary way.
+            return try decode(Data(file.readAll()), path: path)
+        } catch let error as InputFileError {
+            throw Failure(path: path, reason: error.message)
+        } catch let error as Failure {
+            throw error
         } catch {
-            throw Failure(path: path, reason: "cannot read: \(error.localizedDescription)")
+            throw Failure(path: path, reason: "\(error)")
         }
-        return try decode(data, path: path)
     }
 }

@@ -1,9 +1,13 @@
+import InputFiles
+
 /// Bad input, refused before anything is computed. The message names the file (or `-` for
 /// standard input), the key or field, and what was expected, so an operator can fix the one
 /// thing that is wrong.
 public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Hashable, Sendable {
         case unreadable
+        /// Over its size cap (`InputFileLimit`).
+        case tooLarge
         case malformed
         case missingField
         case invalidValue
@@ -34,5 +38,14 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     /// `leases.json: /coreos.com/network/subnets/10.244.1.0-24: PublicIP: "1.2.3" is not an IPv4 address`.
     public var description: String {
         [source, field, message].compactMap { $0 }.joined(separator: ": ")
+    }
+}
+
+extension InputError {
+    /// A file refused before parsing: `/tmp/x: is a FIFO, expected a regular file or - for standard input`.
+    public init(_ error: InputFileError) {
+        let code: Code
+        if case .overCap = error.reason { code = .tooLarge } else { code = .unreadable }
+        self.init(code, source: error.path, error.message)
     }
 }

@@ -5,6 +5,10 @@ import Yams
 enum InputYAML {
     static func parse(_ bytes: [UInt8], path: InputPath) throws(InputError) -> InputJSON {
         let text = String(decoding: bytes, as: UTF8.self)
+        // The text Yams will parse (invalid UTF-8 replaced), so the scan sees what Yams sees.
+        if let refusal = YAMLPreScan.check(Array(text.utf8)) {
+            throw path.error(.malformed, "at line \(refusal.line), column \(refusal.column): \(refusal.reason)")
+        }
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)

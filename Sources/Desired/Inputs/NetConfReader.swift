@@ -1,3 +1,4 @@
+import InputFiles
 import NetState
 
 /// Reads flannel's network configuration the way flanneld does, but refuses anything this tool
@@ -12,8 +13,14 @@ public enum NetConfReader {
     /// net-conf.json match case-insensitively (Go's `encoding/json`); unknown keys are ignored, as
     /// flannel ignores them. The ConfigMap's own keys (`kind`, `data`) are case-sensitive, as in
     /// Kubernetes.
+    ///
+    /// Text over `InputFileLimit.netConf` is refused whatever it came from: a file is refused
+    /// before it is read, and this bounds etcd's `<prefix>/config` value too.
     public static func parse(_ bytes: [UInt8], source: String) throws(InputError) -> NetConf {
         let path = InputPath(source: source)
+        guard bytes.count <= InputFileLimit.netConf.bytes else {
+            throw InputError(InputFileError(path: source, reason: .overCap(bytes: bytes.count, limit: .netConf)))
+        }
         // A byte order mark is skipped only to choose the parser: Go's JSON decoder (so flannel)
         // refuses it, and the JSON parser then says so at line 1, column 1.
         let afterMark = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]

@@ -1,0 +1,42 @@
+/// The size cap of one kind of input file, named in the refusal.
+///
+/// Every input is read whole before it is parsed, and a parser's tree costs several times the
+/// text, so an input without a cap is a way to make the tool (or the 128 Mi agent of
+/// deploy/daemonset.yaml) run out of memory. The caps are generous for real clusters and bounded.
+public struct InputFileLimit: Sendable, Hashable {
+    /// The largest accepted size in bytes.
+    public var bytes: Int
+    /// What the file is, in the plural, as the refusal says it: `over the 1 MiB cap for net-conf files`.
+    public var name: String
+
+    public init(bytes: Int, name: String) {
+        self.bytes = bytes
+        self.name = name
+    }
+
+    /// flannel's net-conf.json is a few hundred bytes; the kube-flannel-cfg ConfigMap printed
+    /// with `-o yaml` a few kilobytes. 1 MiB is Kubernetes' own limit for a ConfigMap, so no
+    /// ConfigMap the API server accepts is refused. It also bounds YAML parsing of etcd's
+    /// `<prefix>/config` value.
+    public static let netConf = InputFileLimit(bytes: 1 << 20, name: "net-conf files")
+
+    /// `etcdctl get … -w json` is ~300 bytes a lease (15 MB at 50,000 leases); `kubectl get nodes
+    /// -o json` is 5–12 KB a node with its image list, ~60 MB at Kubernetes' 5,000-node limit.
+    /// 64 MiB takes both; the file lease source of `reconcile` re-reads it, so it must stay well
+    /// under the agent's 128 Mi limit once parsed (the JSON tree is about twice the text).
+    public static let leases = InputFileLimit(bytes: 64 << 20, name: "leases")
+
+    /// A snapshot is ~700 bytes a peer: 30–40 MB at 50,000 peers. It is mapped and its pages are
+    /// given back as they are read, so the cap bounds address space more than memory; 64 MiB is
+    /// about twice the largest snapshot the benchmarks write.
+    public static let snapshot = InputFileLimit(bytes: 64 << 20, name: "snapshots")
+
+    /// A plan from an empty node at 50,000 peers has 150,000 changes of ~400 bytes: ~60 MB.
+    /// Plans are read only by `apply --plan`, a one-shot command, so 128 MiB leaves that twice over.
+    public static let plan = InputFileLimit(bytes: 128 << 20, name: "plan files")
+
+    /// `1 MiB`, `64 MiB`, or the byte count when it is not a whole number of MiB.
+    public var text: String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
+}
