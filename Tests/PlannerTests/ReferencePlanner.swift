@@ -3,6 +3,8 @@ import Planner
 
 /// The planner as it was before it walked (key, value) pairs: the owned part and the relevant
 /// state built as whole `NetworkState`s, every key set sorted, each key looked up where needed.
+/// Ownership is `ReferenceOwnership`'s: a learnt neighbour or FDB entry on the vxlan device on
+/// a desired key is replaced, unless it is a skipped peer's (then it is a conflict).
 /// Slow but plain, it is the oracle the fast planner must match change for change, conflict for
 /// conflict, and (through `Fingerprint.of`) fingerprint for fingerprint.
 enum ReferencePlanner {
@@ -14,7 +16,9 @@ enum ReferencePlanner {
     }
 
     static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Result {
-        let owned = ownership.ownedPart(of: observed)
+        // The contract in the tests' own words, not `Ownership.owns`.
+        let rule = ReferenceOwnership(ownership, observed: observed)
+        let owned = rule.ownedPart(of: observed)
         var link: [Change] = [], linkDeletes: [Change] = [], tables: [Change] = []
         var fdb: [Change] = [], fdbDeletes: [Change] = []
         var neighbors: [Change] = [], neighborDeletes: [Change] = []
@@ -79,12 +83,13 @@ enum ReferencePlanner {
         let recreating = link.contains { if case .recreateLink = $0 { true } else { false } }
         let observedOnDevice = recreating ? dropping(ownership.vxlanDevice, from: observed) : observed
         diff(
-            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, mayReplace: { $0.key.device == ownership.vxlanDevice },
+            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb,
+            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
             wrap: { .fdb($0) }, creates: &fdb, deletes: &fdbDeletes, relevant: &relevant.fdb
         )
         diff(
             desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors,
-            mayReplace: { $0.key.device == ownership.vxlanDevice },
+            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
             wrap: { .neighbor($0) }, creates: &neighbors, deletes: &neighborDeletes, relevant: &relevant.neighbors
         )
         diff(
