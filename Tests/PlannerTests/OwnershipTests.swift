@@ -281,3 +281,37 @@ import Testing
         #expect(ownership.refusal(of: .fdb(.replace(old: FdbEntry(key: PF.fdb(2).key, destination: nil, isSelf: false), new: PF.fdb(2)))) == nil)
     }
 }
+
+/// A desired object the contract protects (a skipped peer shares it) cannot be written: the
+/// executor would refuse it, and with it the whole plan. The plan leaves it as a conflict and
+/// programs every other peer (DESIGN.md: degraded, not down).
+@Suite struct ProtectedDesiredObjectTests {
+    /// A record that did not parse but whose PublicIP could be read is peer 3's (same node,
+    /// an older lease); `PeerScreening` does not compare rejected records with leases.
+    @Test func aDesiredFdbEntryToASkippedPublicIPIsAConflictNotARefusedPlan() {
+        var ownership = PF.ownership
+        ownership.skipped = SkippedObjects(subnets: [PF.subnet(9)], publicIPs: [PF.publicIP(3)])
+        let desired = PF.state(vxlan: [2, 3])
+        for observed in [PF.state(vxlan: [2]), PF.state(vxlan: [2, 3]).merging(NetworkState(fdb: [PF.fdb(3, dst: PF.publicIP(4))]))] {
+            let plan = Planner.plan(desired: desired, observed: observed, ownership: ownership)
+            #expect(plan.ownership.firstRefusal(in: plan.changes) == nil, "\(plan.changes)")
+            #expect(!plan.changes.contains { if case let .fdb(verb) = $0 { verb.after?.key.mac == PF.mac(3) } else { false } })
+            #expect(plan.conflicts.count == 1 && plan.conflicts[0].hasPrefix(PF.fdb(3).description), "\(plan.conflicts)")
+            // Peer 3's other objects and peer 2's are programmed; an owned entry on the key stays.
+            #expect(!plan.changes.contains { if case .fdb(.delete) = $0 { true } else { false } })
+        }
+    }
+
+    /// A skipped subnet's neighbour still points at a MAC that a valid peer now has.
+    @Test func aDesiredFdbEntryOfASkippedPeersLearntMACIsAConflict() {
+        var ownership = PF.ownership
+        ownership.skipped = SkippedObjects(subnets: [PF.subnet(9)])
+        var observed = PF.state(vxlan: [2])
+        let stale = PF.neighbor(9, mac: PF.mac(3))
+        observed.neighbors[stale.key] = stale
+        let plan = Planner.plan(desired: PF.state(vxlan: [2, 3]), observed: observed, ownership: ownership)
+        #expect(plan.ownership.firstRefusal(in: plan.changes) == nil, "\(plan.changes)")
+        #expect(plan.changes.contains(.route(.create(PF.vxlanRoute(3)))))
+        #expect(plan.conflicts.count == 1, "\(plan.conflicts)")
+    }
+}
