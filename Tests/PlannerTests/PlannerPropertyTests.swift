@@ -36,6 +36,7 @@ import Testing
         #expect(statistics.skippedOnDesiredKey > 20, "\(statistics)")
         #expect(statistics.learntMACsOnly > 50, "\(statistics)")
         #expect(statistics.extraLengthOwned > 50, "\(statistics)")
+        #expect(statistics.protectedDesired > 50, "\(statistics)")
     }
 
     struct Statistics: CustomStringConvertible {
@@ -47,15 +48,17 @@ import Testing
         /// Skipped peers' objects in the kernel; those on a desired key; FDB entries that only
         /// the MAC of a skipped peer's neighbour protects; owned routes of the second length.
         var skippedObjects = 0, skippedOnDesiredKey = 0, learntMACsOnly = 0, extraLengthOwned = 0
-        /// Desired routes created by the second pass (see `check`).
-        var lateRoutes = 0
+        /// Desired routes created by the second pass (see `check`); desired FDB entries the
+        /// contract protects.
+        var lateRoutes = 0, lateFdb = 0, protectedDesired = 0
         var description: String {
             "recreated \(recreated), modified \(modified), deletedLink \(deletedLink), createdLink \(createdLink), "
                 + "routeReplaces \(routeReplaces), foreignReplaced \(foreignReplaced), withConflicts \(withConflicts), "
                 + "foreignGoneWithLink \(foreignGoneWithLink), converged \(converged), foreignObjects \(foreignObjects), "
                 + "defaultRoutes \(defaultRoutes), foreignOnDesiredRouteKey \(foreignOnDesiredRouteKey), "
                 + "skippedObjects \(skippedObjects), skippedOnDesiredKey \(skippedOnDesiredKey), "
-                + "learntMACsOnly \(learntMACsOnly), extraLengthOwned \(extraLengthOwned), lateRoutes \(lateRoutes)"
+                + "learntMACsOnly \(learntMACsOnly), extraLengthOwned \(extraLengthOwned), lateRoutes \(lateRoutes), lateFdb \(lateFdb), "
+                + "protectedDesired \(protectedDesired)"
         }
     }
 
@@ -167,22 +170,40 @@ import Testing
         // When the device goes without coming back, a foreign route on it that holds a desired
         // key still holds it when the routes are created (make before break: the device is
         // deleted last), so it is a conflict of this pass; the next pass creates the route.
+        //
+        // A desired object the rule does not grant (a skipped peer shares its PublicIP or
+        // MAC) is a conflict too: never written, and an owned object on its key stays.
         var expected = desired
         var conflicts = 0
+        for (key, route) in desired.routes where !oracle.owns(route) {
+            expected.routes[key] = owned.routes[key].flatMap { goesWithLink($0.device) ? nil : $0 }
+            conflicts += 1
+        }
+        for (key, neighbor) in desired.neighbors where !oracle.owns(neighbor) {
+            expected.neighbors[key] = goesWithLink(key.device) ? nil : owned.neighbors[key]
+            conflicts += 1
+        }
+        for (key, entry) in desired.fdb where !oracle.owns(entry) {
+            expected.fdb[key] = goesWithLink(key.device) ? nil : owned.fdb[key]
+            conflicts += 1
+            statistics.protectedDesired += 1
+        }
         var lateRoutes: [Route] = []
         let linkDeleted = linkGoes && desired.vxlan == nil
-        for (key, route) in foreign.routes where desired.routes[key] != nil && (!goesWithLink(route.device) || linkDeleted) {
+        for (key, route) in foreign.routes
+        where desired.routes[key].map(oracle.owns) == true && (!goesWithLink(route.device) || linkDeleted) {
             expected.routes[key] = nil
             conflicts += 1
             if let want = desired.routes[key], goesWithLink(route.device) { lateRoutes.append(want) }
         }
         for (key, neighbor) in foreign.neighbors
-        where desired.neighbors[key] != nil && !goesWithLink(key.device) && oracle.isSkippedPeers(neighbor) {
+        where desired.neighbors[key].map(oracle.owns) == true && !goesWithLink(key.device) && oracle.isSkippedPeers(neighbor) {
             expected.neighbors[key] = nil
             conflicts += 1
             statistics.skippedOnDesiredKey += 1
         }
-        for (key, entry) in foreign.fdb where desired.fdb[key] != nil && !goesWithLink(key.device) && oracle.isSkippedPeers(entry) {
+        for (key, entry) in foreign.fdb
+        where desired.fdb[key].map(oracle.owns) == true && !goesWithLink(key.device) && oracle.isSkippedPeers(entry) {
             expected.fdb[key] = nil
             conflicts += 1
             statistics.skippedOnDesiredKey += 1
@@ -245,21 +266,27 @@ import Testing
         }
 
         // (c) Planning again from the result changes nothing, and reports the same conflicts;
-        // but for the routes whose key the deleted device's foreign routes held: created then.
+        // but for what the first pass could not know: the routes whose key the deleted
+        // device's foreign routes held, and the FDB entries of a MAC that only a skipped peer's
+        // neighbour on the device (gone with it) said was theirs: created then.
         var again = Planner.plan(desired: desired, observed: kernel, ownership: ownership)
-        if !lateRoutes.isEmpty {
+        let lateFdb = desired.fdb.values.filter { !oracle.owns($0) && after.owns($0) }.sorted { $0.key < $1.key }
+        if !lateRoutes.isEmpty || !lateFdb.isEmpty {
             statistics.lateRoutes += lateRoutes.count
+            statistics.lateFdb += lateFdb.count
             let late = lateRoutes.sorted { $0.key < $1.key }
-            if again.changes != late.map({ .route(.create($0)) }) {
-                problems.append("the second plan does not just create \(late): \(again.changes)")
+            let changes = lateFdb.map { Change.fdb(.create($0)) } + late.map { .route(.create($0)) }
+            if again.changes != changes {
+                problems.append("the second plan does not just create \(lateFdb) \(late): \(again.changes)")
             }
-            if again.conflicts.count != plan.conflicts.count - late.count { problems.append("conflicts then: \(again.conflicts)") }
+            if again.conflicts.count != plan.conflicts.count - changes.count { problems.append("conflicts then: \(again.conflicts)") }
             do {
                 try KernelModel.apply(again.changes, to: &kernel)
             } catch {
                 problems.append("the kernel refuses the second plan: \(error)")
             }
-            problems += Self.differences(expected: expected.merging(NetworkState(routes: late)), actual: after.ownedPart(of: kernel))
+            let third = ReferenceOwnership(ownership, observed: kernel)
+            problems += Self.differences(expected: expected.merging(NetworkState(routes: late, fdb: lateFdb)), actual: third.ownedPart(of: kernel))
             let conflicts = again.conflicts
             again = Planner.plan(desired: desired, observed: kernel, ownership: ownership)
             if again.conflicts != conflicts { problems.append("conflicts changed: \(conflicts) -> \(again.conflicts)") }

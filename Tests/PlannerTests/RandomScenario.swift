@@ -306,8 +306,9 @@ struct RandomScenario {
     /// points at a skipped peer's PublicIP. A skipped peer's VtepMAC is sometimes unknown (its
     /// record did not parse): only its neighbour entry says which FDB entry is its.
     ///
-    /// A skipped peer never shares a VtepMAC or PublicIP with a desired one (`PeerScreening`
-    /// skips both of a pair): a desired object the contract protects could not be created.
+    /// Now and then a skipped peer shares a desired peer's PublicIP or VtepMAC, or its stale
+    /// neighbour points at a desired peer's MAC (`PeerScreening` skips both leases of such a
+    /// pair, but not a rejected record and a lease): that desired FDB entry is protected.
     static func addSkipped(to state: inout NetworkState, desired: NetworkState, _ random: inout SplitMix64)
         -> (SkippedObjects, [UInt8])
     {
@@ -319,7 +320,8 @@ struct RandomScenario {
         var subnets = Set<IPv4Prefix>(), publicIPs = Set<IPv4Address>(), skippedMACs = Set<MACAddress>()
         var present: [UInt8] = []
         for peer in UInt8(2)...12 where desired.routes[PF.routeKey(peer)] == nil && random.chance(0.35) {
-            let mac = random.pick(freeMACs), publicIP = random.pick(freeIPs)
+            let mac = random.chance(0.06) && !desiredMACs.isEmpty ? random.pick(desiredMACs.sorted()) : random.pick(freeMACs)
+            let publicIP = random.chance(0.06) && !desiredIPs.isEmpty ? random.pick(desiredIPs.sorted()) : random.pick(freeIPs)
             subnets.insert(PF.subnet(peer))
             if random.chance(0.7) { publicIPs.insert(publicIP) }
             if random.chance(0.6) { skippedMACs.insert(mac) }
@@ -348,7 +350,7 @@ struct RandomScenario {
         // an older one left on a desired peer's MAC would make a desired entry theirs.
         for subnet in subnets {
             let key = Neighbor.Key(device: PF.device, ip: subnet.address)
-            if let lladdr = state.neighbors[key]?.lladdr, desiredMACs.contains(lladdr) {
+            if let lladdr = state.neighbors[key]?.lladdr, desiredMACs.contains(lladdr), random.chance(0.8) {
                 state.neighbors[key]?.lladdr = random.pick(freeMACs)
             }
         }
