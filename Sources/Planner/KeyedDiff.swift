@@ -11,11 +11,13 @@ struct KeyedDiff {
     var creates: [Change] = []
     /// Deletes of owned objects no longer desired, by key.
     var deletes: [Change] = []
-    /// Desired objects left alone because a foreign object holds their key, by key.
+    /// Desired objects left alone because a foreign object holds their key or the contract
+    /// protects them, by key.
     var conflicts: [String] = []
 
     /// - Parameters:
-    ///   - owns: the ownership rule: only owned objects are replaced in place or deleted.
+    ///   - owns: the ownership rule: only owned objects are replaced in place or deleted, and
+    ///     only owned desired objects are written (the others are conflicts).
     ///   - gone: observed objects to treat as absent (those on a device about to be re-created).
     ///   - mayReplace: whether a foreign object on a desired key may be replaced, rather than
     ///     reported as a conflict.
@@ -29,6 +31,16 @@ struct KeyedDiff {
         var conflicts: [(key: Key, text: String)] = []
         var matchedOwned = 0
         for (key, object) in want {
+            // A desired object the contract does not grant (a skipped peer shares its PublicIP
+            // or VtepMAC) is never written: the executor would refuse it, and with it the whole
+            // plan. What holds its key stays, owned or not.
+            guard owns(object) else {
+                if let found = observed[key], !gone(found) {
+                    if owns(found) { matchedOwned += 1 } else { fold(found) }
+                }
+                conflicts.append((key, "\(object) is not created: the ownership contract protects it (a skipped peer's)"))
+                continue
+            }
             guard let found = observed[key], !gone(found) else {
                 creates.append(key, wrap(.create(object)))
                 continue

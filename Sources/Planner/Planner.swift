@@ -48,15 +48,19 @@ public enum Planner {
         // 2./3. Per-object tables, make before break. A device about to be re-created holds
         // nothing worth replacing in place: what hangs on it counts as gone.
         let device = ownership.vxlanDevice
+        let skipped = ownership.skipped
+        // A skipped peer's entry on a desired key (a desired peer's FDB entry still pointing at
+        // a skipped peer's PublicIP) is a conflict, never replaced: the executor refuses it, and
+        // one refused change would refuse the whole plan.
         let fdb = KeyedDiff(
             want: desired.fdb, observed: observed.fdb, owns: ownership.owns, gone: { recreating && $0.key.device == device },
-            mayReplace: { $0.key.device == device }, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
+            mayReplace: { $0.key.device == device && !skipped.protects($0) }, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
         )
         // Neighbours the kernel learnt on our own device (an `incomplete` entry for S.0 that
         // traffic created first) are replaced by the permanent entry, as flannel's NeighSet does.
         let neighbors = KeyedDiff(
             want: desired.neighbors, observed: observed.neighbors, owns: ownership.owns,
-            gone: { recreating && $0.key.device == device }, mayReplace: { $0.key.device == device },
+            gone: { recreating && $0.key.device == device }, mayReplace: { $0.key.device == device && !skipped.protects($0) },
             wrap: { .neighbor($0) }, fold: { fingerprint.add($0) }
         )
         let routes = KeyedDiff(

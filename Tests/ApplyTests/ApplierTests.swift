@@ -143,6 +143,14 @@ final class RecordingNftApplier: NftApplying {
         // The device the EEXIST create found was still set up.
         #expect(kernel.handled.map { NetlinkMessageType.name($0.type) }
             == ["RTM_NEWLINK", "RTM_NEWLINK", "RTM_NEWROUTE", "RTM_DELROUTE", "RTM_DELADDR"])
+
+        // A neighbour whose device is gone went with it: already so, at no request.
+        let withoutDevice = FakeRouteKernel()
+        let gone = Neighbor(key: .init(device: Self.device, ip: IPv4Address(10, 244, 9, 0)), lladdr: Self.peerMAC(9))
+        let goneReport = Applier().apply(Self.plan([.neighbor(.delete(gone))]), using: withoutDevice)
+        #expect(goneReport.isComplete)
+        #expect(goneReport.alreadyConverged == [.neighbor(.delete(gone))])
+        #expect(withoutDevice.handled.isEmpty)
     }
 
     /// A neighbour whose device is gone went with it: already so, and no request is sent.
@@ -190,10 +198,11 @@ final class RecordingNftApplier: NftApplying {
     }
 
     @Test func aChangeNamingAMissingDeviceEndsTheRunAfterWhatComesBefore() throws {
-        let kernel = FakeRouteKernel(devices: ["lo": 1, "eth0": 2, "flannel.1": 7])
+        // flannel.1 is missing (deleted behind the plan's back).
+        let kernel = FakeRouteKernel(devices: ["lo": 1, "eth0": 2])
         let changes: [Change] = [
-            .route(.create(Self.route(1))), .route(.create(Self.route(2))), .route(.create(Self.route(3, device: "eth9"))),
-            .route(.create(Self.route(4))),
+            .route(.create(Self.route(1, device: "eth0"))), .route(.create(Self.route(2, device: "eth0"))),
+            .route(.create(Self.route(3))), .route(.create(Self.route(4, device: "eth0"))),
         ]
         // The underlay the routes go through is eth9, which this kernel does not have.
         var ownership = Self.ownership
@@ -202,7 +211,7 @@ final class RecordingNftApplier: NftApplying {
         #expect(report.applied == Array(changes[0..<2]))
         #expect(report.failure?.change == changes[2])
         #expect(report.failure?.error.errno == ENODEV)
-        #expect(report.failure?.error.description.contains("eth9") == true)
+        #expect(report.failure?.error.description.contains("flannel.1") == true)
         #expect(report.notAttempted == [changes[3]])
         #expect(kernel.handled.count == 2)
     }
@@ -232,7 +241,10 @@ final class RecordingNftApplier: NftApplying {
                 gateway: IPv4Address(172, 22, 0, 1), device: "eth0"
             )))
         }
-        let report = Applier().apply(Self.plan(changes), using: kernel)
+        // A cluster wide enough for 5,000 leases of /24.
+        var wide = Self.ownership
+        wide.cluster = IPv4Prefix("10.64.0.0/10")!
+        let report = Applier().apply(Plan(changes: changes, fingerprint: "0", ownership: wide), using: kernel)
         #expect(report.isComplete)
         #expect(report.applied.count == 5000)
         // 5,000 requests of 52 bytes: 64 KiB batches of 1,024 requests at most.

@@ -12,9 +12,9 @@ import Testing
         for seed in UInt64(0x0b5e_0000)..<UInt64(0x0b5e_0000 + 500) {
             let scenario = RandomScenario(seed: seed)
             for state in [scenario.observed, scenario.desired] {
-                let owned = PF.ownership.ownedPart(of: state)
+                let owned = scenario.ownership.ownedPart(of: state)
                 if !owned.isEmpty { nonEmpty += 1 }
-                if PF.ownership.ownedListing(of: state).string != owned.description { mismatches.append(seed) }
+                if scenario.ownership.ownedListing(of: state).string != owned.description { mismatches.append(seed) }
             }
         }
         #expect(mismatches.isEmpty, "seeds \(mismatches.prefix(5))")

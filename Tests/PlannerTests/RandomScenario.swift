@@ -17,34 +17,56 @@ struct SplitMix64: RandomNumberGenerator {
     mutating func pick<T>(_ choices: [T]) -> T { choices[Int.random(in: 0..<choices.count, using: &self)] }
 }
 
-/// A random desired state and a random observed kernel for the node of `PF`, over a small
-/// address space (peers 2…9, six VtepMACs, six public IPs) so that keys collide often.
+/// A random desired state, a random observed kernel and a random contract for the node of `PF`,
+/// over a small address space (peers 2…9, six VtepMACs, six public IPs) so that keys collide
+/// often. The kernel holds, next to flannel's objects, every kind of foreign object a node has
+/// (`addForeign`) and the objects of random skipped peers (`addSkipped`).
 struct RandomScenario {
     var seed: UInt64
     var desired: NetworkState
     var observed: NetworkState
-    /// Desired route keys a foreign route holds: the plan must report them and leave them.
-    var conflictingRouteKeys: Set<Route.Key>
+    /// `PF.ownership`, sometimes with a second lease length, with the skipped peers' objects.
+    var ownership: Ownership
+    /// Foreign objects the generator built on purpose, each foreign for a reason of its own
+    /// (the test checks the contract agrees with every reason).
+    var builtForeign: NetworkState
+    /// Skipped peers (by number) whose objects were put in the kernel.
+    var skippedPeers: [UInt8]
 
     static let peers: [UInt8] = Array(2...9)
     static let macs: [MACAddress] = (1...6).map { PF.mac($0) }
     static let onLinkIPs: [IPv4Address] = (12...17).map { IPv4Address(192, 168, 1, $0) }
     static let offLinkIPs: [IPv4Address] = [IPv4Address(10, 0, 5, 20), IPv4Address(10, 0, 5, 21)]
     static let ownMACs = [PF.ownMAC, MACAddress(0x12c6_6589_b4e4)]
+    /// A second lease length some scenarios' contracts allow (kube mode takes podCIDRs as they are).
+    static let extraLength: UInt8 = 26
 
     init(seed: UInt64) {
         self.seed = seed
         var random = SplitMix64(seed: seed)
+        let lengths: [UInt8] = random.chance(0.25) ? [24, Self.extraLength] : [24]
         desired = Self.flannelState(&random)
         var observed: NetworkState
         if random.chance(0.1) {
             observed = desired // converged but for foreign objects
         } else {
             observed = random.chance(0.15) ? NetworkState() : Self.drifted(Self.flannelState(&random), &random)
-            Self.addStale(to: &observed, &random)
+            Self.addStale(to: &observed, lengths: lengths, &random)
         }
-        conflictingRouteKeys = Self.addForeign(to: &observed, desired: desired, &random)
+        builtForeign = Self.addForeign(to: &observed, lengths: lengths, &random)
+        var skipped = SkippedObjects()
+        (skipped, skippedPeers) = Self.addSkipped(to: &observed, desired: desired, &random)
+        observed = observed.kernelConsistent()
         self.observed = observed
+        // What the generator built and the kernel still holds as built.
+        builtForeign.routes = builtForeign.routes.filter { observed.routes[$0.key] == $0.value }
+        builtForeign.neighbors = builtForeign.neighbors.filter { observed.neighbors[$0.key] == $0.value }
+        builtForeign.fdb = builtForeign.fdb.filter { observed.fdb[$0.key] == $0.value }
+        builtForeign.tables = builtForeign.tables.filter { observed.tables[$0.key] == $0.value }
+        ownership = Ownership(
+            cluster: PF.cluster, ownSubnet: PF.ownSubnet, vxlanDevice: PF.device, underlay: "eth0", subnetLengths: lengths,
+            skipped: skipped
+        )
     }
 
     /// What `DesiredState` would compute for some lease set: vxlan peers through the device,
@@ -128,15 +150,18 @@ struct RandomScenario {
         return state.kernelConsistent()
     }
 
-    /// Owned objects nothing desires any more: peers that left, other metrics and prefixes.
-    static func addStale(to state: inout NetworkState, _ random: inout SplitMix64) {
+    /// Owned objects nothing desires any more: peers that left, other metrics, and routes of
+    /// the second lease length when the contract has one.
+    static func addStale(to state: inout NetworkState, lengths: [UInt8], _ random: inout SplitMix64) {
         for _ in 0..<Int.random(in: 0...3, using: &random) {
             let peer = random.pick(peers)
-            let destination = random.chance(0.3)
-                ? IPv4Prefix(address: IPv4Address(10, 244, peer, 128), length: 25) : PF.subnet(peer)
+            let destination = lengths.count > 1 && random.chance(0.4)
+                ? IPv4Prefix(address: IPv4Address(10, 244, peer, 64), length: extraLength) : PF.subnet(peer)
             let key = Route.Key(destination: destination, metric: random.pick([0, 0, 100]))
             guard state.routes[key] == nil else { continue }
-            state.routes[key] = Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0", proto: random.pick([.boot, .static]))
+            state.routes[key] = random.chance(0.75)
+                ? Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0")
+                : Route(key: key, gateway: destination.address, device: PF.device, onLink: true)
         }
         guard state.vxlan != nil else { return }
         for _ in 0..<Int.random(in: 0...2, using: &random) {
@@ -147,59 +172,189 @@ struct RandomScenario {
         }
     }
 
-    /// Objects the reconciler must never touch; a few sit on desired keys. Returns the desired
-    /// route keys taken by a foreign route (conflicts).
-    static func addForeign(to state: inout NetworkState, desired: NetworkState, _ random: inout SplitMix64)
-        -> Set<Route.Key>
+    /// `rtm_protocol` values a node's routes carry: flannel's (boot), static, connected, and
+    /// routing daemons' (bird 12, zebra 11, bgp 186, dhcp 16).
+    static let protocols: [RouteProtocol] = [
+        .boot, .static, .kernel, RouteProtocol(rawValue: 12), RouteProtocol(rawValue: 11), RouteProtocol(rawValue: 186),
+        RouteProtocol(rawValue: 16),
+    ]
+    static let otherDevices = ["eth1", "cni0", "docker0", "flannel.2"]
+    static let learntStates: [NeighborState] = [.incomplete, .reachable, .stale, .delay, .probe, .failed, .noarp]
+    static let gateway = IPv4Address(192, 168, 1, 1)
+
+    /// Objects the reconciler must never touch, every kind a node has, many on desired keys.
+    /// Each is foreign for a reason of its own; returns them (a later object may take a key).
+    static func addForeign(to state: inout NetworkState, lengths: [UInt8], _ random: inout SplitMix64) -> NetworkState {
+        var built = NetworkState()
+        func put(_ route: Route) { (state.routes[route.key], built.routes[route.key]) = (route, route) }
+        func put(_ neighbor: Neighbor) { (state.neighbors[neighbor.key], built.neighbors[neighbor.key]) = (neighbor, neighbor) }
+        func put(_ entry: FdbEntry) { (state.fdb[entry.key], built.fdb[entry.key]) = (entry, entry) }
+        for route in PF.foreign.sortedRoutes where random.chance(0.6) { put(route) }
+        for neighbor in PF.foreign.sortedNeighbors where random.chance(0.6) { put(neighbor) }
+        for entry in PF.foreign.sortedFdb where random.chance(0.6) { put(entry) }
+        for table in PF.foreign.sortedTables where random.chance(0.6) {
+            (state.tables[table.key], built.tables[table.key]) = (table, table)
+        }
+        // Default routes, at several metrics, of any protocol (DHCP's, a static one, even boot).
+        for metric: UInt32 in [0, 100, 600] where random.chance(0.4) {
+            let key = Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0), metric: metric)
+            put(Route(key: key, gateway: gateway, device: random.pick(["eth0", "eth0", "eth1"]), proto: random.pick(protocols)))
+        }
+        for _ in 0..<Int.random(in: 0...10, using: &random) { put(foreignRoute(lengths: lengths, &random)) }
+
+        // Neighbours on other devices (any state), learnt ones on ours; many on peers' S.0.
+        for _ in 0..<Int.random(in: 0...5, using: &random) {
+            let ip = random.chance(0.6) ? PF.subnet(random.pick(peers)).address : IPv4Address(192, 168, 1, UInt8.random(in: 1...30, using: &random))
+            let lladdr: MACAddress? = random.chance(0.8) ? random.pick(macs) : nil
+            if random.chance(0.5) {
+                let key = Neighbor.Key(device: random.pick(["eth0"] + otherDevices), ip: ip)
+                put(Neighbor(key: key, lladdr: lladdr, state: random.pick(learntStates + [.permanent])))
+            } else {
+                put(Neighbor(key: Neighbor.Key(device: PF.device, ip: ip), lladdr: lladdr, state: random.pick(learntStates)))
+            }
+        }
+        // FDB entries on other devices; on ours, bridge (not `self`) ones and `self` ones without
+        // a destination (the all-zeros default entry).
+        for _ in 0..<Int.random(in: 0...5, using: &random) {
+            let mac = random.chance(0.7) ? random.pick(macs) : MACAddress(UInt64.random(in: 0...0xfeff_ffff_ffff, using: &random))
+            let destination: IPv4Address? = random.chance(0.7) ? random.pick(onLinkIPs) : nil
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0:
+                let key = FdbEntry.Key(device: random.pick(["eth0", "vxlan0"] + otherDevices), mac: mac)
+                put(FdbEntry(key: key, destination: destination, isSelf: random.chance(0.5), state: random.pick([.permanent, .reachable, .stale])))
+            case 1:
+                let key = FdbEntry.Key(device: PF.device, mac: mac)
+                put(FdbEntry(key: key, destination: destination, isSelf: false, state: random.pick([.permanent, .reachable, .stale])))
+            default:
+                put(FdbEntry(key: FdbEntry.Key(device: PF.device, mac: random.chance(0.5) ? MACAddress(0) : mac), destination: nil))
+            }
+        }
+        if random.chance(0.3) {
+            let table = NftTable(key: NftTable.Key(family: .ip, name: "kube-proxy"), chains: [])
+            (state.tables[table.key], built.tables[table.key]) = (table, table)
+        }
+        return built
+    }
+
+    /// A destination in the cluster at `length`: often a peer's own subnet, so keys collide.
+    static func clusterDestination(length: UInt8, _ random: inout SplitMix64) -> IPv4Prefix {
+        let address = random.chance(0.5)
+            ? PF.subnet(random.pick(peers)).address
+            : IPv4Address(10, 244, UInt8.random(in: 0...255, using: &random), UInt8.random(in: 0...255, using: &random))
+        return IPv4Prefix(address: address, length: length)
+    }
+
+    /// A route with flannel's shape (proto boot, table main, via a gateway on the underlay or
+    /// onlink on the vxlan device), to `destination`.
+    static func flannelShaped(_ destination: IPv4Prefix, _ random: inout SplitMix64) -> Route {
+        let key = Route.Key(destination: destination, metric: random.pick([0, 0, 100]))
+        return random.chance(0.6)
+            ? Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0")
+            : Route(key: key, gateway: destination.address, device: PF.device, onLink: true)
+    }
+
+    /// One route the contract must not grant, foreign for one reason picked at random.
+    static func foreignRoute(lengths: [UInt8], _ random: inout SplitMix64) -> Route {
+        let leaseLength = random.pick(lengths)
+        let anyLength = UInt8.random(in: 0...32, using: &random)
+        switch Int.random(in: 0..<9, using: &random) {
+        case 0: // another protocol, inside the cluster, a lease's length or any other
+            var route = flannelShaped(clusterDestination(length: random.chance(0.5) ? leaseLength : anyLength, &random), &random)
+            route.proto = random.pick(protocols.filter { $0 != .boot })
+            return route
+        case 1: // a length no lease has
+            let length = random.pick((0...32).filter { !lengths.contains($0) })
+            var route = flannelShaped(clusterDestination(length: length, &random), &random)
+            if random.chance(0.3) { route.proto = random.pick(protocols) }
+            return route
+        case 2: // outside the cluster, any length, any protocol
+            var address = IPv4Address(UInt32.random(in: 0...UInt32.max, using: &random))
+            if PF.cluster.contains(address) { address = IPv4Address(address.value ^ 0x8000_0000) }
+            var route = flannelShaped(IPv4Prefix(address: address, length: anyLength), &random)
+            route.proto = random.pick(protocols)
+            return route
+        case 3: // another table
+            var route = flannelShaped(clusterDestination(length: leaseLength, &random), &random)
+            route.key.table = RouteTable(rawValue: random.pick([100, 200, 253, 255]))
+            if random.chance(0.3) { route.proto = random.pick(protocols) }
+            return route
+        case 4: // not unicast
+            let key = Route.Key(destination: clusterDestination(length: leaseLength, &random), metric: random.pick([0, 0, 100]))
+            return Route(key: key, type: random.pick([.blackhole, .unreachable, .prohibit]), proto: random.pick(protocols))
+        case 5: // via a gateway on another device
+            var route = flannelShaped(clusterDestination(length: leaseLength, &random), &random)
+            route.device = random.pick(otherDevices)
+            route.gateway = random.pick(onLinkIPs + [IPv4Address(10, 0, 0, 1)])
+            route.onLink = false
+            return route
+        case 6: // on the underlay without a gateway
+            let key = Route.Key(destination: clusterDestination(length: leaseLength, &random), metric: random.pick([0, 0, 100]))
+            return Route(key: key, device: "eth0", scope: .link, proto: random.chance(0.7) ? .boot : random.pick(protocols))
+        case 7: // inside our own lease: per-pod routes, the cni0 route
+            let address = IPv4Address(10, 244, 1, UInt8.random(in: 0...255, using: &random))
+            let destination = IPv4Prefix(address: address, length: random.pick([24, Self.extraLength, 32]))
+            var route = flannelShaped(destination, &random)
+            if random.chance(0.5) { (route.device, route.gateway, route.onLink, route.scope) = ("cali1234", nil, false, .link) }
+            return route
+        default: // the cluster route itself (old flannel's `10.244.0.0/16 dev flannel.1`)
+            return flannelShaped(PF.cluster, &random)
+        }
+    }
+
+    /// Random skipped peers (not desired: peers 2…12 that the desired state has not) with their
+    /// objects in the kernel, as flannel left them; sometimes a desired peer's FDB entry still
+    /// points at a skipped peer's PublicIP. A skipped peer's VtepMAC is sometimes unknown (its
+    /// record did not parse): only its neighbour entry says which FDB entry is its.
+    ///
+    /// Now and then a skipped peer shares a desired peer's PublicIP or VtepMAC, or its stale
+    /// neighbour points at a desired peer's MAC (`PeerScreening` skips both leases of such a
+    /// pair, but not a rejected record and a lease): that desired FDB entry is protected.
+    static func addSkipped(to state: inout NetworkState, desired: NetworkState, _ random: inout SplitMix64)
+        -> (SkippedObjects, [UInt8])
     {
-        for route in PF.foreign.sortedRoutes where random.chance(0.7) { state.routes[route.key] = route }
-        for neighbor in PF.foreign.sortedNeighbors where random.chance(0.7) { state.neighbors[neighbor.key] = neighbor }
-        for entry in PF.foreign.sortedFdb where random.chance(0.7) { state.fdb[entry.key] = entry }
-        for table in PF.foreign.sortedTables where random.chance(0.7) { state.tables[table.key] = table }
-        // Same destinations as flannel's, in another table or of another kind.
-        for peer in peers where random.chance(0.1) {
-            let key = Route.Key(table: RouteTable(rawValue: 100), destination: PF.subnet(peer))
-            state.routes[key] = Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0")
-        }
-        var conflicts = Set<Route.Key>()
-        for peer in peers where random.chance(0.06) {
-            let key = PF.routeKey(peer)
+        guard random.chance(0.6) else { return (SkippedObjects(), []) }
+        let desiredMACs = Set(desired.fdb.keys.map(\.mac))
+        let desiredIPs = Set(desired.fdb.values.compactMap(\.destination))
+        let freeMACs = (1...9).map { PF.mac($0) }.filter { !desiredMACs.contains($0) }
+        let freeIPs = ((12...20).map { IPv4Address(192, 168, 1, $0) } + offLinkIPs).filter { !desiredIPs.contains($0) }
+        var subnets = Set<IPv4Prefix>(), publicIPs = Set<IPv4Address>(), skippedMACs = Set<MACAddress>()
+        var present: [UInt8] = []
+        for peer in UInt8(2)...12 where desired.routes[PF.routeKey(peer)] == nil && random.chance(0.35) {
+            let mac = random.chance(0.06) && !desiredMACs.isEmpty ? random.pick(desiredMACs.sorted()) : random.pick(freeMACs)
+            let publicIP = random.chance(0.06) && !desiredIPs.isEmpty ? random.pick(desiredIPs.sorted()) : random.pick(freeIPs)
+            subnets.insert(PF.subnet(peer))
+            if random.chance(0.7) { publicIPs.insert(publicIP) }
+            if random.chance(0.6) { skippedMACs.insert(mac) }
+            guard random.chance(0.85) else { continue }
+            present.append(peer)
             let route = random.chance(0.5)
-                ? Route(key: key, type: random.pick([.blackhole, .unreachable, .prohibit]))
-                : Route(key: key, device: "eth1", scope: .link, proto: .kernel)
-            state.routes[key] = route
-            if desired.routes[key] != nil { conflicts.insert(key) }
+                ? PF.vxlanRoute(peer) : Route(key: PF.routeKey(peer), gateway: random.pick(onLinkIPs), device: "eth0")
+            state.routes[route.key] = route
+            guard state.vxlan != nil else { continue }
+            let neighbor = Neighbor(
+                key: Neighbor.Key(device: PF.device, ip: PF.subnet(peer).address), lladdr: mac,
+                state: random.chance(0.8) ? .permanent : random.pick(learntStates)
+            )
+            state.neighbors[neighbor.key] = neighbor
+            state.fdb[FdbEntry.Key(device: PF.device, mac: mac)] = FdbEntry(device: PF.device, mac: mac, destination: publicIP)
+            // A desired peer's entry that still points at this peer's PublicIP: its key is
+            // desired, its value is the skipped peer's.
+            if publicIPs.contains(publicIP), let stolen = desiredMACs.sorted().first(where: { _ in random.chance(0.3) }) {
+                state.fdb[FdbEntry.Key(device: PF.device, mac: stolen)] = FdbEntry(device: PF.device, mac: stolen, destination: publicIP)
+            }
         }
-        // A route for our own subnet that is not the kernel's (a blackhole-like helper).
-        if random.chance(0.2) {
-            let key = Route.Key(destination: PF.ownSubnet, metric: 10)
-            state.routes[key] = Route(key: key, gateway: IPv4Address(192, 168, 1, 1), device: "eth0")
+        // Records of which nothing but a PublicIP or a VtepMAC could be read.
+        if random.chance(0.2) { publicIPs.insert(random.pick(freeIPs)) }
+        if random.chance(0.2) { skippedMACs.insert(random.pick(freeMACs)) }
+        // What the kernel's neighbour of a skipped subnet points at is the skipped peer's MAC;
+        // an older one left on a desired peer's MAC would make a desired entry theirs.
+        for subnet in subnets {
+            let key = Neighbor.Key(device: PF.device, ip: subnet.address)
+            if let lladdr = state.neighbors[key]?.lladdr, desiredMACs.contains(lladdr), random.chance(0.8) {
+                state.neighbors[key]?.lladdr = random.pick(freeMACs)
+            }
         }
-        guard let link = state.vxlan else { return conflicts }
-        // Learnt and bridge entries on our device, some on desired keys.
-        for peer in peers where random.chance(0.1) {
-            let key = Neighbor.Key(device: link.name, ip: PF.subnet(peer).address)
-            guard state.neighbors[key] == nil else { continue }
-            state.neighbors[key] = Neighbor(key: key, lladdr: random.chance(0.5) ? random.pick(macs) : nil,
-                                            state: random.pick([.reachable, .stale, .incomplete, .failed]))
-        }
-        for mac in macs where random.chance(0.08) {
-            let key = FdbEntry.Key(device: link.name, mac: mac)
-            guard state.fdb[key] == nil else { continue }
-            state.fdb[key] = random.chance(0.5)
-                ? FdbEntry(key: key, destination: random.pick(onLinkIPs), isSelf: false, state: .reachable)
-                : FdbEntry(key: key, destination: nil, isSelf: true)
-        }
-        if random.chance(0.2) {
-            let key = FdbEntry.Key(device: link.name, mac: MACAddress(0))
-            state.fdb[key] = FdbEntry(key: key, destination: nil, isSelf: true)
-        }
-        // Another table's route through our device: it goes when the device goes.
-        if link.up && random.chance(0.15) {
-            let key = Route.Key(table: RouteTable(rawValue: 200), destination: PF.subnet(random.pick(peers)))
-            state.routes[key] = Route(key: key, device: link.name, scope: .link)
-        }
-        return conflicts
+        return (SkippedObjects(subnets: subnets, publicIPs: publicIPs, macs: skippedMACs), present)
     }
 }
 

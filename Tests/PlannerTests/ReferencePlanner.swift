@@ -3,6 +3,9 @@ import Planner
 
 /// The planner as it was before it walked (key, value) pairs: the owned part and the relevant
 /// state built as whole `NetworkState`s, every key set sorted, each key looked up where needed.
+/// Ownership is `ReferenceOwnership`'s: a learnt neighbour or FDB entry on the vxlan device on
+/// a desired key is replaced, unless it is a skipped peer's (then it is a conflict); a desired
+/// object the rule does not grant is a conflict too, and what holds its key stays.
 /// Slow but plain, it is the oracle the fast planner must match change for change, conflict for
 /// conflict, and (through `Fingerprint.of`) fingerprint for fingerprint.
 enum ReferencePlanner {
@@ -14,7 +17,9 @@ enum ReferencePlanner {
     }
 
     static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Result {
-        let owned = ownership.ownedPart(of: observed)
+        // The contract in the tests' own words, not `Ownership.owns`.
+        let rule = ReferenceOwnership(ownership, observed: observed)
+        let owned = rule.ownedPart(of: observed)
         var link: [Change] = [], linkDeletes: [Change] = [], tables: [Change] = []
         var fdb: [Change] = [], fdbDeletes: [Change] = []
         var neighbors: [Change] = [], neighborDeletes: [Change] = []
@@ -53,12 +58,18 @@ enum ReferencePlanner {
         }
 
         func diff<Key: Comparable, Object: Equatable>(
-            _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object],
+            _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object], owns: (Object) -> Bool,
             mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change,
             creates: inout [Change], deletes: inout [Change], relevant: inout [Key: Object]
         ) {
             for key in want.keys.sorted() {
                 guard let object = want[key] else { continue }
+                // Not ours to write (a skipped peer's PublicIP or MAC): left, whatever is there.
+                if !owns(object) {
+                    if have[key] == nil, let foreign = all[key] { relevant[key] = foreign }
+                    conflicts.append("\(object) is not created: the ownership contract protects it (a skipped peer's)")
+                    continue
+                }
                 if let existing = have[key] {
                     if existing != object { creates.append(wrap(.replace(old: existing, new: object))) }
                 } else if let foreign = all[key] {
@@ -79,16 +90,17 @@ enum ReferencePlanner {
         let recreating = link.contains { if case .recreateLink = $0 { true } else { false } }
         let observedOnDevice = recreating ? dropping(ownership.vxlanDevice, from: observed) : observed
         diff(
-            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, mayReplace: { $0.key.device == ownership.vxlanDevice },
+            desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, owns: rule.owns,
+            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
             wrap: { .fdb($0) }, creates: &fdb, deletes: &fdbDeletes, relevant: &relevant.fdb
         )
         diff(
-            desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors,
-            mayReplace: { $0.key.device == ownership.vxlanDevice },
+            desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors, owns: rule.owns,
+            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
             wrap: { .neighbor($0) }, creates: &neighbors, deletes: &neighborDeletes, relevant: &relevant.neighbors
         )
         diff(
-            desired.routes, onDevice.routes, all: observedOnDevice.routes, mayReplace: { _ in false },
+            desired.routes, onDevice.routes, all: observedOnDevice.routes, owns: rule.owns, mayReplace: { _ in false },
             wrap: { .route($0) }, creates: &routes, deletes: &routeDeletes, relevant: &relevant.routes
         )
         for key in Set(desired.tables.keys).union(owned.tables.keys).sorted() {

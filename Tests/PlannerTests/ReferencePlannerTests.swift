@@ -11,11 +11,11 @@ import Testing
         var withChanges = 0, withConflicts = 0, withForeignRelevant = 0
         for seed in PlannerPropertyTests.firstSeed..<(PlannerPropertyTests.firstSeed + PlannerPropertyTests.iterations) {
             let scenario = RandomScenario(seed: seed)
-            let plan = Planner.plan(desired: scenario.desired, observed: scenario.observed, ownership: PF.ownership)
-            let reference = ReferencePlanner.plan(desired: scenario.desired, observed: scenario.observed, ownership: PF.ownership)
+            let plan = Planner.plan(desired: scenario.desired, observed: scenario.observed, ownership: scenario.ownership)
+            let reference = ReferencePlanner.plan(desired: scenario.desired, observed: scenario.observed, ownership: scenario.ownership)
             if !plan.changes.isEmpty { withChanges += 1 }
             if !plan.conflicts.isEmpty { withConflicts += 1 }
-            if reference.relevant.objectCount > PF.ownership.ownedPart(of: scenario.observed).objectCount {
+            if reference.relevant.objectCount > scenario.ownership.ownedPart(of: scenario.observed).objectCount {
                 withForeignRelevant += 1
             }
             var problems: [String] = []
