@@ -130,7 +130,7 @@ final class ReconcilePass: @unchecked Sendable {
             )
             noteSkipped(desired.skipped)
             let ownership = desired.ownership(cluster)
-            filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))
+            filter.update(.init(ownership: ownership, desired: desired.state))
             plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
             headline = desired.headline
             candidate = TargetedRepairBasis(
