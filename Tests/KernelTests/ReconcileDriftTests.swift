@@ -12,9 +12,12 @@ import Testing
 final class NamespaceEditor {
     let namespace: String
     private let socket: NetlinkSocket
+    /// The cluster the agent programs: the executor refuses a change outside what it owns.
+    private let cluster: IPv4Prefix
 
-    init(namespace: String) throws {
+    init(namespace: String, cluster: IPv4Prefix = IPv4Prefix("10.244.0.0/16")!) throws {
         self.namespace = namespace
+        self.cluster = cluster
         socket = try NetworkNamespace.run(in: namespace) { try NetlinkSocket(protocol: NETLINK_ROUTE) }
         try socket.setReceiveTimeout(milliseconds: 5000)
     }
@@ -29,7 +32,7 @@ final class NamespaceEditor {
 
     /// Applies one change (a deletion, to make drift) and requires the kernel to take it.
     func apply(_ change: Change) throws {
-        let ownership = Ownership(cluster: IPv4Prefix("10.244.0.0/16")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
+        let ownership = Ownership(cluster: cluster, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let report = Applier().apply(Plan(changes: [change], fingerprint: "0", ownership: ownership), using: socket)
         try #require(report.isComplete, "\(String(describing: report.failure))")
     }
@@ -242,9 +245,10 @@ struct ReconcileDriftTests {
 
 @Suite(.enabled(if: KernelTestEnvironment.isRoot, "needs root for network namespaces"))
 struct ReconcileOverflowTests {
-    /// 3,000 foreign routes inside the cluster CIDR added in one burst overflow a 4 KiB
-    /// notification buffer: the agent says ENOBUFS, resyncs, removes them all (stale: no lease
-    /// names them) and keeps every peer.
+    /// 3,000 routes of flannel's shape (so owned) inside the cluster CIDR added in one burst
+    /// overflow a 4 KiB notification buffer: the agent says ENOBUFS, resyncs, removes them all
+    /// (stale: no lease names them) and keeps every peer. They differ by metric, which is part
+    /// of a route's key but not of what makes it ours: a /16 holds only 256 /24s.
     @Test func anOverflowOfNotificationsLeadsToAFullResync() throws {
         let node = try ReconcileNode(tag: "nobuf")
         defer { node.shutdown() }
@@ -252,7 +256,9 @@ struct ReconcileOverflowTests {
         defer { agent.stop() }
         try #require(eventually(timeout: 10) { node.isConverged } != nil, "not converged:\n\(agent.log)")
         let batch = node.path("burst.batch")
-        let lines = (0..<3000).map { index in "route add 10.244.\(100 + index / 64).\((index % 64) * 4)/30 dev eth0" }
+        let lines = (0..<3000).map { index in
+            "route add 10.244.\(100 + index / 20).0/24 via 10.244.\(100 + index / 20).0 dev flannel.1 onlink metric \(1 + index % 20)"
+        }
         try (lines.joined(separator: "\n") + "\n").write(toFile: batch, atomically: true, encoding: .utf8)
         try Shell.run(["ip", "-n", node.namespace, "-batch", batch])
         let cleaned = eventually(timeout: 10, poll: 0.05) { node.flannelRoutes().count == ReconcileNode.peers.count }
