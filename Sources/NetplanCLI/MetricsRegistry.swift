@@ -1,3 +1,4 @@
+import Desired
 import Foundation
 import Planner
 import Prometheus
@@ -39,6 +40,11 @@ final class ReconcileMetrics: Sendable {
         help: "Failed reads of the lease source: unreachable, invalid data, or a set refused as unsafe."
     ) }
 
+    private static var skippedLeases: MetricNameDescriptor { name(
+        "skipped_leases",
+        help: "Peers the last full pass left out of the desired state, by why; their routes, neighbours and FDB entries are left as they are."
+    ) }
+
     init() {
         passDuration = registry.makeDurationHistogram(
             descriptor: Self.name("pass_duration", unit: "seconds", help: "Time of one observe + plan + apply pass."),
@@ -57,6 +63,9 @@ final class ReconcileMetrics: Sendable {
         for source in ["event", "pass"] { _ = registry.makeCounter(descriptor: Self.drift, labels: [("source", source)]) }
         for reason in ["unreachable", "invalid", "refused"] {
             _ = registry.makeCounter(descriptor: Self.leaseErrors, labels: [("reason", reason)])
+        }
+        for reason in SkippedPeer.Reason.allCases {
+            _ = registry.makeGauge(descriptor: Self.skippedLeases, labels: [("reason", reason.rawValue)])
         }
     }
 
@@ -87,6 +96,17 @@ final class ReconcileMetrics: Sendable {
     func recordLeaseSet(count: Int) {
         leaseCount.set(to: Double(count))
         sourceUp.set(to: 1)
+    }
+
+    /// Sets every reason's gauge to its count among `peers` (the skipped peers of a full pass):
+    /// a reason no longer seen goes back to 0.
+    func recordSkipped(_ peers: [SkippedPeer]) {
+        var counts: [SkippedPeer.Reason: Int] = [:]
+        for peer in peers { counts[peer.reason, default: 0] += 1 }
+        for reason in SkippedPeer.Reason.allCases {
+            registry.makeGauge(descriptor: Self.skippedLeases, labels: [("reason", reason.rawValue)])
+                .set(to: Double(counts[reason] ?? 0))
+        }
     }
 
     /// The exposition text for `/metrics`.

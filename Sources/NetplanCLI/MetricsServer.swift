@@ -10,8 +10,8 @@ final class MetricsServer: Sendable {
     /// The address actually bound (port 0 picks a free one).
     let localAddress: String
 
-    /// What `/healthz` answers: nil for healthy, or a reason for 503.
-    typealias Health = @Sendable () -> String?
+    /// What `/healthz` answers: 200 with the body when healthy (degraded included), else 503.
+    typealias Health = @Sendable () -> HealthReport
 
     /// Binds `host:port` and starts serving.
     static func start(host: String, port: Int, metrics: ReconcileMetrics, health: @escaping Health) async throws -> MetricsServer {
@@ -75,11 +75,8 @@ private final class MetricsHandler: ChannelInboundHandler, @unchecked Sendable {
         } else if path == "/metrics" {
             (status, contentType, body) = (.ok, "text/plain; version=0.0.4; charset=utf-8", metrics.render())
         } else if path == "/healthz" {
-            if let problem = health() {
-                (status, contentType, body) = (.serviceUnavailable, "text/plain", Array("\(problem)\n".utf8))
-            } else {
-                (status, contentType, body) = (.ok, "text/plain", Array("ok\n".utf8))
-            }
+            let report = health()
+            (status, contentType, body) = (report.healthy ? .ok : .serviceUnavailable, "text/plain; charset=utf-8", Array(report.body.utf8))
         } else {
             (status, contentType, body) = (.notFound, "text/plain", Array("not found: try /metrics or /healthz\n".utf8))
         }

@@ -127,7 +127,7 @@ struct ReconcileCommand: ConsoleCommand {
         if metricsAddress != "off" {
             let (host, port) = try Self.hostPort(metricsAddress)
             do {
-                server = try await MetricsServer.start(host: host, port: port, metrics: metrics, health: { health.problem() })
+                server = try await MetricsServer.start(host: host, port: port, metrics: metrics, health: { health.report() })
             } catch {
                 await Self.shutdown(source)
                 throw CommandFailure(message: "--metrics-address \(metricsAddress): cannot listen: \(error)")

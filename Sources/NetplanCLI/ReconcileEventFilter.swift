@@ -3,26 +3,43 @@ import Foundation
 import NetState
 import Netlink
 import Observed
+import Planner
 
 /// Decides which kernel notifications can mean drift of an object the agent owns, so that the
 /// ARP churn of a busy node or a route in another table never costs a pass.
 ///
+/// It asks the same rule the planner and the executor ask, `Ownership`, as the last full pass
+/// built it: a notification is relevant when the object it announces is owned, or when its key
+/// is one the last pass wanted (a wanted route deleted, or replaced by a foreign one, is drift
+/// even though what the kernel now holds there is not ours).
+///
 /// Thread-safe: the event thread reads the scope, the reconcile thread updates it after every
-/// pass (the cluster network and the own subnet come from the leases and may change).
+/// full pass (the cluster network, the leases and so what is ours may change).
 final class ReconcileEventFilter: @unchecked Sendable {
-    /// What the last pass knew; nil before the first pass (then every IPv4 route event counts).
-    struct Scope: Equatable {
-        var cluster: IPv4Prefix
-        var ownSubnet: IPv4Prefix?
-        var vxlanDevice: String
+    /// What the last full pass knew; nil before the first one (then every IPv4 route event in
+    /// table main and every `flannel.*` link event counts).
+    struct Scope: Sendable {
+        var ownership: Ownership
+        /// The last pass's desired state: its keys are relevant whoever holds them now.
+        var desired: NetworkState
     }
 
     private let lock = NSLock()
     private var scope: Scope?
     /// Port ids of our own request sockets: notifications they caused are not drift.
     private var ownPorts: Set<UInt32> = []
+    /// A device's index by name, and the name of an index, in this thread's namespace
+    /// (injectable for tests).
+    private let deviceIndex: @Sendable (String) -> UInt32?
+    private let deviceName: @Sendable (UInt32) -> String?
 
-    init() {}
+    init(
+        deviceIndex: @escaping @Sendable (String) -> UInt32? = ReconcileEventFilter.index(of:),
+        deviceName: @escaping @Sendable (UInt32) -> String? = TargetedDriftLedger.name(of:)
+    ) {
+        self.deviceIndex = deviceIndex
+        self.deviceName = deviceName
+    }
 
     func update(_ newScope: Scope) {
         lock.lock(); defer { lock.unlock() }
@@ -34,7 +51,7 @@ final class ReconcileEventFilter: @unchecked Sendable {
         ownPorts.insert(port)
     }
 
-    /// True when `message` is a change to something the agent owns, made by someone else.
+    /// True when `message` is a change to something the agent owns or wants, made by someone else.
     func isRelevant(_ message: NetlinkMessage) -> Bool {
         lock.lock()
         let scope = self.scope
@@ -43,28 +60,59 @@ final class ReconcileEventFilter: @unchecked Sendable {
         if message.portID != 0 && ownPorts.contains(message.portID) { return false }
         switch Int32(message.type) {
         case Int32(RTM_NEWROUTE), Int32(RTM_DELROUTE):
-            guard let route = try? RouteMessage(decoding: message), route.family == UInt8(AF_INET),
-                  route.table == .main else { return false }
-            guard let scope else { return true }
-            return scope.cluster.contains(route.destination) && route.destination != scope.ownSubnet
+            guard let decoded = try? RouteMessage(decoding: message), decoded.family == UInt8(AF_INET) else { return false }
+            guard let scope else { return decoded.table == .main }
+            return isRelevant(decoded, scope)
         case Int32(RTM_NEWNEIGH), Int32(RTM_DELNEIGH):
-            guard let scope, let neighbor = try? NeighborMessage(decoding: message) else { return false }
-            return neighbor.index == Self.index(of: scope.vxlanDevice)
+            guard let scope, let decoded = try? NeighborMessage(decoding: message) else { return false }
+            return isRelevant(decoded, scope)
         case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
             guard let scope, let address = try? AddressMessage(decoding: message) else { return false }
-            return address.index == Self.index(of: scope.vxlanDevice)
+            return address.index == deviceIndex(scope.ownership.vxlanDevice)
         case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
             guard let link = try? LinkMessage(decoding: message) else { return false }
             guard let scope else { return link.name.hasPrefix("flannel.") }
-            return link.name == scope.vxlanDevice
+            return scope.ownership.ownsLink(named: link.name)
         default:
             return false
         }
     }
 
+    /// Owned, or on a wanted key. The route's device is named by its index, as the observer
+    /// names it; a device that is gone (a route deleted with it) leaves it unnamed, so not ours,
+    /// and only a wanted key makes it relevant then.
+    private func isRelevant(_ decoded: RouteMessage, _ scope: Scope) -> Bool {
+        let key = Route.Key(table: decoded.table, destination: decoded.destination, tos: decoded.tos, metric: decoded.metric)
+        if scope.desired.routes[key] != nil { return true }
+        var names: [UInt32: String] = [:]
+        if let index = decoded.outputIndex, let name = deviceName(index) { names[index] = name }
+        // A multipath route is never ours (the model holds none).
+        guard let route = decoded.route(deviceNames: names) else { return false }
+        return scope.ownership.owns(route)
+    }
+
+    /// Neighbours and FDB entries on the vxlan device: owned, or on a wanted key. What cannot be
+    /// read as either on that device is left to a pass to judge.
+    private func isRelevant(_ decoded: NeighborMessage, _ scope: Scope) -> Bool {
+        let device = scope.ownership.vxlanDevice
+        guard let index = deviceIndex(device), decoded.index == index else { return false }
+        let names = [index: device]
+        if decoded.family == UInt8(AF_INET) {
+            guard let neighbor = decoded.neighbor(deviceNames: names) else { return true }
+            return scope.desired.neighbors[neighbor.key] != nil || scope.ownership.owns(neighbor)
+        }
+        if decoded.family == UInt8(AF_BRIDGE) {
+            // An FDB entry towards an IPv6 VTEP is not in the model (the observer skips it too).
+            if decoded.hasNonIPv4Destination { return false }
+            guard let entry = decoded.fdbEntry(deviceNames: names) else { return true }
+            return scope.desired.fdb[entry.key] != nil || scope.ownership.owns(entry)
+        }
+        return false
+    }
+
     /// The device's index in this thread's namespace, or nil when it does not exist. One
     /// `ioctl`: cheap next to a pass, and never stale after the device is re-created.
-    private static func index(of device: String) -> UInt32? {
+    @Sendable static func index(of device: String) -> UInt32? {
         let index = if_nametoindex(device)
         return index == 0 ? nil : index
     }

@@ -39,6 +39,8 @@ final class ReconcilePass: @unchecked Sendable {
     /// a dying kernel entry (a neighbour deleted while referenced lingers as `NUD_FAILED` until
     /// the kernel's GC drops it), so the loop retries soon rather than at the next interval.
     private(set) var conflicts: [String] = []
+    /// The peers the last full pass skipped, so each is logged once per change.
+    private var skippedPeers = SkippedPeerTracker()
     /// The plan of the last pass that got that far, and whose node it is (`--once --dry-run` prints it).
     private(set) var lastPlan: (plan: Plan, headline: String)?
 
@@ -126,8 +128,9 @@ final class ReconcilePass: @unchecked Sendable {
                 netConf: netConf, leases: set.leases, rejected: set.rejected, node: cluster.selector,
                 facts: observed.facts, options: cluster.options, source: set.source
             )
+            noteSkipped(desired.skipped)
             let ownership = desired.ownership(cluster)
-            filter.update(.init(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName))
+            filter.update(.init(ownership: ownership, desired: desired.state))
             plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
             headline = desired.headline
             candidate = TargetedRepairBasis(
@@ -183,6 +186,29 @@ final class ReconcilePass: @unchecked Sendable {
         return .failed(failure)
     }
 
+    /// Publishes a full pass's skipped peers (metric, health body) and logs what changed: a
+    /// warning when a peer becomes skipped or its problem changes, a notice when it is no longer
+    /// skipped. Only full passes compute them; targeted passes leave all of this as it is.
+    private func noteSkipped(_ peers: [SkippedPeer]) {
+        let unique = SkippedPeerTracker.unique(peers)
+        let changes = skippedPeers.update(unique)
+        for peer in changes.skipped {
+            var metadata: Logger.Metadata = ["lease": "\(peer.key)", "reason": "\(peer.reason.rawValue)"]
+            if let source = peer.source { metadata["source"] = "\(source)" }
+            logger.warning(
+                "peer skipped: \(peer.key): \(peer.message); its routes, neighbour and FDB entries are left as they are",
+                metadata: metadata
+            )
+        }
+        for peer in changes.cleared {
+            logger.notice("peer no longer skipped: \(peer.key)", metadata: [
+                "lease": "\(peer.key)", "was": "\(peer.reason.rawValue)",
+            ])
+        }
+        metrics.recordSkipped(unique)
+        health.recordSkipped(unique)
+    }
+
     /// What the log line of a pass that changes something carries.
     static func metadata(
         headline: String, reasons: Set<PassReason>, set: LeaseSet, plan: Plan, scope: PassScope
@@ -218,17 +244,26 @@ final class ReconcilePass: @unchecked Sendable {
     }
 }
 
-/// What `/healthz` reports: the last pass, and whether one ever succeeded.
+/// What `/healthz` reports: the last pass, whether one ever succeeded, and the peers the last
+/// full pass skipped. Skipped peers leave the agent serving (200) but degraded, and the body
+/// names them.
 final class ReconcileHealth: @unchecked Sendable {
     private let lock = NSLock()
     private var last: ReconcilePass.Outcome = .waiting
+    private var skipped: [SkippedPeer] = []
 
     func record(_ outcome: ReconcilePass.Outcome) {
         lock.lock(); defer { lock.unlock() }
         last = outcome
     }
 
-    /// nil when healthy, else the reason.
+    /// The skipped peers of a full pass (targeted passes do not compute them: they keep these).
+    func recordSkipped(_ peers: [SkippedPeer]) {
+        lock.lock(); defer { lock.unlock() }
+        skipped = peers
+    }
+
+    /// nil when healthy (degraded included), else the reason.
     func problem() -> String? {
         lock.lock(); defer { lock.unlock() }
         switch last {
@@ -237,4 +272,37 @@ final class ReconcileHealth: @unchecked Sendable {
         case .unchanged, .changed, .drift: return nil
         }
     }
+
+    /// What `/healthz` answers.
+    func report() -> HealthReport {
+        if let problem = problem() { return HealthReport(healthy: false, body: "\(problem)\n") }
+        lock.lock()
+        let skipped = self.skipped
+        lock.unlock()
+        return HealthReport(healthy: true, body: Self.body(skipped: skipped))
+    }
+
+    /// `ok`, or `ok: degraded: N peers skipped` and a `skipped: <key>: <message>` line per peer,
+    /// at most `limit` of them then `… N more`, so a thousand bad leases stay a short body.
+    static func body(skipped: [SkippedPeer], limit: Int = 20) -> String {
+        guard !skipped.isEmpty else { return "ok\n" }
+        var lines = ["ok: degraded: \(skipped.count) \(skipped.count == 1 ? "peer" : "peers") skipped"]
+        for peer in skipped.prefix(limit) {
+            lines.append("skipped: \(Self.line(peer.key)): \(Self.line(peer.message))")
+        }
+        if skipped.count > limit { lines.append("… \(skipped.count - limit) more") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Lease keys and messages come from the lease source: one line each, of bounded length.
+    private static func line(_ text: String, limit: Int = 300) -> String {
+        let flat = String(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+        return flat.count > limit ? String(flat.prefix(limit)) + "…" : flat
+    }
+}
+
+/// `/healthz`: 200 with `body` when healthy (possibly degraded), else 503.
+struct HealthReport: Equatable, Sendable {
+    var healthy: Bool
+    var body: String
 }

@@ -62,7 +62,10 @@ public struct Ownership: Hashable, Sendable, Codable {
 
     /// The link is ours by name: only `flannel.<VNI>`, and only as a vxlan device (the observer
     /// refuses a device of that name of another kind).
-    public func owns(_ link: VxlanLink) -> Bool { link.name == vxlanDevice }
+    public func owns(_ link: VxlanLink) -> Bool { ownsLink(named: link.name) }
+
+    /// The same rule for a link known by name only (a kernel notification about it).
+    public func ownsLink(named name: String) -> Bool { name == vxlanDevice }
 
     /// Restricts an observed state to the objects this contract lets the plan touch.
     public func ownedPart(of state: NetworkState) -> NetworkState {

@@ -12,9 +12,12 @@ import Testing
 final class NamespaceEditor {
     let namespace: String
     private let socket: NetlinkSocket
+    /// The cluster the agent programs: the executor refuses a change outside what it owns.
+    private let cluster: IPv4Prefix
 
-    init(namespace: String) throws {
+    init(namespace: String, cluster: IPv4Prefix = IPv4Prefix("10.244.0.0/16")!) throws {
         self.namespace = namespace
+        self.cluster = cluster
         socket = try NetworkNamespace.run(in: namespace) { try NetlinkSocket(protocol: NETLINK_ROUTE) }
         try socket.setReceiveTimeout(milliseconds: 5000)
     }
@@ -29,8 +32,7 @@ final class NamespaceEditor {
 
     /// Applies one change (a deletion, to make drift) and requires the kernel to take it.
     func apply(_ change: Change) throws {
-        // The large node's cluster: 10.0.0.0/8, peers at 10.100.0.0/24 onwards.
-        let ownership = Ownership(cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
+        let ownership = Ownership(cluster: cluster, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let report = Applier().apply(Plan(changes: [change], fingerprint: "0", ownership: ownership), using: socket)
         try #require(report.isComplete, "\(String(describing: report.failure))")
     }

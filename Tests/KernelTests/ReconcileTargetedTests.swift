@@ -101,7 +101,7 @@ struct ReconcileTargetedTests {
 
         // Deletions are made over netlink from this process and timed to the kernel's
         // announcement of the object back, seen on a notification socket inside the node.
-        let editor = try NamespaceEditor(namespace: node.namespace)
+        let editor = try NamespaceEditor(namespace: node.namespace, cluster: IPv4Prefix("10.0.0.0/8")!)
         let socket = try NetworkNamespace.run(in: node.namespace) { try NetlinkEventSocket(pollMilliseconds: 20) }
         defer { socket.close() }
         let clock = ContinuousClock()
@@ -182,6 +182,10 @@ struct ReconcileTargetedTests {
         #expect(try node.ip("route", "show", "10.244.0.128/25").contains("dev eth0"))
         #expect(try node.ip("neigh", "show", "10.96.0.1", "dev", "flannel.1").contains("0e:00:00:00:00:01"))
         #expect(Self.repairs(agent.log).count == foreignBefore, "\(agent.log.suffix(2000))")
+        // A connected-looking route into the Network on the underlay makes the next full pass
+        // refuse the whole input (Ownership: the Network must not overlap the underlay's
+        // networks); it has served its purpose here.
+        try node.ip("route", "del", "10.244.0.128/25", "dev", "eth0")
 
         // Metrics: targeted passes counted, no full pass since convergence (the interval is 1 h).
         let metricsAfter = node.get("http://127.0.0.1:9464/metrics").body

@@ -199,6 +199,27 @@ struct TargetedDriftTests {
         #expect(drift.isEmpty)
     }
 
+    /// The event filter's word decides which keys are recorded: a foreign route elsewhere in
+    /// the cluster is none of ours, one on a wanted key is, and makes the targeted plan a
+    /// conflict (so the pass falls back to a full one).
+    @Test func theFilterDecidesWhichKeysAreRecorded() throws {
+        let filter = ReconcileEventFilterTests.filter()
+        var elsewhere = Self.peerRoute(250)
+        elsewhere.proto = .static
+        var onWanted = Self.peerRoute(3)
+        onWanted.proto = .static
+        var drift = TargetedDrift()
+        for change in [Change.route(.create(elsewhere)), .route(.create(onWanted))] {
+            let message = try Self.notification(change)
+            drift.record(message, relevant: filter.isRelevant(message), device: Self.device, deviceName: { index in
+                Self.indices.first { $0.value == index }?.key
+            })
+        }
+        #expect(drift.routes == [onWanted.key: .present(onWanted)])
+        let plan = Self.basis(peers: 10).plan(for: drift)
+        #expect(!plan.conflicts.isEmpty && plan.isEmpty)
+    }
+
     @Test func theLedgerHandsOutWhatWasRecordedOnce() throws {
         let ledger = TargetedDriftLedger()
         ledger.setDevice(Self.device)
