@@ -91,12 +91,34 @@ final class ClusterScenario: @unchecked Sendable {
         try cluster.exec(node: index, [ToolBinary.path, command] + inputs(node: index) + extra, check: false, timeout: 30)
     }
 
-    /// `apply` on each of `nodes` in turn; throws at the first that does not exit 0, with its
-    /// output, so a failed step is never mistaken for a converged one.
+    /// `netplan-flannel <command>` inside node `index` with the lease file at `leases` instead of
+    /// the shared one: one node that reads other leases than the rest of the cluster.
     @discardableResult
-    func apply(on nodes: [Int]) throws -> [CommandResult] {
+    func tool(_ command: String, node index: Int, leases path: String, _ extra: [String] = []) throws -> CommandResult {
+        let inputs = ["--net-conf", netConfPath, "--leases", path, "--node-ip", try cluster.node(index).publicIP]
+        return try cluster.exec(node: index, [ToolBinary.path, command] + inputs + extra, check: false, timeout: 30)
+    }
+
+    /// Writes a lease file named `name` in the scenario's directory holding the current leases,
+    /// with node `i`'s value replaced by `overrides[i]` (any JSON, so a value may be broken on
+    /// purpose). Returns its path.
+    func writeLeaseFile(named name: String, overriding overrides: [Int: [String: Any]]) throws -> String {
+        var object: [String: Any] = [:]
+        for (index, backend) in leases {
+            let node = try cluster.node(index)
+            object[node.leaseKey] = overrides[index] ?? node.leaseValue(backend)
+        }
+        let path = directory.appendingPathComponent(name).path
+        try write(object, to: path)
+        return path
+    }
+
+    /// `apply <extra>` on each of `nodes` in turn; throws at the first that does not exit 0, with
+    /// its output, so a failed step is never mistaken for a converged one.
+    @discardableResult
+    func apply(on nodes: [Int], _ extra: [String] = []) throws -> [CommandResult] {
         try nodes.map { index in
-            let result = try tool("apply", node: index)
+            let result = try tool("apply", node: index, extra)
             guard result.succeeded else { throw ScenarioError.toolFailed(node: index, result) }
             return result
         }
