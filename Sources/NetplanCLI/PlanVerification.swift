@@ -1,3 +1,4 @@
+import Foundation
 import Planner
 
 /// `apply --plan FILE`: a saved plan is verified, not trusted. The plan is computed again from
@@ -23,7 +24,7 @@ enum PlanVerification {
         } else if savedPlan.changes.count != current.changes.count {
             reason = "it has \(savedPlan.changes.count) changes where these inputs give \(current.changes.count)"
         } else if let index = savedPlan.changes.indices.first(where: { savedPlan.changes[$0] != current.changes[$0] }) {
-            reason = "change \(index + 1) reads \"\(savedPlan.changes[index])\" where these inputs give \"\(current.changes[index])\""
+            reason = "change \(index + 1) " + difference(savedPlan.changes[index], current.changes[index])
         }
         if let reason {
             throw CommandFailure(
@@ -33,5 +34,24 @@ enum PlanVerification {
                     """
             )
         }
+    }
+
+    /// How a saved change differs from the recomputed one, in the plan's words. A table's
+    /// one-line text names only the table, so for tables the first differing rule line is shown.
+    private static func difference(_ saved: Change, _ current: Change) -> String {
+        if case let .table(savedVerb) = saved, case let .table(currentVerb) = current,
+           let savedTable = savedVerb.after ?? savedVerb.before, let currentTable = currentVerb.after ?? currentVerb.before
+        {
+            let savedLines = savedTable.description.split(separator: "\n", omittingEmptySubsequences: false)
+            let currentLines = currentTable.description.split(separator: "\n", omittingEmptySubsequences: false)
+            for (line, (mine, theirs)) in zip(savedLines, currentLines).enumerated() where mine != theirs {
+                return """
+                    (\(saved)) has, at line \(line + 1) of the table, "\(mine.trimmingCharacters(in: .whitespaces))" \
+                    where these inputs give "\(theirs.trimmingCharacters(in: .whitespaces))"
+                    """
+            }
+            return "(\(saved)) holds a table of \(savedLines.count) lines where these inputs give \(currentLines.count)"
+        }
+        return "reads \"\(saved)\" where these inputs give \"\(current)\""
     }
 }

@@ -59,6 +59,20 @@ import Testing
         #expect(message?.contains("\(plan.fingerprint), they are now 0123456789abcdef") == true)
     }
 
+    /// A table's one-line text names only the table: the refusal shows the rule that differs.
+    @Test func aWidenedNftRuleIsRefusedAndShown() throws {
+        let node = try Self.node()
+        let plan = Self.plan(node)
+        var document = PlanDocument(plan, desired: node)
+        let index = try #require(document.changes.firstIndex { $0.kind == "nft" })
+        guard case let .table(.create(table)) = document.changes[index] else { Issue.record("no table create"); return }
+        var widened = table
+        widened.chains[0].rules[4].matches[0] = .sourceAddress(IPv4Prefix("0.0.0.0/0")!, negated: false)
+        document.changes[index] = .table(.create(widened))
+        let message = Self.refusal(document, against: plan)
+        #expect(message?.contains("ip saddr 0.0.0.0/0 ip daddr != 224.0.0.0/4 masquerade fully-random\" where these inputs give \"ip saddr 10.244.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random") == true, "\(message ?? "accepted")")
+    }
+
     @Test(arguments: [
         "a route retargeted to 8.8.8.0/24", "a delete of the default route", "an FDB entry towards 224.0.0.1",
         "a renamed device", "a change dropped", "ownership widened to 0.0.0.0/0",

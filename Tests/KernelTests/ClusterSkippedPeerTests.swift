@@ -101,10 +101,9 @@ struct ClusterSkippedPeerTests {
     }
 
     /// A skipped peer whose record did not parse, and whose neighbour entry on the node is gone
-    /// (drift, or never there): its FDB entry must still be left as it is. Today it is planned
-    /// for deletion: `LeaseReading.append` (Sources/Desired/Inputs/RejectedLease.swift) keeps only
-    /// the key's subnet of a rejected record, not the PublicIP or VtepMAC that did parse, and
-    /// `Ownership.protectingLearntMACs` can only recover the MAC from the neighbour entry.
+    /// (drift, or never there): its FDB entry must still be left as it is. The rejected record
+    /// keeps the PublicIP or VtepMAC that did parse (`LeaseReading.append`'s salvage), so the
+    /// entry is protected by one or the other even without the neighbour to find its MAC from.
     @Test(arguments: ["PublicIP", "VtepMAC"])
     func anUnparseablePeerKeepsItsFdbEntryWithoutItsNeighbour(_ field: String) throws {
         let scenario = try ClusterScenario(members: [1, 2, 3])
@@ -124,10 +123,8 @@ struct ClusterSkippedPeerTests {
 
         let plan = try scenario.tool("plan", node: 1, leases: leases)
         #expect(plan.stderr.contains("skipped:") && plan.stderr.contains(n2.leaseKey), "\(plan.stderr)")
-        withKnownIssue("a rejected lease record does not keep its PublicIP/VtepMAC, so its FDB entry is unprotected") {
-            #expect(ClusterScenario.changeLines(plan.stdout).isEmpty, "\(field): \(plan.stdout)")
-            _ = try scenario.tool("apply", node: 1, leases: leases)
-            #expect(try scenario.vxlanFdb(node: 1) == before, "\(field): n2's FDB entry is gone")
-        }
+        #expect(ClusterScenario.changeLines(plan.stdout).isEmpty, "\(field): \(plan.stdout)")
+        _ = try scenario.tool("apply", node: 1, leases: leases)
+        #expect(try scenario.vxlanFdb(node: 1) == before, "\(field): n2's FDB entry is gone")
     }
 }

@@ -18,6 +18,15 @@ extension LeaseReader {
             key: key, subnet: subnet, publicIP: publicIP, backendType: backendType, vtepMAC: vtepMAC, vni: vni)
     }
 
+    /// What can still be read of a record that did not parse: its PublicIP and VtepMAC when
+    /// those fields themselves are fine (the record failed on another one).
+    static func salvage(_ attributes: InputObject?) -> (IPv4Address?, MACAddress?) {
+        guard let attributes else { return (nil, nil) }
+        let publicIP = try? attributes.field("PublicIP")?.ipv4Address(example: "")
+        let vtepMAC = try? attributes.field("BackendData")?.object().field("VtepMAC")?.macAddress()
+        return (publicIP ?? nil, vtepMAC ?? nil)
+    }
+
     /// A lease's `BackendType` (or a node's `backend-type` annotation). Flannel compares it
     /// exactly (`!= "vxlan"`), so `VXLAN` is refused like any other backend; empty means unset.
     static func backendType(_ value: InputValue?) throws(InputError) -> BackendType? {

@@ -23,14 +23,16 @@ extension LeaseReader {
             guard isLeaseKey(key) else { continue }
             let leasePath = InputPath(source: top.path.source, prefix: key)
             let subnet = try? subnet(ofKey: key, path: leasePath)
-            reading.append(key: key, subnet: subnet) { () throws(InputError) in
+            var attributes: InputObject?
+            reading.append(key: key, subnet: subnet, salvage: { salvage(attributes) }) { () throws(InputError) in
                 let subnet = try Self.subnet(ofKey: key, path: leasePath)
                 guard let value = entry.exactField("value") else {
                     throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
                 }
                 let valueBytes = try base64(InputValue(value.json, at: leasePath.appending("value")))
-                let attributes = try leaseObject(fromJSONText: valueBytes, path: leasePath)
-                return try lease(key: key, subnet: subnet, attributes: attributes)
+                let object = try leaseObject(fromJSONText: valueBytes, path: leasePath)
+                attributes = object
+                return try lease(key: key, subnet: subnet, attributes: object)
             }
         }
         return reading

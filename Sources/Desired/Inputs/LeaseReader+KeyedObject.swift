@@ -5,8 +5,10 @@ extension LeaseReader {
         var reading = LeaseReading()
         for member in top.members where isLeaseKey(member.key) {
             let leasePath = InputPath(source: top.path.source, prefix: member.key)
-            reading.append(key: member.key, subnet: try? subnet(ofKey: member.key, path: leasePath)) {
-                () throws(InputError) in
+            var parsed: InputObject?
+            reading.append(
+                key: member.key, subnet: try? subnet(ofKey: member.key, path: leasePath), salvage: { salvage(parsed) }
+            ) { () throws(InputError) in
                 let subnet = try Self.subnet(ofKey: member.key, path: leasePath)
                 let attributes: InputObject
                 switch member.value {
@@ -18,6 +20,7 @@ extension LeaseReader {
                     throw leasePath.error(
                         .invalidValue, "expected the lease as an object or a JSON string, found \(member.value.summary)")
                 }
+                parsed = attributes
                 return try lease(key: member.key, subnet: subnet, attributes: attributes)
             }
         }

@@ -37,10 +37,29 @@ extension LeaseReader {
                 let subnet = name.flatMap { name in
                     try? podSubnet(object, name: name, leasePath: InputPath(source: top.path.source, prefix: key))
                 }
-                reading.rejected.append(RejectedLease(key: key, nodeName: name, subnet: subnet, error: error))
+                let (publicIP, vtepMAC) = salvage(node: object)
+                reading.rejected.append(
+                    RejectedLease(key: key, nodeName: name, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
+                )
             }
         }
         return reading
+    }
+
+    /// What can still be read of a node whose lease did not parse: the `public-ip` annotation
+    /// and the VtepMAC of `backend-data`, each when it is fine on its own.
+    private static func salvage(node: InputObject) -> (IPv4Address?, MACAddress?) {
+        guard let metadata = try? node.exactField("metadata")?.object(),
+              let annotations = try? metadata.exactField("annotations")?.object()
+        else { return (nil, nil) }
+        let publicIP = (try? annotations.exactField(annotationPrefix + "public-ip")?.string()).flatMap { $0.flatMap(IPv4Address.init) }
+        var vtepMAC: MACAddress?
+        if let text = try? annotations.exactField(annotationPrefix + "backend-data")?.string(),
+           case .object(let members)? = try? InputJSONParser.parse(Array(text.utf8))
+        {
+            vtepMAC = try? InputObject(members: members, path: annotations.path).field("VtepMAC")?.macAddress()
+        }
+        return (publicIP, vtepMAC)
     }
 
     /// The lease flannel's kube subnet manager builds from a node (`kube.go` `nodeToLease`), or nil
