@@ -21,7 +21,8 @@ struct ReconcileCommand: ConsoleCommand {
             <prefix>/config is read when --net-conf is not given). When the source fails, the last \
             good lease set stays programmed; an empty set never replaces a non-empty one. \
             SIGTERM and SIGINT stop the agent and leave the data plane in place. \
-            --once exits 0 when nothing changed, 2 when something did (or, with --dry-run, would), 1 on error.
+            --once exits 0 when nothing changed, 2 when something did (or, with --dry-run, would), 1 on error \
+            or when peers were skipped (everything else is still applied; a skipped: line names each).
             """
     )
 
@@ -107,6 +108,12 @@ struct ReconcileCommand: ConsoleCommand {
             let outcome = pass.run(reasons: [.start])
             if dryRun, let plan = pass.lastPlan {
                 console.write(PlanText.render(plan.plan, header: "netplan-flannel reconcile --dry-run for \(plan.headline)"))
+            }
+            // As the one-shot commands: the rest is done, the peers left out make it an error.
+            let skipped = health.skippedPeers
+            if case .failed = outcome {} else if !skipped.isEmpty {
+                console.error(skipped.map { "skipped: \($0)\n" }.joined())
+                return 1
             }
             switch outcome {
             case .unchanged: return 0

@@ -263,6 +263,12 @@ final class ReconcileHealth: @unchecked Sendable {
         skipped = peers
     }
 
+    /// The peers the last full pass skipped, sorted by key.
+    var skippedPeers: [SkippedPeer] {
+        lock.lock(); defer { lock.unlock() }
+        return skipped
+    }
+
     /// nil when healthy (degraded included), else the reason.
     func problem() -> String? {
         lock.lock(); defer { lock.unlock() }

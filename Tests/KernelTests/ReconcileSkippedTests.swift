@@ -64,4 +64,28 @@ struct ReconcileSkippedTests {
         #expect(agent.log.contains("peer no longer skipped: \(Self.badKey)"), "\(agent.log.suffix(3000))")
         #expect(agent.stop() == 0, "\(agent.log.suffix(2000))")
     }
+
+    /// `reconcile --once` is a one-shot: it programs every good peer and then, as `apply`,
+    /// exits 1 with a `skipped:` line per peer left out.
+    @Test func onceExitsOneWithTheSkippedPeersNamed() throws {
+        let node = try ReconcileNode(tag: "skip1")
+        defer { node.shutdown() }
+        let path = node.path("leases.json")
+        var leases = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        var lease = try #require(leases[Self.badKey] as? [String: Any])
+        lease["BackendData"] = ["VNI": 1, "VtepMAC": "01:00:5e:00:00:05"]
+        leases[Self.badKey] = lease
+        try JSONSerialization.data(withJSONObject: leases).write(to: URL(fileURLWithPath: path), options: .atomic)
+        let once = try Shell.run(
+            ["ip", "netns", "exec", node.namespace, ToolBinary.path, "reconcile", "--once", "--net-conf",
+             node.path("net-conf.json"), "--leases", path, "--node-ip", ReconcileNode.nodeIP],
+            check: false, timeout: 30
+        )
+        #expect(once.status == 1, "\(once.stderr)")
+        let lines = once.stderr.split(separator: "\n").filter { $0.hasPrefix("skipped: ") }
+        #expect(lines.count == 1 && lines.first?.contains("\(Self.badKey): BackendData.VtepMAC: 01:00:5e:00:00:05 is a multicast address") == true, "\(once.stderr)")
+        let routes = node.flannelRoutes()
+        #expect(ReconcileNode.peers.dropLast().allSatisfy { peer in routes.contains { $0.hasPrefix("\(peer.subnet) via \(peer.gateway) dev flannel.1") } })
+        #expect(!routes.contains { $0.hasPrefix(ReconcileNode.peers[ReconcileNode.peers.count - 1].subnet) })
+    }
 }
