@@ -85,6 +85,17 @@ struct PeerScreening {
             }
         }
 
+        // A record that did not parse keeps what it could of its PublicIP and VtepMAC, and its
+        // objects stay as they are: a peer sharing one of them would fight over the FDB entry.
+        for record in records {
+            if let ip = record.publicIP, let index = byPublicIP[ip] {
+                skip(index, .duplicatePublicIP, "PublicIP \(ip) is also the PublicIP of \(record.key), a lease that did not parse")
+            }
+            if let mac = record.vtepMAC, let index = byMAC[mac.value] {
+                skip(index, .duplicateVtepMAC, "BackendData.VtepMAC \(mac) is also the VtepMAC of \(record.key), a lease that did not parse")
+            }
+        }
+
         // 3. Reachability, asked last and only of peers still in: host-gw needs the peer on-link.
         for index in leases.indices where index != own && skipReasons[index] == nil && type(leases[index]) == .hostGW {
             let lease = leases[index]

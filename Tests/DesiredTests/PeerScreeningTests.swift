@@ -102,6 +102,20 @@ import Testing
         #expect(desired.state.routes.count == 1)
     }
 
+    @Test func aPeerSharingABrokenRecordsPublicIPOrMACIsSkippedToo() throws {
+        let record = RejectedLease(
+            key: F.key("10.244.9.0/24"), subnet: F.prefix("10.244.9.0/24"), publicIP: F.b.publicIP, vtepMAC: F.d.vtepMAC,
+            error: InputError(.invalidValue, source: "leases.json", field: "\(F.key("10.244.9.0/24")): BackendType", "bad")
+        )
+        let desired = try DesiredState.compute(
+            netConf: F.netConf(), leases: [F.a, F.b, F.d], rejected: [record], node: .publicIP(F.a.publicIP), facts: F.facts
+        )
+        #expect(desired.skipped.map(\.key) == [F.key("10.244.9.0/24"), "node/b", "node/d"])
+        #expect(desired.skipped.first { $0.key == "node/b" }?.message == "PublicIP \(F.b.publicIP) is also the PublicIP of \(F.key("10.244.9.0/24")), a lease that did not parse")
+        #expect(desired.skipped.first { $0.key == "node/d" }?.reason == .duplicateVtepMAC)
+        #expect(desired.state.routes.isEmpty)
+    }
+
     @Test func thisNodesOwnBrokenRecordRefusesEverything() {
         let record = RejectedLease(
             key: "node/a", nodeName: "a", error: InputError(.invalidValue, source: "nodes.json", field: "node/a: PublicIP", "bad")
