@@ -4,6 +4,7 @@ import Foundation
 import NetState
 import Observed
 import Planner
+import Reconcile
 
 struct DesiredCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
@@ -96,19 +97,6 @@ struct DesiredCommand: SynchronousCommand {
 }
 
 extension DesiredNode {
-    var headline: String {
-        "node \(ownLease.publicIP)\(ownLease.nodeName.map { " (\($0))" } ?? ""): lease \(ownLease.subnet), backend \(backend.rawValue)"
-    }
-
-    /// The safety contract for this node: the shape of flannel's objects, narrowed to the
-    /// lease lengths present, minus everything of the skipped peers.
-    func ownership(_ cluster: ClusterInputs) -> Ownership {
-        Ownership(
-            cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName,
-            underlay: underlay, subnetLengths: subnetLengths, skipped: SkippedObjects(skipped)
-        )
-    }
-
     /// One `skipped:` line per peer left out, for standard error.
     var skippedReport: String {
         skipped.map { "skipped: \($0)\n" }.joined()
