@@ -12,14 +12,14 @@ struct DesiredCommand: SynchronousCommand {
         abstract: "Print the state flannel's inputs ask of this node (or of every node)."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, OutputFormat {
         case text, json, script
         case subnetEnv = "subnet-env"
     }
 
     @OptionGroup var inputs: InputOptions
 
-    @Option(name: .shortAndLong, help: "Output: text, json, script or subnet-env.")
+    @Option(name: .shortAndLong, help: Format.help)
     var output: Format = .text
 
     @Flag(name: .customLong("all-nodes"), help: "Render every node's desired state, one after another.")
