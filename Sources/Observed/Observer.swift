@@ -64,36 +64,11 @@ public enum Observer {
                 )
             }
             state.vxlan = vxlan
-            let neighbors = try transport.dump(DumpRequests.neighbors(family: Int32(ObservationScope.family), index: device.index))
-            // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
-            state.neighbors.reserveCapacity(neighbors.count)
-            for message in neighbors {
-                let decoded = try NeighborMessage(decoding: message)
-                guard decoded.index == device.index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
-                state.neighbors[neighbor.key] = neighbor
-            }
-            let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: device.index))
-            state.fdb.reserveCapacity(fdb.count)
-            for message in fdb {
-                let decoded = try NeighborMessage(decoding: message)
-                guard decoded.index == device.index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
-                state.fdb[entry.key] = entry
-            }
+            try readEntries(on: device.index, into: &state, names: names, using: transport)
         }
 
         let underlayName: String
-        if let underlay {
-            underlayName = underlay
-        } else {
-            let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
-            guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
-                throw NetlinkError(
-                    .request("observe underlay"), errno: ENETUNREACH,
-                    detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
-                )
-            }
-            underlayName = device
-        }
+        if let underlay { underlayName = underlay } else { underlayName = try defaultRouteDevice(routes) }
         guard let underlayLink = links.first(where: { $0.name == underlayName }) else {
             throw NetlinkError(.request("observe underlay"), errno: ENODEV, detail: "underlay device \(underlayName) does not exist")
         }
@@ -107,6 +82,39 @@ public enum Observer {
             routeLookups: try lookUp(Array(Set(peers)).sorted(), using: transport)
         )
         return ObservedNode(state: state, facts: facts)
+    }
+
+    /// The vxlan device's neighbours and fdb entries (the device is named by `index`).
+    static func readEntries(
+        on index: UInt32, into state: inout NetworkState, names: [UInt32: String], using transport: some NetlinkTransport
+    ) throws(NetlinkError) {
+        let neighbors = try transport.dump(DumpRequests.neighbors(family: Int32(ObservationScope.family), index: index))
+        // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
+        state.neighbors.reserveCapacity(neighbors.count)
+        for message in neighbors {
+            let decoded = try NeighborMessage(decoding: message)
+            guard decoded.index == index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
+            state.neighbors[neighbor.key] = neighbor
+        }
+        let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: index))
+        state.fdb.reserveCapacity(fdb.count)
+        for message in fdb {
+            let decoded = try NeighborMessage(decoding: message)
+            guard decoded.index == index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
+            state.fdb[entry.key] = entry
+        }
+    }
+
+    /// The device of the lowest-metric default route: the underlay when none is named.
+    static func defaultRouteDevice(_ routes: [Route]) throws(NetlinkError) -> String {
+        let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
+        guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
+            throw NetlinkError(
+                .request("observe underlay"), errno: ENETUNREACH,
+                detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
+            )
+        }
+        return device
     }
 
     /// The route messages of table main. A namespace that never had a route in it (a fresh
