@@ -61,17 +61,28 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The commands, as a library so golden tests run exactly what the binary runs.
+        // The node agent `reconcile` runs: passes, targeted repair, the lease store, metrics and
+        // their HTTP server. Everything but the command line.
         .target(
-            name: "NetplanCLI",
+            name: "Reconcile",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles", "JSONLexing",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "CMnl",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The commands, as a library so golden tests run exactly what the binary runs.
+        .target(
+            name: "NetplanCLI",
+            dependencies: [
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles", "JSONLexing",
+                "Reconcile",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -92,7 +103,10 @@ let package = Package(
         .testTarget(name: "LeaseSourcesTests", dependencies: ["LeaseSources", "Desired", "NetState"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ReconcileTests",
-            dependencies: ["NetplanCLI", "LeaseSources", "Desired", "NetState", "Netlink"],
+            dependencies: [
+                "Reconcile", "LeaseSources", "Desired", "NetState", "Netlink", "Planner", "Apply", "CMnl",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),

@@ -14,6 +14,9 @@ public struct FileLeaseSource: LeaseSource {
         self.pollInterval = pollInterval
     }
 
+    /// A file source holds nothing between reads.
+    public func shutdown() async {}
+
     /// What identifies one version of the file.
     struct Signature: Equatable {
         var device: UInt64

@@ -11,8 +11,22 @@ protocol ConsoleCommand: ParsableCommand {
 }
 
 extension ConsoleCommand {
-    /// ArgumentParser's entry point is unused: `CLI.main` dispatches to `execute`.
-    public func run() throws {}
+    /// ArgumentParser's entry point is not this tool's: `CLI.main` dispatches to `execute`, with
+    /// the console, the exit codes and the error texts of the contract. Reaching `run()` means
+    /// the command was started another way (`NetplanFlannel.main()`), which would otherwise do
+    /// nothing and exit 0; it fails instead, saying what to call.
+    public func run() throws {
+        throw EntryPointError(command: Self._commandName)
+    }
+}
+
+/// A command run through ArgumentParser's `main()` instead of `CLI.main(arguments:)`.
+struct EntryPointError: Error, CustomStringConvertible {
+    var command: String
+
+    var description: String {
+        "\(command): run netplan-flannel commands through CLI.main(arguments:) (as the netplan-flannel binary does), not ParsableCommand.main()"
+    }
 }
 
 /// A command that runs start to finish on the calling thread: every command but `reconcile`.

@@ -4,6 +4,7 @@ import Foundation
 import NetState
 import Observed
 import Planner
+import Reconcile
 
 struct DesiredCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
@@ -11,14 +12,14 @@ struct DesiredCommand: SynchronousCommand {
         abstract: "Print the state flannel's inputs ask of this node (or of every node)."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable {
+    enum Format: String, OutputFormat {
         case text, json, script
         case subnetEnv = "subnet-env"
     }
 
     @OptionGroup var inputs: InputOptions
 
-    @Option(name: .shortAndLong, help: "Output: text, json, script or subnet-env.")
+    @Option(name: .shortAndLong, help: Format.help)
     var output: Format = .text
 
     @Flag(name: .customLong("all-nodes"), help: "Render every node's desired state, one after another.")
@@ -96,19 +97,6 @@ struct DesiredCommand: SynchronousCommand {
 }
 
 extension DesiredNode {
-    var headline: String {
-        "node \(ownLease.publicIP)\(ownLease.nodeName.map { " (\($0))" } ?? ""): lease \(ownLease.subnet), backend \(backend.rawValue)"
-    }
-
-    /// The safety contract for this node: the shape of flannel's objects, narrowed to the
-    /// lease lengths present, minus everything of the skipped peers.
-    func ownership(_ cluster: ClusterInputs) -> Ownership {
-        Ownership(
-            cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName,
-            underlay: underlay, subnetLengths: subnetLengths, skipped: SkippedObjects(skipped)
-        )
-    }
-
     /// One `skipped:` line per peer left out, for standard error.
     var skippedReport: String {
         skipped.map { "skipped: \($0)\n" }.joined()

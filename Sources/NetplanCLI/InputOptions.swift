@@ -38,40 +38,30 @@ struct InputOptions: ParsableArguments {
     var isOffline: Bool { iface != nil || !onLink.isEmpty || ifaceMTU != nil }
 }
 
-/// The parsed inputs, before any link facts.
-struct ClusterInputs {
-    var netConf: NetConf
-    var leases: [Lease]
-    /// Lease records that did not parse: their peers are skipped, never the node.
-    var rejected: [RejectedLease] = []
-    var leaseSource: String
-    var selector: NodeSelector
-    var options: DesiredOptions
-    var onLinkNetworks: [IPv4Prefix]
-
+extension ClusterInputs {
+    /// Reads `--net-conf` and `--leases` and parses the node flags.
     /// - Parameter leasesOptional: `observe` can name what it owns without the leases (only the
     ///   node's own subnet is then unknown); every other command needs them.
     init(_ flags: InputOptions, leasesOptional: Bool = false) throws {
         guard let netConfPath = flags.netConf else {
             throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required")
         }
-        netConf = try NetConfReader.parse(try Self.read(netConfPath, limit: .netConf), source: netConfPath)
+        let netConf = try NetConfReader.parse(try Self.read(netConfPath, limit: .netConf), source: netConfPath)
+        let reading: LeaseReading
+        let leaseSource: String
         if let leasesPath = flags.leases {
             leaseSource = leasesPath
-            let reading = try LeaseReader.read(try Self.read(leasesPath, limit: .leases), source: leasesPath)
-            leases = reading.leases
-            rejected = reading.rejected
+            reading = try LeaseReader.read(try Self.read(leasesPath, limit: .leases), source: leasesPath)
         } else if leasesOptional {
             leaseSource = "-"
-            leases = []
+            reading = LeaseReading(leases: [], rejected: [])
         } else {
             throw InputError(.missingField, field: "--leases", "a lease source is required (FILE or -)")
         }
-
-        let parsed = try NodeFlags(flags)
-        selector = parsed.selector
-        options = parsed.options
-        onLinkNetworks = parsed.onLinkNetworks
+        self.init(
+            netConf: netConf, leases: reading.leases, rejected: reading.rejected, leaseSource: leaseSource,
+            node: try NodeFlags(flags)
+        )
     }
 
     /// Reads a regular file, or standard input for `-`, under `limit` (see `InputFile`).
@@ -95,14 +85,11 @@ struct ClusterInputs {
     }
 }
 
-/// The node-selection and planning flags, parsed once for every command (the agent reads the
-/// files through its lease source, so these are kept apart from file reading).
-struct NodeFlags {
-    var selector: NodeSelector
-    var options: DesiredOptions
-    var onLinkNetworks: [IPv4Prefix]
-
+extension NodeFlags {
+    /// The node-selection, planning and underlay flags, checked: every command parses them so
+    /// (the agent reads the files through its lease source, so this is kept apart from file reading).
     init(_ flags: InputOptions) throws(InputError) {
+        let selector: NodeSelector
         if let text = flags.nodeIP {
             guard let ip = IPv4Address(text) else {
                 throw InputError(.invalidValue, field: "--node-ip", "\"\(text)\" is not an IPv4 address")
@@ -122,18 +109,21 @@ struct NodeFlags {
             }
             backendOverride = type
         }
-        options = DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq)
         if let iface = flags.iface, let refusal = InterfaceName.refusal(of: iface) {
             throw InputError(.invalidValue, field: "--iface", refusal)
         }
         if let mtu = flags.ifaceMTU, let refusal = LinkFacts.mtuRefusal(mtu) {
             throw InputError(.invalidValue, field: "--iface-mtu", refusal)
         }
-        onLinkNetworks = try flags.onLink.map { text throws(InputError) in
+        let onLinkNetworks = try flags.onLink.map { text throws(InputError) in
             guard let prefix = IPv4Prefix(text, strict: false) else {
                 throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 CIDR")
             }
             return prefix
         }
+        self.init(
+            selector: selector, options: DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq),
+            onLinkNetworks: onLinkNetworks, iface: flags.iface, ifaceMTU: flags.ifaceMTU
+        )
     }
 }

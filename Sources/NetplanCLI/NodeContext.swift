@@ -4,6 +4,7 @@ import NetState
 import Netlink
 import Observed
 import Planner
+import Reconcile
 
 /// Everything a command needs about one node: its inputs, what the kernel holds (live or from a
 /// snapshot), what it should hold, and the plan between the two. Built the same way by `plan`,
@@ -41,42 +42,11 @@ struct NodeContext {
             node.facts.mtuSource = "snapshot \(snapshot) (facts.mtu)"
             if let iface = flags.iface { node.facts.underlay = iface }
         } else {
-            node = try LiveKernel.observe(
-                vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: flags.iface,
-                peers: allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp
-            )
+            node = try LiveKernel.observe(ObservationScope(cluster, underlay: flags.iface, allPeers: allPeers))
         }
-        if let mtu = flags.ifaceMTU {
-            node.facts.mtu = mtu
-            node.facts.mtuSource = "--iface-mtu"
-        }
-        node.facts.onLinkNetworks += cluster.onLinkNetworks
+        node.refine(ifaceMTU: flags.ifaceMTU, onLinkNetworks: cluster.onLinkNetworks)
         return node
     }
 
     var headline: String { desired.headline }
-}
-
-extension ClusterInputs {
-    /// The peers whose on-link answer changes the desired state: those reached by host-gw, and
-    /// every vxlan peer when DirectRouting is on. Plain vxlan needs no route lookups, which at
-    /// 5,000 peers is a fifth of a converged plan.
-    var peersToLookUp: [IPv4Address] {
-        let directRouting = netConf.backend.directRouting
-        return leases.filter { lease in
-            let type = options.backendOverride ?? lease.backendType ?? netConf.backend.type
-            return type == .hostGW || directRouting
-        }.map(\.publicIP)
-    }
-}
-
-/// The live kernel, as one observation: rtnetlink objects and flannel's nf_tables table.
-enum LiveKernel {
-    static func observe(vxlanDevice: String, underlay: String?, peers: [IPv4Address]) throws -> ObservedNode {
-        var node = try Observer.observe(vxlanDevice: vxlanDevice, underlay: underlay, peers: peers)
-        for table in try NftReader.readTables(family: .ip) where table.key == NftTable.flannelKey {
-            node.state.tables[table.key] = table
-        }
-        return node
-    }
 }

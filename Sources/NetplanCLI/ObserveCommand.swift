@@ -11,11 +11,11 @@ struct ObserveCommand: SynchronousCommand {
         abstract: "Print the objects this tool owns on the live kernel, as iproute2 and nft word them."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
+    enum Format: String, OutputFormat { case text, json }
 
     @OptionGroup var inputs: InputOptions
 
-    @Option(name: .shortAndLong, help: "Output: text or json.")
+    @Option(name: .shortAndLong, help: Format.help)
     var output: Format = .text
 
     @Option(name: .customLong("snapshot-out"), help: "Save the observation (state and link facts) to FILE for `plan --observed FILE`.")

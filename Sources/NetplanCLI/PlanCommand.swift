@@ -10,14 +10,14 @@ struct PlanCommand: SynchronousCommand {
         abstract: "Show the minimal, ordered changes that make this node match its leases. Changes nothing."
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, script }
+    enum Format: String, OutputFormat { case text, json, script }
 
     @OptionGroup var inputs: InputOptions
 
     @Option(name: .customLong("observed"), help: "Plan against a saved snapshot (observe --snapshot-out) instead of the live kernel; needs no root.")
     var observed: String?
 
-    @Option(name: .shortAndLong, help: "Output: text, json or script.")
+    @Option(name: .shortAndLong, help: Format.help)
     var output: Format = .text
 
     @Option(name: .customLong("out"), help: "Also save the plan to FILE for `apply --plan FILE`.")

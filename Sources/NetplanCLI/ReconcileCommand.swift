@@ -6,6 +6,7 @@ import InputFiles
 import LeaseSources
 import Logging
 import Planner
+import Reconcile
 
 struct ReconcileCommand: ConsoleCommand {
     static let configuration = CommandConfiguration(
@@ -91,7 +92,7 @@ struct ReconcileCommand: ConsoleCommand {
         let filter = ReconcileEventFilter()
         let health = ReconcileHealth()
         let pass = ReconcilePass(
-            flags: inputs, netConf: netConf, store: store, filter: filter, metrics: metrics, logger: logger,
+            nodeFlags: Result { () throws(InputError) in try NodeFlags(inputs) }, netConf: netConf, store: store, filter: filter, metrics: metrics, logger: logger,
             dryRun: dryRun, health: health
         )
         if once {
@@ -100,10 +101,10 @@ struct ReconcileCommand: ConsoleCommand {
             do {
                 first = try await source.read()
             } catch {
-                await Self.shutdown(source)
+                await source.shutdown()
                 throw CommandFailure(message: "\(error)")
             }
-            await Self.shutdown(source)
+            await source.shutdown()
             store.take(.leases(first))
             let outcome = pass.run(reasons: [.start])
             if dryRun, let plan = pass.lastPlan {
@@ -136,7 +137,7 @@ struct ReconcileCommand: ConsoleCommand {
             do {
                 server = try await MetricsServer.start(host: host, port: port, metrics: metrics, health: { health.report() })
             } catch {
-                await Self.shutdown(source)
+                await source.shutdown()
                 throw CommandFailure(message: "--metrics-address \(metricsAddress): cannot listen: \(error)")
             }
         }
@@ -172,7 +173,7 @@ struct ReconcileCommand: ConsoleCommand {
         await events
         follower.cancel()
         await follower.value
-        await Self.shutdown(source)
+        await source.shutdown()
         await server?.stop()
         for signalSource in signalSources { signalSource.cancel() }
         logger.notice("reconcile stopped")
@@ -208,10 +209,6 @@ struct ReconcileCommand: ConsoleCommand {
                 throw CommandFailure(message: "--leases: \(error)")
             }
         }
-    }
-
-    static func shutdown(_ source: any LeaseSource) async {
-        if let etcd = source as? EtcdLeaseSource { await etcd.shutdown() }
     }
 
     /// `HOST:PORT`, `[v6]:PORT` or `:PORT` (all addresses, only when asked for).

@@ -6,27 +6,22 @@ import Netlink
 /// Reads a live kernel (the network namespace of the calling thread) into an `ObservedNode`.
 /// Read-only: only dumps and `RTM_GETROUTE` lookups are sent.
 public enum Observer {
-    /// Observes the node.
-    /// - Parameters:
-    ///   - vxlanDevice: `flannel.<VNI>`; its absence is normal (nil `state.vxlan`, no
-    ///     neighbours or fdb entries).
-    ///   - underlay: the underlay device, or nil for the device of the lowest-metric default
-    ///     route in table main.
-    ///   - peers: peer public IPs to ask the kernel about (one batched `RTM_GETROUTE` each).
-    ///   - includeForeignRoutes: when false, only routes that could be owned are kept (IPv4
-    ///     unicast, not `proto kernel`); when true every main-table route is kept, so the
-    ///     planner and a snapshot see the whole table.
+    /// Observes the node: what `scope` names, in the namespace of the calling thread.
     /// - Throws: a netlink error, or a `.request("observe")` error when the underlay or the
-    ///   default route is missing or `vxlanDevice` is not a vxlan device.
+    ///   default route is missing or the vxlan device is not a vxlan device.
+    public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
+        let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
+        defer { socket.close() }
+        return try observe(using: socket, scope)
+    }
+
+    /// `observe(_:)` with the scope's fields spelt out.
     public static func observe(
         vxlanDevice: String, underlay: String?, peers: [IPv4Address], includeForeignRoutes: Bool = true
     ) throws(NetlinkError) -> ObservedNode {
-        let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
-        defer { socket.close() }
-        return try observe(
-            using: socket, vxlanDevice: vxlanDevice, underlay: underlay, peers: peers,
-            includeForeignRoutes: includeForeignRoutes
-        )
+        try observe(ObservationScope(
+            vxlanDevice: vxlanDevice, underlay: underlay, peers: peers, includeForeignRoutes: includeForeignRoutes
+        ))
     }
 
     /// `observe` over any transport (tests pass a scripted fake).
@@ -34,6 +29,14 @@ public enum Observer {
         using transport: some NetlinkTransport, vxlanDevice: String, underlay: String?, peers: [IPv4Address],
         includeForeignRoutes: Bool = true
     ) throws(NetlinkError) -> ObservedNode {
+        try observe(using: transport, ObservationScope(
+            vxlanDevice: vxlanDevice, underlay: underlay, peers: peers, includeForeignRoutes: includeForeignRoutes
+        ))
+    }
+
+    /// `observe(_:)` over any transport.
+    public static func observe(using transport: some NetlinkTransport, _ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
+        let (vxlanDevice, underlay, peers) = (scope.vxlanDevice, scope.underlay, scope.peers)
         let links = try transport.dump(DumpRequests.links()).map { (message) throws(NetlinkError) in
             try LinkMessage(decoding: message)
         }
@@ -47,14 +50,12 @@ public enum Observer {
         var routes: [Route] = []
         for message in try mainTableRoutes(using: transport) {
             // The table is checked again: without strict checking the kernel dumps all tables.
-            if let route = try RouteMessage(decoding: message).route(deviceNames: names), route.key.table == .main {
+            if let route = try RouteMessage(decoding: message).route(deviceNames: names), route.key.table == ObservationScope.table {
                 routes.append(route)
             }
         }
 
-        var state = NetworkState(
-            routes: includeForeignRoutes ? routes : routes.filter { $0.type == .unicast && $0.proto != .kernel }
-        )
+        var state = NetworkState(routes: scope.includeForeignRoutes ? routes : routes.filter(scope.keeps))
         if let device = links.first(where: { $0.name == vxlanDevice }) {
             guard let vxlan = device.vxlanLink(addresses: addresses(of: device.index), deviceNames: names) else {
                 throw NetlinkError(
@@ -63,36 +64,11 @@ public enum Observer {
                 )
             }
             state.vxlan = vxlan
-            let neighbors = try transport.dump(DumpRequests.neighbors(family: AF_INET, index: device.index))
-            // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
-            state.neighbors.reserveCapacity(neighbors.count)
-            for message in neighbors {
-                let decoded = try NeighborMessage(decoding: message)
-                guard decoded.index == device.index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
-                state.neighbors[neighbor.key] = neighbor
-            }
-            let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: device.index))
-            state.fdb.reserveCapacity(fdb.count)
-            for message in fdb {
-                let decoded = try NeighborMessage(decoding: message)
-                guard decoded.index == device.index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
-                state.fdb[entry.key] = entry
-            }
+            try readEntries(on: device.index, into: &state, names: names, using: transport)
         }
 
         let underlayName: String
-        if let underlay {
-            underlayName = underlay
-        } else {
-            let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
-            guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
-                throw NetlinkError(
-                    .request("observe underlay"), errno: ENETUNREACH,
-                    detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
-                )
-            }
-            underlayName = device
-        }
+        if let underlay { underlayName = underlay } else { underlayName = try defaultRouteDevice(routes) }
         guard let underlayLink = links.first(where: { $0.name == underlayName }) else {
             throw NetlinkError(.request("observe underlay"), errno: ENODEV, detail: "underlay device \(underlayName) does not exist")
         }
@@ -108,13 +84,46 @@ public enum Observer {
         return ObservedNode(state: state, facts: facts)
     }
 
+    /// The vxlan device's neighbours and fdb entries (the device is named by `index`).
+    static func readEntries(
+        on index: UInt32, into state: inout NetworkState, names: [UInt32: String], using transport: some NetlinkTransport
+    ) throws(NetlinkError) {
+        let neighbors = try transport.dump(DumpRequests.neighbors(family: Int32(ObservationScope.family), index: index))
+        // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
+        state.neighbors.reserveCapacity(neighbors.count)
+        for message in neighbors {
+            let decoded = try NeighborMessage(decoding: message)
+            guard decoded.index == index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
+            state.neighbors[neighbor.key] = neighbor
+        }
+        let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: index))
+        state.fdb.reserveCapacity(fdb.count)
+        for message in fdb {
+            let decoded = try NeighborMessage(decoding: message)
+            guard decoded.index == index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
+            state.fdb[entry.key] = entry
+        }
+    }
+
+    /// The device of the lowest-metric default route: the underlay when none is named.
+    static func defaultRouteDevice(_ routes: [Route]) throws(NetlinkError) -> String {
+        let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
+        guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
+            throw NetlinkError(
+                .request("observe underlay"), errno: ENETUNREACH,
+                detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
+            )
+        }
+        return device
+    }
+
     /// The route messages of table main. A namespace that never had a route in it (a fresh
     /// node, loopback still down) has no main table at all, and a dump filtered to it fails
     /// with `ENOENT` ("FIB table does not exist"): that table holds no routes, it is not an
     /// error. Only that errno on this dump is read so; every other failure stays one.
     static func mainTableRoutes(using transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
         do throws(NetlinkError) {
-            return try transport.dump(DumpRequests.routes(table: .main))
+            return try transport.dump(DumpRequests.routes(table: ObservationScope.table))
         } catch where error.errno == ENOENT {
             return []
         }

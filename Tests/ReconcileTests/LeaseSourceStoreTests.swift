@@ -3,7 +3,7 @@ import Foundation
 import LeaseSources
 import Logging
 import NetState
-@testable import NetplanCLI
+@testable import Reconcile
 import Testing
 
 struct LeaseSourceStoreTests {

@@ -2,7 +2,7 @@ import CMnl
 import Foundation
 import NetState
 import Netlink
-@testable import NetplanCLI
+@testable import Reconcile
 import Planner
 import Testing
 

@@ -1,6 +1,6 @@
 import Desired
 import NetState
-@testable import NetplanCLI
+@testable import Reconcile
 import Testing
 
 struct SkippedPeerReportingTests {

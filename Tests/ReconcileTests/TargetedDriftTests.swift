@@ -4,7 +4,7 @@ import Foundation
 import LeaseSources
 import NetState
 import Netlink
-@testable import NetplanCLI
+@testable import Reconcile
 import Planner
 import Testing
 

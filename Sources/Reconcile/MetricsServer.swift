@@ -5,16 +5,16 @@ import NIOPosix
 /// A minimal HTTP/1.1 server for `/metrics` (Prometheus text) and `/healthz`, on SwiftNIO,
 /// which AsyncHTTPClient already brings in. Read-only: every other path is 404, every other
 /// method 405.
-final class MetricsServer: Sendable {
+public final class MetricsServer: Sendable {
     private let channel: any Channel
     /// The address actually bound (port 0 picks a free one).
-    let localAddress: String
+    public let localAddress: String
 
     /// What `/healthz` answers: 200 with the body when healthy (degraded included), else 503.
-    typealias Health = @Sendable () -> HealthReport
+    public typealias Health = @Sendable () -> HealthReport
 
     /// Binds `host:port` and starts serving.
-    static func start(host: String, port: Int, metrics: ReconcileMetrics, health: @escaping Health) async throws -> MetricsServer {
+    public static func start(host: String, port: Int, metrics: ReconcileMetrics, health: @escaping Health) async throws -> MetricsServer {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -35,7 +35,7 @@ final class MetricsServer: Sendable {
         self.localAddress = localAddress
     }
 
-    func stop() async {
+    public func stop() async {
         try? await channel.close()
     }
 }

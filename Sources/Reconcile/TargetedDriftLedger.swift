@@ -7,14 +7,14 @@ import Netlink
 ///
 /// Taking happens before a pass reads anything, and recording before the event is posted, so a
 /// notification is either in what a pass took or in what the next pass will take.
-final class TargetedDriftLedger: @unchecked Sendable {
+public final class TargetedDriftLedger: @unchecked Sendable {
     private let lock = NSLock()
     private var drift = TargetedDrift()
     /// nil before the first full pass, and when no vxlan device is desired: neighbour
     /// notifications then ask for a full pass.
     private var device: TargetedDevice?
 
-    init() {}
+    public init() {}
 
     /// The vxlan device the last successful full pass left. What was recorded against another
     /// device (it was re-created meanwhile) can only be sorted out by a full pass.

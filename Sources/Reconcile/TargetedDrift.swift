@@ -94,7 +94,7 @@ struct TargetedDrift: Hashable, Sendable {
         case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
             // The device's IPv6 link-local address comes and goes with it (DAD): the model
             // holds IPv4 addresses only, so only those can be drift.
-            guard let address = try? AddressMessage(decoding: message), address.family != UInt8(AF_INET) else {
+            guard let address = try? AddressMessage(decoding: message), !ObservationScope.readsAddresses(family: address.family) else {
                 return .fullPass("a change to the device's addresses")
             }
             return .ignored
@@ -112,8 +112,8 @@ struct TargetedDrift: Hashable, Sendable {
         } catch {
             return .fullPass("undecodable route notification: \(error)")
         }
-        // The observer reads IPv4 table main only; anything else is never planned.
-        guard decoded.family == UInt8(AF_INET), decoded.table == .main else { return .ignored }
+        // What the observer does not read is never planned.
+        guard ObservationScope.reads(decoded) else { return .ignored }
         let deleted = message.type == UInt16(RTM_DELROUTE)
         var names: [UInt32: String] = [:]
         if let index = decoded.outputIndex {
@@ -139,20 +139,20 @@ struct TargetedDrift: Hashable, Sendable {
         } catch {
             return .fullPass("undecodable neighbour notification: \(error)")
         }
-        guard decoded.family == UInt8(AF_INET) || decoded.family == UInt8(AF_BRIDGE) else { return .ignored }
+        guard ObservationScope.readsNeighbors(family: decoded.family) else { return .ignored }
         guard let device, decoded.index == device.index else {
             return .fullPass("a neighbour on ifindex \(decoded.index), not the known vxlan device")
         }
         let deleted = message.type == UInt16(RTM_DELNEIGH)
         let names = [device.index: device.name]
-        if decoded.family == UInt8(AF_INET) {
+        if decoded.family == ObservationScope.family {
             guard let neighbor = decoded.neighbor(deviceNames: names) else {
                 return .fullPass("a neighbour notification without an IPv4 destination")
             }
             return .neighbor(neighbor.key, deleted ? .absent : .present(neighbor))
         }
-        // An fdb entry with an IPv6 VTEP is skipped by the observer too.
-        if decoded.hasNonIPv4Destination { return .ignored }
+        // An fdb entry with an IPv6 VTEP is not read by the observer either.
+        guard ObservationScope.readsFdb(decoded) else { return .ignored }
         guard let entry = decoded.fdbEntry(deviceNames: names) else {
             return .fullPass("an fdb notification without a MAC")
         }

@@ -5,7 +5,7 @@ import Prometheus
 
 /// The agent's Prometheus metrics (`netplan_flannel_*`). Labelled series are made on first use;
 /// the registry hands back the same series for the same labels, so callers never keep them.
-final class ReconcileMetrics: Sendable {
+public final class ReconcileMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
 
     private let passDuration: DurationHistogram
@@ -45,7 +45,7 @@ final class ReconcileMetrics: Sendable {
         help: "Peers the last full pass left out of the desired state, by why; their routes, neighbours and FDB entries are left as they are."
     ) }
 
-    init() {
+    public init() {
         passDuration = registry.makeDurationHistogram(
             descriptor: Self.name("pass_duration", unit: "seconds", help: "Time of one observe + plan + apply pass."),
             buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),

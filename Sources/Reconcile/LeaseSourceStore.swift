@@ -4,14 +4,14 @@ import Logging
 
 /// The last good lease set. A new set replaces it only when `LeaseSafety` allows; a failed read
 /// changes nothing, so an outage never deletes anything.
-final class LeaseSourceStore: @unchecked Sendable {
+public final class LeaseSourceStore: @unchecked Sendable {
     private let lock = NSLock()
     private var set: LeaseSet?
     private var lastFailure: String?
     private let logger: Logger
     private let metrics: ReconcileMetrics
 
-    init(logger: Logger, metrics: ReconcileMetrics) {
+    public init(logger: Logger, metrics: ReconcileMetrics) {
         self.logger = logger
         self.metrics = metrics
     }
@@ -23,7 +23,7 @@ final class LeaseSourceStore: @unchecked Sendable {
 
     /// Takes what the source reported. Returns true when the programmed set changed (a pass is due).
     @discardableResult
-    func take(_ event: LeaseSourceEvent) -> Bool {
+    public func take(_ event: LeaseSourceEvent) -> Bool {
         switch event {
         case .leases(let candidate):
             lock.lock()

@@ -13,9 +13,12 @@ import Planner
 /// is one the last pass wanted (a wanted route deleted, or replaced by a foreign one, is drift
 /// even though what the kernel now holds there is not ours).
 ///
+/// What counts is what an observation reads (`ObservationScope`: IPv4, table main, the vxlan
+/// device's neighbours and FDB entries) and what `Ownership` owns; neither is restated here.
+///
 /// Thread-safe: the event thread reads the scope, the reconcile thread updates it after every
 /// full pass (the cluster network, the leases and so what is ours may change).
-final class ReconcileEventFilter: @unchecked Sendable {
+public final class ReconcileEventFilter: @unchecked Sendable {
     /// What the last full pass knew; nil before the first one (then every IPv4 route event in
     /// table main and every `flannel.*` link event counts).
     struct Scope: Sendable {
@@ -33,10 +36,12 @@ final class ReconcileEventFilter: @unchecked Sendable {
     private let deviceIndex: @Sendable (String) -> UInt32?
     private let deviceName: @Sendable (UInt32) -> String?
 
-    init(
-        deviceIndex: @escaping @Sendable (String) -> UInt32? = ReconcileEventFilter.index(of:),
-        deviceName: @escaping @Sendable (UInt32) -> String? = TargetedDriftLedger.name(of:)
-    ) {
+    /// Looks devices up in the calling thread's namespace.
+    public convenience init() {
+        self.init(deviceIndex: ReconcileEventFilter.index(of:), deviceName: TargetedDriftLedger.name(of:))
+    }
+
+    init(deviceIndex: @escaping @Sendable (String) -> UInt32?, deviceName: @escaping @Sendable (UInt32) -> String?) {
         self.deviceIndex = deviceIndex
         self.deviceName = deviceName
     }
@@ -60,8 +65,8 @@ final class ReconcileEventFilter: @unchecked Sendable {
         if message.portID != 0 && ownPorts.contains(message.portID) { return false }
         switch Int32(message.type) {
         case Int32(RTM_NEWROUTE), Int32(RTM_DELROUTE):
-            guard let decoded = try? RouteMessage(decoding: message), decoded.family == UInt8(AF_INET) else { return false }
-            guard let scope else { return decoded.table == .main }
+            guard let decoded = try? RouteMessage(decoding: message), ObservationScope.reads(decoded) else { return false }
+            guard let scope else { return true }
             return isRelevant(decoded, scope)
         case Int32(RTM_NEWNEIGH), Int32(RTM_DELNEIGH):
             guard let scope, let decoded = try? NeighborMessage(decoding: message) else { return false }
@@ -97,13 +102,12 @@ final class ReconcileEventFilter: @unchecked Sendable {
         let device = scope.ownership.vxlanDevice
         guard let index = deviceIndex(device), decoded.index == index else { return false }
         let names = [index: device]
-        if decoded.family == UInt8(AF_INET) {
+        if decoded.family == ObservationScope.family {
             guard let neighbor = decoded.neighbor(deviceNames: names) else { return true }
             return scope.desired.neighbors[neighbor.key] != nil || scope.ownership.owns(neighbor)
         }
-        if decoded.family == UInt8(AF_BRIDGE) {
-            // An FDB entry towards an IPv6 VTEP is not in the model (the observer skips it too).
-            if decoded.hasNonIPv4Destination { return false }
+        // An FDB entry towards an IPv6 VTEP is not in the model: the observer does not read it.
+        if ObservationScope.readsFdb(decoded) {
             guard let entry = decoded.fdbEntry(deviceNames: names) else { return true }
             return scope.desired.fdb[entry.key] != nil || scope.ownership.owns(entry)
         }

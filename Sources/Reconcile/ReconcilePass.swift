@@ -10,8 +10,8 @@ import Planner
 
 /// One observe + plan + apply pass, as `apply` computes it, from the lease store's current set.
 /// Owned by the reconcile thread (the apply socket is not `Sendable`).
-final class ReconcilePass: @unchecked Sendable {
-    enum Outcome: Equatable {
+public final class ReconcilePass: @unchecked Sendable {
+    public enum Outcome: Equatable, Sendable {
         /// No lease set yet (the source has not answered).
         case waiting
         case unchanged
@@ -21,7 +21,9 @@ final class ReconcilePass: @unchecked Sendable {
         case failed(String)
     }
 
-    private let flags: InputOptions
+    /// The node flags, as the command parsed them: a refusal fails every pass, as it would
+    /// fail a one-shot command.
+    private let nodeFlags: Result<NodeFlags, InputError>
     /// `--net-conf`, read once; nil means the lease source supplies it (etcd's `<prefix>/config`).
     private let netConf: NetConf?
     let store: LeaseSourceStore
@@ -32,7 +34,7 @@ final class ReconcilePass: @unchecked Sendable {
     private var socket: NetlinkSocket?
     private let health: ReconcileHealth
     /// What notifications said since the last pass, for a targeted pass.
-    let ledger: TargetedDriftLedger
+    public let ledger: TargetedDriftLedger
     /// The last successful full pass, while the kernel is known to match it; nil otherwise.
     var basis: TargetedRepairBasis?
     /// The conflicts of the last pass: desired objects whose key a foreign object holds. Often
@@ -42,14 +44,14 @@ final class ReconcilePass: @unchecked Sendable {
     /// The peers the last full pass skipped, so each is logged once per change.
     private var skippedPeers = SkippedPeerTracker()
     /// The plan of the last pass that got that far, and whose node it is (`--once --dry-run` prints it).
-    private(set) var lastPlan: (plan: Plan, headline: String)?
+    public private(set) var lastPlan: (plan: Plan, headline: String)?
 
-    init(
-        flags: InputOptions, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
+    public init(
+        nodeFlags: Result<NodeFlags, InputError>, netConf: NetConf?, store: LeaseSourceStore, filter: ReconcileEventFilter,
         metrics: ReconcileMetrics, logger: Logger, dryRun: Bool, health: ReconcileHealth,
         ledger: TargetedDriftLedger = TargetedDriftLedger()
     ) {
-        self.flags = flags
+        self.nodeFlags = nodeFlags
         self.netConf = netConf
         self.store = store
         self.filter = filter
@@ -61,7 +63,7 @@ final class ReconcilePass: @unchecked Sendable {
         metrics.prepareScopes()
     }
 
-    func close() {
+    public func close() {
         socket?.close()
         socket = nil
     }
@@ -77,7 +79,7 @@ final class ReconcilePass: @unchecked Sendable {
         return opened
     }
 
-    func run(reasons: Set<PassReason>) -> Outcome {
+    public func run(reasons: Set<PassReason>) -> Outcome {
         let clock = ContinuousClock()
         let started = clock.now
         guard let set = store.current else {
@@ -113,48 +115,22 @@ final class ReconcilePass: @unchecked Sendable {
         // for the next one.
         _ = ledger.take()
         basis = nil
-        let plan: Plan
-        let headline: String
-        let candidate: TargetedRepairBasis
+        let computed: Computed
         do {
-            guard let netConf = netConf ?? set.netConf else {
-                throw CommandFailure(message: "\(set.source): no network config: give --net-conf, or put flannel's config at <prefix>/config")
-            }
-            let cluster = try ClusterInputs(
-                reconcile: flags, netConf: netConf, leases: set.leases, rejected: set.rejected, leaseSource: set.source
-            )
-            let observed = try NodeContext.observe(cluster, flags, snapshot: nil)
-            let desired = try DesiredState.compute(
-                netConf: netConf, leases: set.leases, rejected: set.rejected, node: cluster.selector,
-                facts: observed.facts, options: cluster.options, source: set.source
-            )
-            noteSkipped(desired.skipped)
-            let ownership = desired.ownership(cluster)
-            filter.update(.init(ownership: ownership, desired: desired.state))
-            plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
-            headline = desired.headline
-            candidate = TargetedRepairBasis(
-                leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil
-            )
-            if plan.conflicts != conflicts && !plan.conflicts.isEmpty {
-                logger.warning("objects held by foreign entries are not created; retrying shortly", metadata: [
-                    "conflicts": .array(plan.conflicts.map { .string($0) }), "reasons": "\(Self.words(reasons))",
-                ])
-            }
-            conflicts = plan.conflicts
-            lastPlan = (plan, headline)
+            computed = try computePlan(set, reasons: reasons)
         } catch {
-            let message = (error as? CommandFailure)?.message ?? "\(error)"
+            let message = (error as? PassFailure)?.message ?? "\(error)"
             logger.error("pass failed before any change: \(message)", metadata: ["reasons": "\(Self.words(reasons))"])
             return .failed(message)
         }
+        let plan = computed.plan
         if plan.isEmpty {
             logger.trace("no drift", metadata: ["reasons": "\(Self.words(reasons))"])
-            keep(candidate, conflicts: plan.conflicts)
+            keep(computed.candidate, conflicts: plan.conflicts)
             return .unchanged
         }
         metrics.recordDrift(source: "pass")
-        var metadata = Self.metadata(headline: headline, reasons: reasons, set: set, plan: plan, scope: .full)
+        var metadata = Self.metadata(headline: computed.candidate.headline, reasons: reasons, set: set, plan: plan, scope: .full)
         if dryRun {
             metadata["plan"] = "\(plan.summaryLine)"
             logger.warning("drift: \(plan.changes.count) changes would be made (dry run)", metadata: metadata)
@@ -174,7 +150,7 @@ final class ReconcilePass: @unchecked Sendable {
             logger.notice(
                 "repaired: \(counts.add) added, \(counts.change) changed, \(counts.destroy) destroyed", metadata: metadata
             )
-            keep(candidate, conflicts: plan.conflicts)
+            keep(computed.candidate, conflicts: plan.conflicts)
             return .changed
         }
         let failure = Self.failureText(report)
@@ -184,6 +160,46 @@ final class ReconcilePass: @unchecked Sendable {
         // The socket may hold stale replies after a failure: start the next pass on a fresh one.
         close()
         return .failed(failure)
+    }
+
+    /// A full pass's plan, and what it would leave as the basis of targeted passes.
+    private struct Computed {
+        var plan: Plan
+        var candidate: TargetedRepairBasis
+    }
+
+    /// Observes the node and plans it from `set`, as `apply` does; updates the event filter,
+    /// the skipped peers and the conflicts on the way.
+    private func computePlan(_ set: LeaseSet, reasons: Set<PassReason>) throws -> Computed {
+        guard let netConf = netConf ?? set.netConf else {
+            throw PassFailure(message: "\(set.source): no network config: give --net-conf, or put flannel's config at <prefix>/config")
+        }
+        let node = try nodeFlags.get()
+        let cluster = ClusterInputs(
+            netConf: netConf, leases: set.leases, rejected: set.rejected, leaseSource: set.source, node: node
+        )
+        var observed = try LiveKernel.observe(ObservationScope(cluster, underlay: node.iface))
+        observed.refine(ifaceMTU: node.ifaceMTU, onLinkNetworks: cluster.onLinkNetworks)
+        let desired = try DesiredState.compute(
+            netConf: netConf, leases: set.leases, rejected: set.rejected, node: cluster.selector,
+            facts: observed.facts, options: cluster.options, source: set.source
+        )
+        noteSkipped(desired.skipped)
+        let ownership = desired.ownership(cluster)
+        filter.update(.init(ownership: ownership, desired: desired.state))
+        let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
+        let headline = desired.headline
+        if plan.conflicts != conflicts && !plan.conflicts.isEmpty {
+            logger.warning("objects held by foreign entries are not created; retrying shortly", metadata: [
+                "conflicts": .array(plan.conflicts.map { .string($0) }), "reasons": "\(Self.words(reasons))",
+            ])
+        }
+        conflicts = plan.conflicts
+        lastPlan = (plan, headline)
+        let candidate = TargetedRepairBasis(
+            leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil
+        )
+        return Computed(plan: plan, candidate: candidate)
     }
 
     /// Publishes a full pass's skipped peers (metric, health body) and logs what changed: a
@@ -244,13 +260,20 @@ final class ReconcilePass: @unchecked Sendable {
     }
 }
 
+/// A pass that failed for a reason it has already worded for the log and the operator.
+struct PassFailure: Error {
+    var message: String
+}
+
 /// What `/healthz` reports: the last pass, whether one ever succeeded, and the peers the last
 /// full pass skipped. Skipped peers leave the agent serving (200) but degraded, and the body
 /// names them.
-final class ReconcileHealth: @unchecked Sendable {
+public final class ReconcileHealth: @unchecked Sendable {
     private let lock = NSLock()
     private var last: ReconcilePass.Outcome = .waiting
     private var skipped: [SkippedPeer] = []
+
+    public init() {}
 
     func record(_ outcome: ReconcilePass.Outcome) {
         lock.lock(); defer { lock.unlock() }
@@ -264,7 +287,7 @@ final class ReconcileHealth: @unchecked Sendable {
     }
 
     /// The peers the last full pass skipped, sorted by key.
-    var skippedPeers: [SkippedPeer] {
+    public var skippedPeers: [SkippedPeer] {
         lock.lock(); defer { lock.unlock() }
         return skipped
     }
@@ -280,7 +303,7 @@ final class ReconcileHealth: @unchecked Sendable {
     }
 
     /// What `/healthz` answers.
-    func report() -> HealthReport {
+    public func report() -> HealthReport {
         if let problem = problem() { return HealthReport(healthy: false, body: "\(problem)\n") }
         lock.lock()
         let skipped = self.skipped
@@ -308,7 +331,7 @@ final class ReconcileHealth: @unchecked Sendable {
 }
 
 /// `/healthz`: 200 with `body` when healthy (possibly degraded), else 503.
-struct HealthReport: Equatable, Sendable {
-    var healthy: Bool
-    var body: String
+public struct HealthReport: Equatable, Sendable {
+    public var healthy: Bool
+    public var body: String
 }

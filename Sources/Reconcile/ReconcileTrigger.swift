@@ -1,7 +1,7 @@
 import Foundation
 
 /// Why a pass runs. Several reasons may be folded into one pass.
-enum PassReason: String, Sendable, Hashable, CaseIterable, Comparable {
+public enum PassReason: String, Sendable, Hashable, CaseIterable, Comparable {
     case start
     case interval
     case leases
@@ -10,17 +10,19 @@ enum PassReason: String, Sendable, Hashable, CaseIterable, Comparable {
     /// The event socket overflowed: notifications were lost.
     case resync
 
-    static func < (lhs: PassReason, rhs: PassReason) -> Bool { lhs.rawValue < rhs.rawValue }
+    public static func < (lhs: PassReason, rhs: PassReason) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// The mailbox between the event thread, the lease source and the reconcile thread: reasons
 /// accumulate while a pass runs, so a burst of events costs one more pass, not one each.
-final class ReconcileTrigger: @unchecked Sendable {
+public final class ReconcileTrigger: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: Set<PassReason> = []
     private var stopped = false
 
-    func post(_ reason: PassReason) {
+    public init() {}
+
+    public func post(_ reason: PassReason) {
         condition.lock()
         pending.insert(reason)
         condition.signal()
@@ -28,7 +30,7 @@ final class ReconcileTrigger: @unchecked Sendable {
     }
 
     /// Asks the loop to end after the pass in progress, if any.
-    func stop() {
+    public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()

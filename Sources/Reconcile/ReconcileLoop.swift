@@ -5,7 +5,7 @@ import Netlink
 /// The agent's two threads: one reads kernel notifications and posts `.event`/`.resync`, the
 /// other runs passes when posted to or when the interval elapses. Both are plain threads
 /// because netlink sockets block; the lease source runs as a Swift task and posts `.leases`.
-struct ReconcileLoop: Sendable {
+public struct ReconcileLoop: Sendable {
     var pass: ReconcilePass
     var trigger: ReconcileTrigger
     var filter: ReconcileEventFilter
@@ -18,8 +18,23 @@ struct ReconcileLoop: Sendable {
     /// Where notifications are recorded per object, for targeted passes (the pass's own).
     var ledger: TargetedDriftLedger? = nil
 
+    public init(
+        pass: ReconcilePass, trigger: ReconcileTrigger, filter: ReconcileEventFilter, metrics: ReconcileMetrics, logger: Logger,
+        interval: TimeInterval, debounce: TimeInterval, eventBuffer: Int32? = nil, ledger: TargetedDriftLedger? = nil
+    ) {
+        self.pass = pass
+        self.trigger = trigger
+        self.filter = filter
+        self.metrics = metrics
+        self.logger = logger
+        self.interval = interval
+        self.debounce = debounce
+        self.eventBuffer = eventBuffer
+        self.ledger = ledger
+    }
+
     /// Runs passes until `trigger.stop()`; returns after the pass in progress ends.
-    func runPasses() {
+    public func runPasses() {
         var deadline = Date(timeIntervalSinceNow: interval)
         var retry: TimeInterval = 0
         trigger.post(.start)
@@ -34,7 +49,7 @@ struct ReconcileLoop: Sendable {
 
     /// Reads notifications until `trigger.stop()`. A socket that fails is reopened after a
     /// second (and a resync posted, since notifications may have been missed meanwhile).
-    func readEvents() {
+    public func readEvents() {
         while !trigger.isStopped {
             let socket: NetlinkEventSocket
             do {
@@ -86,7 +101,7 @@ struct ReconcileLoop: Sendable {
     }
 
     /// Starts `body` on a new thread and resumes when it returns.
-    static func onThread(name: String, _ body: @escaping @Sendable () -> Void) async {
+    public static func onThread(name: String, _ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 body()
