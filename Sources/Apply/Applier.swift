@@ -212,15 +212,13 @@ public struct Applier: Sendable {
         }
         do throws(NetlinkError) {
             let batch: NftBatch
-            switch verb {
-            case let .create(table), let .replace(_, table):
-                do {
-                    batch = try NftEncoder.replace(table)
-                } catch {
-                    throw NetlinkError(.request(change.description), errno: EINVAL, detail: error.description)
+            do {
+                switch verb {
+                case let .create(table), let .replace(_, table): batch = try NftEncoder.replace(table)
+                case let .delete(table): batch = try NftEncoder.delete(table.key)
                 }
-            case let .delete(table):
-                batch = NftEncoder.delete(table.key)
+            } catch {
+                throw NetlinkError(.request(change.description), errno: EINVAL, detail: error.description)
             }
             run.report.requestBatches += 1
             try tables.apply(batch)
