@@ -14,13 +14,10 @@ public final class NftTableObject {
     /// A table with its family and name; nothing else is sent unless set below, so a
     /// `NEWTABLE` of it leaves an existing table as it is.
     public init(family: UInt8, name: String) throws(NetlinkError) {
-        guard let handle = nftnl_table_alloc() else { throw .outOfMemory("nftnl_table") }
-        nftnl_table_set_u32(handle, UInt16(NFTNL_TABLE_FAMILY.rawValue), UInt32(family))
-        guard nftnl_table_set_str(handle, UInt16(NFTNL_TABLE_NAME.rawValue), name) == 0 else {
-            nftnl_table_free(handle)
-            throw .outOfMemory("nftnl_table name")
+        handle = try NftAllocation.make("nftnl_table", alloc: nftnl_table_alloc, free: nftnl_table_free) { handle in
+            nftnl_table_set_u32(handle, UInt16(NFTNL_TABLE_FAMILY.rawValue), UInt32(family))
+            return nftnl_table_set_str(handle, UInt16(NFTNL_TABLE_NAME.rawValue), name) == 0
         }
-        self.handle = handle
         self.family = family
     }
 
@@ -54,15 +51,11 @@ public final class NftChainObject {
     private var userData: [UInt8]?
 
     public init(family: UInt8, table: String, name: String) throws(NetlinkError) {
-        guard let handle = nftnl_chain_alloc() else { throw .outOfMemory("nftnl_chain") }
-        nftnl_chain_set_u32(handle, UInt16(NFTNL_CHAIN_FAMILY.rawValue), UInt32(family))
-        guard nftnl_chain_set_str(handle, UInt16(NFTNL_CHAIN_TABLE.rawValue), table) == 0,
-              nftnl_chain_set_str(handle, UInt16(NFTNL_CHAIN_NAME.rawValue), name) == 0
-        else {
-            nftnl_chain_free(handle)
-            throw .outOfMemory("nftnl_chain name")
+        handle = try NftAllocation.make("nftnl_chain", alloc: nftnl_chain_alloc, free: nftnl_chain_free) { handle in
+            nftnl_chain_set_u32(handle, UInt16(NFTNL_CHAIN_FAMILY.rawValue), UInt32(family))
+            return nftnl_chain_set_str(handle, UInt16(NFTNL_CHAIN_TABLE.rawValue), table) == 0
+                && nftnl_chain_set_str(handle, UInt16(NFTNL_CHAIN_NAME.rawValue), name) == 0
         }
-        self.handle = handle
         self.family = family
     }
 
@@ -103,15 +96,11 @@ public final class NftRuleObject {
     let family: UInt8
 
     public init(family: UInt8, table: String, chain: String) throws(NetlinkError) {
-        guard let handle = nftnl_rule_alloc() else { throw .outOfMemory("nftnl_rule") }
-        nftnl_rule_set_u32(handle, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family))
-        guard nftnl_rule_set_str(handle, UInt16(NFTNL_RULE_TABLE.rawValue), table) == 0,
-              nftnl_rule_set_str(handle, UInt16(NFTNL_RULE_CHAIN.rawValue), chain) == 0
-        else {
-            nftnl_rule_free(handle)
-            throw .outOfMemory("nftnl_rule name")
+        handle = try NftAllocation.make("nftnl_rule", alloc: nftnl_rule_alloc, free: nftnl_rule_free) { handle in
+            nftnl_rule_set_u32(handle, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family))
+            return nftnl_rule_set_str(handle, UInt16(NFTNL_RULE_TABLE.rawValue), table) == 0
+                && nftnl_rule_set_str(handle, UInt16(NFTNL_RULE_CHAIN.rawValue), chain) == 0
         }
-        self.handle = handle
         self.family = family
     }
 
@@ -132,5 +121,21 @@ public final class NftRuleObject {
 
     func buildPayload(_ header: UnsafeMutablePointer<nlmsghdr>) {
         nftnl_rule_nlmsg_build_payload(header, handle)
+    }
+}
+
+/// Allocation of a libnftnl object with its identifying attributes.
+enum NftAllocation {
+    /// `alloc`, then `configure` (false: a setter could not allocate); on failure the object is
+    /// freed before `NetlinkError.outOfMemory` is thrown.
+    static func make(
+        _ what: String, alloc: () -> OpaquePointer?, free: (OpaquePointer?) -> Void, _ configure: (OpaquePointer) -> Bool
+    ) throws(NetlinkError) -> OpaquePointer {
+        guard let handle = alloc() else { throw .outOfMemory(what) }
+        guard configure(handle) else {
+            free(handle)
+            throw .outOfMemory("\(what) attributes")
+        }
+        return handle
     }
 }
