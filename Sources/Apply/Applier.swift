@@ -1,5 +1,3 @@
-import CMnl
-import Glibc
 import NetState
 import Netlink
 import Planner
@@ -42,7 +40,7 @@ public struct Applier: Sendable {
             var report = ApplyReport()
             report.failure = ApplyFailure(
                 change: change,
-                error: NetlinkError(.request("ownership check"), errno: EPERM, detail: "refused before sending anything: \(reason)")
+                error: NetlinkError(.request("ownership check"), errno: Errno.notPermitted.rawValue, detail: "refused before sending anything: \(reason)")
             )
             report.notAttempted = plan.changes.filter { $0 != change }
             return report
@@ -212,15 +210,13 @@ public struct Applier: Sendable {
         }
         do throws(NetlinkError) {
             let batch: NftBatch
-            switch verb {
-            case let .create(table), let .replace(_, table):
-                do {
-                    batch = try NftEncoder.replace(table)
-                } catch {
-                    throw NetlinkError(.request(change.description), errno: EINVAL, detail: error.description)
+            do {
+                switch verb {
+                case let .create(table), let .replace(_, table): batch = try NftEncoder.replace(table)
+                case let .delete(table): batch = try NftEncoder.delete(table.key)
                 }
-            case let .delete(table):
-                batch = NftEncoder.delete(table.key)
+            } catch {
+                throw NetlinkError(.request(change.description), errno: Errno.invalidArgument.rawValue, detail: error.description)
             }
             run.report.requestBatches += 1
             try tables.apply(batch)
@@ -236,13 +232,15 @@ public struct Applier: Sendable {
     /// (routes), `ENODEV` (links) or `EADDRNOTAVAIL` (addresses) for one that deletes.
     static func isConverged(_ error: NetlinkError, message: [UInt8]) -> Bool {
         guard message.count >= 8 else { return false }
-        let type = Int(message.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt16.self) })
-        let flags = Int32(message.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 6, as: UInt16.self) })
+        let type = message.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 4, as: UInt16.self) }
+        let flags = message.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 6, as: UInt16.self) }
         switch type {
-        case RTM_NEWLINK, RTM_NEWADDR, RTM_NEWNEIGH, RTM_NEWROUTE:
-            return flags & NLM_F_CREATE != 0 && error.errno == EEXIST
-        case RTM_DELLINK, RTM_DELADDR, RTM_DELNEIGH, RTM_DELROUTE:
-            return [ENOENT, ESRCH, ENODEV, EADDRNOTAVAIL].contains(error.errno)
+        case NetlinkMessageType.newLink, NetlinkMessageType.newAddress, NetlinkMessageType.newNeighbor,
+             NetlinkMessageType.newRoute:
+            return flags & NetlinkFlags.create != 0 && error.code == .fileExists
+        case NetlinkMessageType.deleteLink, NetlinkMessageType.deleteAddress, NetlinkMessageType.deleteNeighbor,
+             NetlinkMessageType.deleteRoute:
+            return [.noSuchFileOrDirectory, .noSuchProcess, .noSuchDevice, .addressNotAvailable].contains(error.code)
         default:
             return false
         }
@@ -311,8 +309,8 @@ extension ChangeEncodingError {
     /// As a request error: `ENODEV` for a missing device, `EINVAL` otherwise.
     var asNetlinkError: NetlinkError {
         switch reason {
-        case .unknownDevice: NetlinkError(.request(change.description), errno: ENODEV, detail: description)
-        case .notRtnetlink: NetlinkError(.request(change.description), errno: EINVAL, detail: description)
+        case .unknownDevice: NetlinkError(.request(change.description), errno: Errno.noSuchDevice.rawValue, detail: description)
+        case .notRtnetlink: NetlinkError(.request(change.description), errno: Errno.invalidArgument.rawValue, detail: description)
         }
     }
 }

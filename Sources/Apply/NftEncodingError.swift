@@ -1,4 +1,5 @@
 import NetState
+import Netlink
 
 /// A table the encoder cannot express in nf_tables messages, with where in the table it is.
 ///
@@ -23,5 +24,19 @@ public struct NftEncodingError: Error, Hashable, Sendable, CustomStringConvertib
         if let chain { place += " chain \(chain)" }
         if let rule { place += " rule \(rule)" }
         return "cannot encode \(place): \(reason)"
+    }
+}
+
+extension NftEncodingError {
+    /// Runs a step that builds libnftnl objects; its failure (out of memory: the only way they
+    /// fail) becomes an encoding error at this place in the table.
+    static func wrap<T>(
+        table: NftTable.Key, chain: String? = nil, rule: Int? = nil, _ body: () throws(NetlinkError) -> T
+    ) throws(NftEncodingError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw NftEncodingError(table: table, chain: chain, rule: rule, reason: error.description)
+        }
     }
 }

@@ -1,4 +1,4 @@
-import Glibc
+import Netlink
 
 /// The process may not change the network configuration.
 public struct PrivilegeError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -20,8 +20,10 @@ extension Applier {
     /// `CAP_NET_ADMIN` in the effective set (`CapEff` of `/proc/self/status`). Without it every
     /// request would fail with `EPERM` one by one.
     public static func checkPrivileges(statusPath: String = "/proc/self/status") throws(PrivilegeError) {
-        guard let text = readText(statusPath) else {
-            throw PrivilegeError(effectiveCapabilities: nil, detail: "cannot read \(statusPath): \(String(cString: strerror(errno)))")
+        let text: String
+        switch Syscall.readFile(statusPath) {
+        case let .success(bytes): text = String(decoding: bytes, as: UTF8.self)
+        case let .failure(errno): throw PrivilegeError(effectiveCapabilities: nil, detail: "cannot read \(statusPath): \(errno.message)")
         }
         guard let mask = effectiveCapabilities(status: text) else {
             throw PrivilegeError(effectiveCapabilities: nil, detail: "no CapEff line in \(statusPath)")
@@ -39,22 +41,6 @@ extension Applier {
             return UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: " \t"), radix: 16)
         }
         return nil
-    }
-
-    private static func readText(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -15,6 +15,8 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
         /// A request the kernel answered with an error, e.g. `"RTM_NEWROUTE 10.244.1.0/24"`.
         case request(String)
         case decode
+        /// A libnftnl object or buffer could not be allocated (`"nftnl_rule"`).
+        case allocate(String)
     }
 
     public var operation: Operation
@@ -53,34 +55,28 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
         case .receive: head = "netlink receive"
         case .request(let what): head = what
         case .decode: head = "netlink decode"
+        case .allocate(let what): head = "\(what) allocation"
         }
         if let detail, !detail.isEmpty { head += " (\(detail))" }
         var parts = [head]
-        if errno != 0 { parts.append("\(NetlinkError.message(errno)) (\(NetlinkError.name(errno)))") }
+        if errno != 0 { parts.append(code.description) }
         if let extendedAck, !extendedAck.isEmpty { parts.append(extendedAck) }
         var text = parts.joined(separator: ": ")
         if let sequence { text += " [seq \(sequence)]" }
         return text
     }
 
+    /// The errno as a typed value.
+    public var code: Errno { Errno(rawValue: errno) }
+
     /// libc's text for an errno.
-    public static func message(_ code: Int32) -> String {
-        guard let text = strerror(code) else { return "errno \(code)" }
-        return String(cString: text)
-    }
+    public static func message(_ code: Int32) -> String { Errno(rawValue: code).message }
 
     /// The symbolic name of the errnos netlink commonly returns; the number for the rest.
-    public static func name(_ code: Int32) -> String {
-        let names: [Int32: String] = [
-            EPERM: "EPERM", ENOENT: "ENOENT", ESRCH: "ESRCH", EINTR: "EINTR", EIO: "EIO", ENXIO: "ENXIO",
-            E2BIG: "E2BIG", EBADF: "EBADF", EAGAIN: "EAGAIN", ENOMEM: "ENOMEM", EACCES: "EACCES",
-            EFAULT: "EFAULT", EBUSY: "EBUSY", EEXIST: "EEXIST", ENODEV: "ENODEV", EINVAL: "EINVAL",
-            ENFILE: "ENFILE", EMFILE: "EMFILE", ENOSPC: "ENOSPC", ERANGE: "ERANGE", ENOTSUP: "EOPNOTSUPP",
-            EMSGSIZE: "EMSGSIZE", EPROTONOSUPPORT: "EPROTONOSUPPORT", EAFNOSUPPORT: "EAFNOSUPPORT",
-            EADDRINUSE: "EADDRINUSE", EADDRNOTAVAIL: "EADDRNOTAVAIL", ENETDOWN: "ENETDOWN",
-            ENETUNREACH: "ENETUNREACH", ENOBUFS: "ENOBUFS", ETIMEDOUT: "ETIMEDOUT", ECONNREFUSED: "ECONNREFUSED",
-            EHOSTUNREACH: "EHOSTUNREACH", ENOPROTOOPT: "ENOPROTOOPT", ENOTCONN: "ENOTCONN",
-        ]
-        return names[code] ?? "errno \(code)"
+    public static func name(_ code: Int32) -> String { Errno(rawValue: code).name }
+
+    /// libnftnl could not allocate an object: the one way out-of-memory leaves the seam.
+    public static func outOfMemory(_ what: String) -> NetlinkError {
+        NetlinkError(.allocate(what), errno: ENOMEM)
     }
 }

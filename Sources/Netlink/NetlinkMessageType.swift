@@ -2,6 +2,12 @@ import CMnl
 
 /// Human names of message types, for error texts.
 public enum NetlinkMessageType {
+    /// The rtnetlink types notifications carry, for code outside this module.
+    public static let newLink = UInt16(RTM_NEWLINK), deleteLink = UInt16(RTM_DELLINK)
+    public static let newAddress = UInt16(RTM_NEWADDR), deleteAddress = UInt16(RTM_DELADDR)
+    public static let newRoute = UInt16(RTM_NEWROUTE), deleteRoute = UInt16(RTM_DELROUTE)
+    public static let newNeighbor = UInt16(RTM_NEWNEIGH), deleteNeighbor = UInt16(RTM_DELNEIGH)
+
     private static let routeNames: [Int: String] = [
         RTM_NEWLINK: "RTM_NEWLINK", RTM_DELLINK: "RTM_DELLINK", RTM_GETLINK: "RTM_GETLINK", RTM_SETLINK: "RTM_SETLINK",
         RTM_NEWADDR: "RTM_NEWADDR", RTM_DELADDR: "RTM_DELADDR", RTM_GETADDR: "RTM_GETADDR",
@@ -16,4 +22,10 @@ public enum NetlinkMessageType {
         if type == UInt16(NLMSG_DONE) { return "NLMSG_DONE" }
         return routeNames[Int(type)] ?? "netlink message type \(type)"
     }
+}
+
+/// `nlmsg_flags` bits callers outside this module test.
+public enum NetlinkFlags {
+    /// `NLM_F_CREATE`.
+    public static let create = UInt16(NLM_F_CREATE)
 }

@@ -7,3 +7,10 @@ extension NetlinkSocket {
         try NetlinkSocket(protocol: NETLINK_ROUTE, groups: groups)
     }
 }
+
+extension NetlinkSocket {
+    /// A `NETLINK_NETFILTER` socket: nf_tables dumps and batches.
+    public static func netfilter(groups: UInt32 = 0) throws(NetlinkError) -> NetlinkSocket {
+        try NetlinkSocket(protocol: NETLINK_NETFILTER, groups: groups)
+    }
+}

@@ -71,13 +71,8 @@ public final class NetlinkSocket: NetlinkTransport {
     /// buffer.
     public func send(_ bytes: [UInt8]) throws(NetlinkError) {
         guard let handle else { throw NetlinkError(.send, errno: EBADF, detail: "socket closed") }
-        while true {
-            let sent = bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) }
-            if sent >= 0 { return }
-            let code = Glibc.errno
-            if code == EINTR { continue }
-            throw NetlinkError(.send, errno: code, detail: "\(bytes.count) bytes")
-        }
+        let sent = Syscall.retryingOnInterrupt { bytes.withUnsafeBytes { mnl_socket_sendto(handle, $0.baseAddress, $0.count) } }
+        if sent < 0 { throw NetlinkError(.send, errno: Glibc.errno, detail: "\(bytes.count) bytes") }
     }
 
     /// Receives one datagram from the kernel. `MSG_TRUNC` reports the datagram's real size, so a
@@ -88,7 +83,7 @@ public final class NetlinkSocket: NetlinkTransport {
         while true {
             var address = sockaddr_nl()
             let capacity = buffer.count
-            let received = buffer.withUnsafeMutableBytes { raw -> Int in
+            let received = Syscall.retryingOnInterrupt { buffer.withUnsafeMutableBytes { raw -> Int in
                 withUnsafeMutablePointer(to: &address) { addressPointer in
                     var vector = iovec(iov_base: raw.baseAddress, iov_len: capacity)
                     return withUnsafeMutablePointer(to: &vector) { vectorPointer in
@@ -100,12 +95,8 @@ public final class NetlinkSocket: NetlinkTransport {
                         return recvmsg(fd, &message, Int32(MSG_TRUNC))
                     }
                 }
-            }
-            if received < 0 {
-                let code = Glibc.errno
-                if code == EINTR { continue }
-                throw NetlinkError(.receive, errno: code)
-            }
+            } }
+            if received < 0 { throw NetlinkError(.receive, errno: Glibc.errno) }
             if received > capacity {
                 throw NetlinkError(.receive, errno: EMSGSIZE, detail: "datagram of \(received) bytes truncated to \(capacity)")
             }

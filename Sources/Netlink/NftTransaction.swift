@@ -34,7 +34,7 @@ public enum NftTransaction {
     /// A `NETLINK_NETFILTER` socket for batches, with a receive timeout as a backstop: answers
     /// arrive during `sendmsg`, so waiting seconds means the kernel will send no more.
     public static func openSocket() throws(NetlinkError) -> NetlinkSocket {
-        let socket = try NetlinkSocket(protocol: NETLINK_NETFILTER)
+        let socket = try NetlinkSocket.netfilter()
         do {
             try socket.setReceiveTimeout(milliseconds: 5000)
         } catch {

@@ -1,5 +1,3 @@
-import CMnl
-import CNftnl
 import NetState
 import Netlink
 
@@ -12,7 +10,7 @@ import Netlink
 public enum NftReader {
     /// Tables of one family (`nil`: every family) from the current network namespace.
     public static func readTables(family: NftFamily? = nil) throws(NetlinkError) -> [NftTable] {
-        let socket = try NetlinkSocket(protocol: NETLINK_NETFILTER)
+        let socket = try NetlinkSocket.netfilter()
         defer { socket.close() }
         return try readTables(family: family, on: socket)
     }
@@ -26,20 +24,20 @@ public enum NftReader {
     public static func readTables(
         family: NftFamily?, on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> [NftTable] {
-        let familyNumber = family?.rawValue ?? UInt8(NFPROTO_UNSPEC)
+        let familyNumber = family?.rawValue
         for _ in 0..<max(1, maxAttempts) {
             let before = try generation(on: transport)
             var messages: [NetlinkMessage] = []
-            messages += try transport.dump(NftRequest.dump(NFT_MSG_GETTABLE, family: familyNumber), label: "NFT_MSG_GETTABLE dump")
-            messages += try transport.dump(NftRequest.dump(NFT_MSG_GETCHAIN, family: familyNumber), label: "NFT_MSG_GETCHAIN dump")
-            messages += try transport.dump(NftRequest.dump(NFT_MSG_GETRULE, family: familyNumber), label: "NFT_MSG_GETRULE dump")
+            messages += try transport.dump(NftRequest.dump(.tables, family: familyNumber), label: "NFT_MSG_GETTABLE dump")
+            messages += try transport.dump(NftRequest.dump(.chains, family: familyNumber), label: "NFT_MSG_GETCHAIN dump")
+            messages += try transport.dump(NftRequest.dump(.rules, family: familyNumber), label: "NFT_MSG_GETRULE dump")
             let after = try generation(on: transport)
             if before == after {
                 return try NftDecoder.decode(messages)
             }
         }
         throw NetlinkError(
-            .request("nf_tables dump"), errno: EINTR, detail: "ruleset changed during \(maxAttempts) reads in a row"
+            .request("nf_tables dump"), errno: Errno.interrupted.rawValue, detail: "ruleset changed during \(maxAttempts) reads in a row"
         )
     }
 
@@ -47,14 +45,7 @@ public enum NftReader {
     static func generation(on transport: some NetlinkTransport) throws(NetlinkError) -> UInt32 {
         let replies = try transport.transact([NftRequest.getGeneration()], labels: ["NFT_MSG_GETGEN"])
         guard let first = replies.first else { throw NetlinkError(.request("NFT_MSG_GETGEN"), detail: "no reply") }
-        let messages = try first.get()
-        for message in messages where message.type == NftDecoder.subsystem | UInt16(NFT_MSG_NEWGEN.rawValue) {
-            guard message.payload.count >= 4 else { continue }
-            for attribute in try NetlinkAttribute.parse(message.payload, from: 4, baseOffset: NetlinkMessage.headerLength)
-            where attribute.type == UInt16(NFTA_GEN_ID.rawValue) {
-                if let id = attribute.bigEndianUInt32 { return id }
-            }
-        }
+        if let id = try NftRequest.generationID(in: try first.get()) { return id }
         throw NetlinkError(.request("NFT_MSG_GETGEN"), detail: "no NFTA_GEN_ID in the reply")
     }
 }

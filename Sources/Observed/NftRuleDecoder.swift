@@ -1,5 +1,5 @@
-import CNftnl
 import NetState
+import Netlink
 
 /// Recognises nft's encodings of the matches and verdicts the model has words for, and keeps
 /// everything else as text, so that a foreign rule still reads sensibly and flannel's own rules
@@ -18,10 +18,10 @@ import NetState
 /// - `counter` becomes `.other("counter")` without its numbers: packet counts change with every
 ///   packet, and a snapshot or a plan's fingerprint must not.
 enum NftRuleDecoder {
-    static let networkHeader = UInt32(NFT_PAYLOAD_NETWORK_HEADER.rawValue)
-    static let equal = UInt32(NFT_CMP_EQ.rawValue)
-    static let notEqual = UInt32(NFT_CMP_NEQ.rawValue)
-    static let randomFully = UInt32(NF_NAT_RANGE_PROTO_RANDOM_FULLY)
+    static let networkHeader = NftPayloadBase.networkHeader
+    static let equal = NftCompareOperation.equal
+    static let notEqual = NftCompareOperation.notEqual
+    static let randomFully = NftNatFlag.randomFully
 
     static func decode(_ expressions: [NftExpression], family: NftFamily) -> (matches: [NftMatch], verdict: NftVerdict) {
         var matches: [NftMatch] = []
@@ -84,7 +84,7 @@ enum NftRuleDecoder {
     /// `meta nfproto == ipv4` (nft's implicit dependency before an `ip` match outside `ip` tables).
     private static func ipv4Dependency(_ expressions: [NftExpression], at index: Int) -> Int? {
         guard index + 1 < expressions.count,
-              case let .meta(key, register) = expressions[index], key == UInt32(NFT_META_NFPROTO.rawValue),
+              case let .meta(key, register) = expressions[index], key == NftMetaKey.nfproto,
               case let .compare(compared, operation, data) = expressions[index + 1],
               compared == register, operation == equal, data == [2]
         else { return nil }
@@ -96,7 +96,7 @@ enum NftRuleDecoder {
         guard case let .meta(key, register) = expressions[index] else { return nil }
         var next = index + 1
         switch key {
-        case UInt32(NFT_META_MARK.rawValue):
+        case NftMetaKey.mark:
             var mask = UInt32.max
             if next < expressions.count, case let .bitwise(source, destination, bytes, xor) = expressions[next] {
                 guard source == register, destination == register, bytes.count == 4, xor == [0, 0, 0, 0] else { return nil }
@@ -107,7 +107,7 @@ enum NftRuleDecoder {
                   compared == register, operation == equal, data.count == 4
             else { return nil }
             return (.mark(mask: mask, value: hostOrder(data)), next - index + 1)
-        case UInt32(NFT_META_OIFNAME.rawValue), UInt32(NFT_META_IIFNAME.rawValue):
+        case NftMetaKey.outputInterfaceName, NftMetaKey.inputInterfaceName:
             guard next < expressions.count, case let .compare(compared, operation, data) = expressions[next],
                   compared == register, operation == equal || operation == notEqual, !data.isEmpty, data.count <= 16
             else { return nil }
@@ -119,7 +119,7 @@ enum NftRuleDecoder {
                 name = String(decoding: data, as: UTF8.self) + "*"
             }
             let negated = operation == notEqual
-            let match: NftMatch = key == UInt32(NFT_META_OIFNAME.rawValue)
+            let match: NftMatch = key == NftMetaKey.outputInterfaceName
                 ? .outputInterface(name, negated: negated) : .inputInterface(name, negated: negated)
             return (match, 2)
         default:
@@ -132,12 +132,12 @@ enum NftRuleDecoder {
         switch expression {
         case let .verdict(code, chain):
             switch code {
-            case NF_ACCEPT: return .accept
-            case NF_DROP: return .drop
-            case NFT_RETURN.rawValue: return .return
-            case NFT_CONTINUE.rawValue: return .continue
-            case NFT_JUMP.rawValue: return chain.map { .jump($0) } ?? .other("jump")
-            case NFT_GOTO.rawValue: return chain.map { .goto($0) } ?? .other("goto")
+            case NftVerdictCode.accept: return .accept
+            case NftVerdictCode.drop: return .drop
+            case NftVerdictCode.return: return .return
+            case NftVerdictCode.continue: return .continue
+            case NftVerdictCode.jump: return chain.map { .jump($0) } ?? .other("jump")
+            case NftVerdictCode.goto: return chain.map { .goto($0) } ?? .other("goto")
             default: return .other("verdict \(code)")
             }
         case let .masquerade(flags, hasRegisters):

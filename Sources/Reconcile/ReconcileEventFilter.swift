@@ -1,4 +1,3 @@
-import CMnl
 import Foundation
 import NetState
 import Netlink
@@ -64,17 +63,17 @@ public final class ReconcileEventFilter: @unchecked Sendable {
         lock.unlock()
         if message.portID != 0 && ownPorts.contains(message.portID) { return false }
         switch Int32(message.type) {
-        case Int32(RTM_NEWROUTE), Int32(RTM_DELROUTE):
+        case Int32(NetlinkMessageType.newRoute), Int32(NetlinkMessageType.deleteRoute):
             guard let decoded = try? RouteMessage(decoding: message), ObservationScope.reads(decoded) else { return false }
             guard let scope else { return true }
             return isRelevant(decoded, scope)
-        case Int32(RTM_NEWNEIGH), Int32(RTM_DELNEIGH):
+        case Int32(NetlinkMessageType.newNeighbor), Int32(NetlinkMessageType.deleteNeighbor):
             guard let scope, let decoded = try? NeighborMessage(decoding: message) else { return false }
             return isRelevant(decoded, scope)
-        case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
+        case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             guard let scope, let address = try? AddressMessage(decoding: message) else { return false }
             return address.index == deviceIndex(scope.ownership.vxlanDevice)
-        case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
+        case Int32(NetlinkMessageType.newLink), Int32(NetlinkMessageType.deleteLink):
             guard let link = try? LinkMessage(decoding: message) else { return false }
             guard let scope else { return link.name.hasPrefix("flannel.") }
             return scope.ownership.ownsLink(named: link.name)
@@ -117,7 +116,6 @@ public final class ReconcileEventFilter: @unchecked Sendable {
     /// The device's index in this thread's namespace, or nil when it does not exist. One
     /// `ioctl`: cheap next to a pass, and never stale after the device is re-created.
     @Sendable static func index(of device: String) -> UInt32? {
-        let index = if_nametoindex(device)
-        return index == 0 ? nil : index
+        NetworkInterface.index(named: device)
     }
 }

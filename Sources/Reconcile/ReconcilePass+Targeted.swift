@@ -4,6 +4,7 @@ import Glibc
 import LeaseSources
 import Logging
 import NetState
+import Netlink
 import Planner
 
 /// Drift repair in time independent of the cluster's size: a pass woken only by notifications
@@ -19,8 +20,7 @@ extension ReconcilePass {
         guard !dryRun, conflicts.isEmpty else { return }
         var kept = candidate
         if let name = candidate.desired.vxlan?.name {
-            let index = if_nametoindex(name)
-            guard index != 0 else { return }
+            guard let index = NetworkInterface.index(named: name) else { return }
             kept.device = TargetedDevice(index: index, name: name)
         }
         basis = kept
@@ -93,7 +93,7 @@ extension ReconcilePass {
     static func fallbackReason(_ drift: TargetedDrift, recordedAgainst device: TargetedDevice?, basis: TargetedRepairBasis) -> String? {
         if let why = drift.fullPassReason { return why }
         guard device == basis.device else { return "the vxlan device changed since the last full pass" }
-        if let device = basis.device, if_nametoindex(device.name) != device.index {
+        if let device = basis.device, NetworkInterface.index(named: device.name) != device.index {
             return "\(device.name) is not ifindex \(device.index) any more"
         }
         return nil

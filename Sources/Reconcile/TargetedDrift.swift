@@ -1,4 +1,3 @@
-import CMnl
 import Glibc
 import NetState
 import Netlink
@@ -85,13 +84,13 @@ struct TargetedDrift: Hashable, Sendable {
 
     static func observation(of message: NetlinkMessage, device: TargetedDevice?, deviceName: (UInt32) -> String?) -> Observation {
         switch Int32(message.type) {
-        case Int32(RTM_NEWROUTE), Int32(RTM_DELROUTE):
+        case Int32(NetlinkMessageType.newRoute), Int32(NetlinkMessageType.deleteRoute):
             return routeObservation(message, device: device, deviceName: deviceName)
-        case Int32(RTM_NEWNEIGH), Int32(RTM_DELNEIGH):
+        case Int32(NetlinkMessageType.newNeighbor), Int32(NetlinkMessageType.deleteNeighbor):
             return neighborObservation(message, device: device)
-        case Int32(RTM_NEWLINK), Int32(RTM_DELLINK):
+        case Int32(NetlinkMessageType.newLink), Int32(NetlinkMessageType.deleteLink):
             return .fullPass("a change to the device")
-        case Int32(RTM_NEWADDR), Int32(RTM_DELADDR):
+        case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             // The device's IPv6 link-local address comes and goes with it (DAD): the model
             // holds IPv4 addresses only, so only those can be drift.
             guard let address = try? AddressMessage(decoding: message), !ObservationScope.readsAddresses(family: address.family) else {
@@ -114,7 +113,7 @@ struct TargetedDrift: Hashable, Sendable {
         }
         // What the observer does not read is never planned.
         guard ObservationScope.reads(decoded) else { return .ignored }
-        let deleted = message.type == UInt16(RTM_DELROUTE)
+        let deleted = message.type == NetlinkMessageType.deleteRoute
         var names: [UInt32: String] = [:]
         if let index = decoded.outputIndex {
             if let device, device.index == index {
@@ -143,7 +142,7 @@ struct TargetedDrift: Hashable, Sendable {
         guard let device, decoded.index == device.index else {
             return .fullPass("a neighbour on ifindex \(decoded.index), not the known vxlan device")
         }
-        let deleted = message.type == UInt16(RTM_DELNEIGH)
+        let deleted = message.type == NetlinkMessageType.deleteNeighbor
         let names = [device.index: device.name]
         if decoded.family == ObservationScope.family {
             guard let neighbor = decoded.neighbor(deviceNames: names) else {

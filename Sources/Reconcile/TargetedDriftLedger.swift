@@ -42,8 +42,6 @@ public final class TargetedDriftLedger: @unchecked Sendable {
 
     /// The device's name in this thread's namespace (one `ioctl`), nil when no device has `index`.
     static func name(of index: UInt32) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(IF_NAMESIZE) + 1)
-        guard if_indextoname(index, &buffer) != nil else { return nil }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        NetworkInterface.name(ofIndex: index)
     }
 }

@@ -66,7 +66,7 @@ import Testing
     }
 
     @Test func deleteBatchEnsuresThenDeletes() throws {
-        let batch = NftEncoder.delete(NftTable.flannelKey)
+        let batch = try NftEncoder.delete(NftTable.flannelKey)
         let messages = try NetlinkMessage.parse(batch.bytes)
         #expect(messages.map(\.type) == [Self.batchBegin, Self.newTable, Self.delTable, Self.batchEnd])
         #expect(batch.messages.map(\.label) == ["NFT_MSG_NEWTABLE ip flannel-ipv4 (ensure it exists)", "NFT_MSG_DELTABLE ip flannel-ipv4"])

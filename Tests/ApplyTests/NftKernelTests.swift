@@ -45,7 +45,7 @@ struct NftKernelTests {
 
     @Test func deleteRemovesTheTableAndToleratesItsAbsence() throws {
         try NftTestNamespace.with { namespace in
-            let delete = NftEncoder.delete(NftTable.flannelKey)
+            let delete = try NftEncoder.delete(NftTable.flannelKey)
             try NetworkNamespace.run(in: namespace.name) { try NftTransaction.execute(delete) }
             try NetworkNamespace.run(in: namespace.name) {
                 try NftTransaction.execute(try NftEncoder.replace(FlannelTableFixture.table()))

@@ -1,8 +1,9 @@
 import CNftnl
 
 /// One nf_tables expression copied out of libnftnl into plain values, so that recognising
-/// nft's idioms (`NftRuleDecoder`) is ordinary Swift over an array and needs no C objects.
-enum NftExpression: Hashable, Sendable {
+/// nft's idioms (Observed's `NftRuleDecoder`) is ordinary Swift over an array and needs no C
+/// objects. Numbers are the kernel's (`NftMetaKey`, `NftCompareOperation`, `NftVerdictCode`).
+public enum NftExpression: Hashable, Sendable {
     case payload(base: UInt32, offset: UInt32, length: UInt32, register: UInt32)
     case meta(key: UInt32, register: UInt32)
     case bitwise(source: UInt32, destination: UInt32, mask: [UInt8], xor: [UInt8])

@@ -1,0 +1,51 @@
+import CMnl
+import CNftnl
+
+/// nf_tables request messages (pure bytes; the transport stamps sequence numbers).
+public enum NftRequest {
+    /// The object types a dump can list.
+    public enum Object: Sendable {
+        case tables, chains, rules
+
+        var getType: nf_tables_msg_types {
+            switch self {
+            case .tables: NFT_MSG_GETTABLE
+            case .chains: NFT_MSG_GETCHAIN
+            case .rules: NFT_MSG_GETRULE
+            }
+        }
+    }
+
+    /// A dump request (`NLM_F_DUMP`) of one object type for one family (`NFPROTO_*`; nil: all).
+    public static func dump(_ object: Object, family: UInt8?) -> [UInt8] {
+        build(object.getType, family: family ?? UInt8(NFPROTO_UNSPEC), flags: UInt16(NLM_F_DUMP))
+    }
+
+    /// `NFT_MSG_GETGEN`: asks for the ruleset generation id.
+    public static func getGeneration() -> [UInt8] {
+        build(NFT_MSG_GETGEN, family: UInt8(NFPROTO_UNSPEC), flags: 0)
+    }
+
+    /// The generation id (`NFTA_GEN_ID`) of the first `NFT_MSG_NEWGEN` reply that has one.
+    public static func generationID(in messages: [NetlinkMessage]) throws(NetlinkError) -> UInt32? {
+        for message in messages where message.type == NftMessageType.newGeneration {
+            guard message.payload.count >= 4 else { continue }
+            for attribute in try NetlinkAttribute.parse(message.payload, from: 4, baseOffset: NetlinkMessage.headerLength)
+            where attribute.type == UInt16(NFTA_GEN_ID.rawValue) {
+                if let id = attribute.bigEndianUInt32 { return id }
+            }
+        }
+        return nil
+    }
+
+    private static func build(_ type: nf_tables_msg_types, family: UInt8, flags: UInt16) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let length = buffer.withUnsafeMutableBytes { raw -> Int in
+            guard let base = raw.baseAddress,
+                  let header = nftnl_nlmsg_build_hdr(base.assumingMemoryBound(to: CChar.self), UInt16(type.rawValue), UInt16(family), flags, 0)
+            else { return 0 }
+            return Int(header.pointee.nlmsg_len)
+        }
+        return Array(buffer[0..<length])
+    }
+}
