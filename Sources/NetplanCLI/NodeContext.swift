@@ -3,6 +3,7 @@ import Foundation
 import NetState
 import Netlink
 import Observed
+import StateJSON
 import Planner
 
 /// Everything a command needs about one node: its inputs, what the kernel holds (live or from a

@@ -77,6 +77,14 @@ public struct JSONTextWriter: Sendable {
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
     }
 
+    /// Starts a member of a field table: its spelling for `keyStyle` was made once, up front.
+    public mutating func key(_ name: JSONKey) {
+        separate()
+        bytes.append(UInt8(ascii: "\""))
+        appendEscaped(keyStyle == .camelCase ? name.camel : name.snake)
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
+    }
+
     /// Starts the member named exactly `name` (a dictionary key: never converted).
     public mutating func literalKey(_ name: String) {
         separate()
