@@ -59,15 +59,22 @@ public struct JSONField<Value, Draft>: Sendable {
         self.read = read
     }
 
+    /// Writes the member whatever its value.
+    private static func always<T>(
+        _ get: @escaping @Sendable (Value) -> T, _ format: JSONValueFormat<T>
+    ) -> @Sendable (inout JSONTextWriter, Value, JSONKey) -> Void {
+        { writer, value, key in
+            writer.key(key)
+            format.write(&writer, get(value))
+        }
+    }
+
     /// Always written; an object without it, or with `null` for it, is refused.
     public static func required<T>(
         _ key: String, _ get: @escaping @Sendable (Value) -> T, _ set: @escaping @Sendable (inout Draft, T) -> Void,
         _ format: JSONValueFormat<T>
     ) -> Self {
-        Self(key, required: true, write: { writer, value, key in
-            writer.key(key)
-            format.write(&writer, get(value))
-        }, read: { (reader: inout JSONTextReader, draft: inout Draft) throws(JSONReadError) in
+        Self(key, required: true, write: always(get, format), read: { (reader: inout JSONTextReader, draft: inout Draft) throws(JSONReadError) in
             set(&draft, try format.read(&reader))
         })
     }
@@ -91,10 +98,7 @@ public struct JSONField<Value, Draft>: Sendable {
         _ key: String, _ get: @escaping @Sendable (Value) -> T, _ set: @escaping @Sendable (inout Draft, T) -> Void,
         _ format: JSONValueFormat<T>
     ) -> Self {
-        Self(key, required: false, write: { writer, value, key in
-            writer.key(key)
-            format.write(&writer, get(value))
-        }, read: { (reader: inout JSONTextReader, draft: inout Draft) throws(JSONReadError) in
+        Self(key, required: false, write: always(get, format), read: { (reader: inout JSONTextReader, draft: inout Draft) throws(JSONReadError) in
             if try !reader.readNull() { set(&draft, try format.read(&reader)) }
         })
     }
@@ -104,10 +108,7 @@ public struct JSONField<Value, Draft>: Sendable {
     public static func writeOnly<T>(
         _ key: String, _ get: @escaping @Sendable (Value) -> T, _ format: JSONValueFormat<T>
     ) -> Self {
-        Self(key, required: false, write: { writer, value, key in
-            writer.key(key)
-            format.write(&writer, get(value))
-        }, read: { (reader: inout JSONTextReader, _: inout Draft) throws(JSONReadError) in try reader.skipValue() })
+        Self(key, required: false, write: always(get, format), read: { (reader: inout JSONTextReader, _: inout Draft) throws(JSONReadError) in try reader.skipValue() })
     }
 }
 

@@ -116,16 +116,7 @@ public struct JSONTextReader {
     public mutating func readObject(
         _ member: (inout JSONTextReader, String) throws(JSONReadError) -> Void
     ) throws(JSONReadError) {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "{") else { throw mismatch("an object") }
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else {
@@ -140,19 +131,7 @@ public struct JSONTextReader {
             path.append(.key(key))
             try member(&self, key)
             path.removeLast()
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return
-            case nil:
-                throw syntax("unexpected end of input, expected ',' or '}' after an object member")
-            default:
-                throw syntax("expected ',' or '}' after an object member, found \(found)")
-            }
+            if try closes(UInt8(ascii: "}"), after: "an object member") { return }
         }
     }
 
@@ -160,16 +139,7 @@ public struct JSONTextReader {
     public mutating func readArray(
         _ element: (inout JSONTextReader, Int) throws(JSONReadError) -> Void
     ) throws(JSONReadError) {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "[") else { throw mismatch("an array") }
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "["), UInt8(ascii: "]"), "an array") else { return }
         var offset = 0
         while true {
             path.append(.index(offset))
@@ -180,19 +150,7 @@ public struct JSONTextReader {
                 progress(index)
                 reported = index
             }
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return
-            case nil:
-                throw syntax("unexpected end of input, expected ',' or ']' after an array element")
-            default:
-                throw syntax("expected ',' or ']' after an array element, found \(found)")
-            }
+            if try closes(UInt8(ascii: "]"), after: "an array element") { return }
         }
     }
 
@@ -207,9 +165,36 @@ public struct JSONTextReader {
         return elements
     }
 
-    private mutating func enterContainer() throws(JSONReadError) {
+    /// Steps into a container opened by `bracket`; false (and the container read) when it is empty.
+    private mutating func open(_ bracket: UInt8, _ closing: UInt8, _ what: String) throws(JSONReadError) -> Bool {
+        skipWhitespace()
+        guard peek == bracket else { throw mismatch(what) }
         depth += 1
         if depth > Self.maximumDepth { throw syntax("nesting deeper than \(Self.maximumDepth) levels") }
+        index += 1
+        skipWhitespace()
+        guard peek == closing else { return true }
+        index += 1
+        depth -= 1
+        return false
+    }
+
+    /// After a member or element: true (and the container left) at `closing`, false at a comma.
+    private mutating func closes(_ closing: UInt8, after what: String) throws(JSONReadError) -> Bool {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            depth -= 1
+            return true
+        case nil:
+            throw syntax("unexpected end of input, expected ',' or '\(Character(UnicodeScalar(closing)))' after \(what)")
+        default:
+            throw syntax("expected ',' or '\(Character(UnicodeScalar(closing)))' after \(what), found \(found)")
+        }
     }
 
     // MARK: Scalars

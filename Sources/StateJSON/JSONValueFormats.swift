@@ -28,35 +28,25 @@ extension JSONValueFormat {
         })
     }
 
-    public static var address: JSONValueFormat<IPv4Address> {
-        .init(write: { $0.address($1) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
-            try reader.readText("not an IPv4 address") { IPv4Address($0) }
-        })
-    }
+    public static var address: JSONValueFormat<IPv4Address> { .text("not an IPv4 address", write: { $0.address($1) }) { IPv4Address($0) } }
 
-    public static var prefix: JSONValueFormat<IPv4Prefix> {
-        .init(write: { $0.prefix($1) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
-            try reader.readText("not an IPv4 prefix") { IPv4Prefix($0) }
-        })
-    }
+    public static var prefix: JSONValueFormat<IPv4Prefix> { .text("not an IPv4 prefix", write: { $0.prefix($1) }) { IPv4Prefix($0) } }
 
-    public static var interfaceAddress: JSONValueFormat<InterfaceAddress> {
-        .init(write: { $0.interfaceAddress($1) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
-            try reader.readText("not an address/length") { InterfaceAddress($0) }
-        })
-    }
+    public static var interfaceAddress: JSONValueFormat<InterfaceAddress> { .text("not an address/length", write: { $0.interfaceAddress($1) }) { InterfaceAddress($0) } }
 
-    public static var mac: JSONValueFormat<MACAddress> {
-        .init(write: { $0.mac($1) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
-            try reader.readText("not a MAC address") { MACAddress($0) }
-        })
-    }
+    public static var mac: JSONValueFormat<MACAddress> { .text("not a MAC address", write: { $0.mac($1) }) { MACAddress($0) } }
 
     /// iproute2's name, or the number for a value without one: `unknown RouteProtocol: foo`.
     public static func kernelEnum<T: KernelEnum>(_: T.Type) -> JSONValueFormat<T> {
-        .init(write: { $0.string($1.description) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
-            try reader.readText("unknown \(T.self)", separator: ": ") { T(name: $0) }
-        })
+        .text("unknown \(T.self)", write: { $0.string($1.description) }) { T(name: $0) }
+    }
+
+    /// A value stored as a string that `parse` reads; refused as `<refusal>: <text>`.
+    static func text(
+        _ refusal: String, write: @escaping @Sendable (inout JSONTextWriter, Value) -> Void,
+        parse: @escaping @Sendable (String) -> Value?
+    ) -> JSONValueFormat<Value> {
+        .init(write: write, read: { (reader: inout JSONTextReader) throws(JSONReadError) in try reader.readText(refusal, parse) })
     }
 
     /// An array of `element`, in the order given.
@@ -94,11 +84,9 @@ extension JSONValueFormat {
 
 extension JSONTextReader {
     /// A string parsed by `parse`; refused as `<what>: <text>` when it does not parse.
-    mutating func readText<T>(
-        _ what: String, separator: String = ": ", _ parse: (String) -> T?
-    ) throws(JSONReadError) -> T {
+    mutating func readText<T>(_ refusal: String, _ parse: (String) -> T?) throws(JSONReadError) -> T {
         let text = try readString()
-        guard let value = parse(text) else { throw invalid(what + separator + text) }
+        guard let value = parse(text) else { throw invalid(refusal + ": " + text) }
         return value
     }
 }
