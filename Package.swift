@@ -43,10 +43,12 @@ let package = Package(
         .target(name: "Desired", dependencies: ["NetState", "JSONLexing", "InputFiles", "Yams"], swiftSettings: swiftSettings),
         // The only code that opens sockets (libmnl, libnftnl).
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"], swiftSettings: swiftSettings),
-        // Dump requests, pure decoders, the live Observer, snapshots.
-        .target(name: "Observed", dependencies: ["NetState", "JSONLexing", "InputFiles", "Netlink", "CMnl"], swiftSettings: swiftSettings),
+        // Dump requests, pure decoders, the live Observer.
+        .target(name: "Observed", dependencies: ["NetState", "Netlink", "CMnl"], swiftSettings: swiftSettings),
         // diff(desired, observed) -> Plan, ordering, rendering, fingerprint.
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        // The one reader and writer of snapshots and plan files (pure): one field table per type.
+        .target(name: "StateJSON", dependencies: ["NetState", "Planner", "JSONLexing"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.
         .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink", "CMnl"], swiftSettings: swiftSettings),
         // Live lease sources for `reconcile`: a watched file and etcd (v3 JSON gateway).
@@ -79,8 +81,8 @@ let package = Package(
         .target(
             name: "NetplanCLI",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "InputFiles", "JSONLexing",
-                "Reconcile",
+                "NetState", "Desired", "Observed", "Planner", "StateJSON", "Apply", "Netlink", "LeaseSources", "InputFiles",
+                "JSONLexing", "Reconcile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -88,7 +90,7 @@ let package = Package(
         ),
         .executableTarget(name: "netplan-flannel", dependencies: ["NetplanCLI"], swiftSettings: swiftSettings),
         // The mutation fuzzer of the input parsers, run by CI for a bounded time (.ci/run).
-        .executableTarget(name: "netplan-fuzz", dependencies: ["NetplanCLI", "Desired", "Observed"], swiftSettings: swiftSettings),
+        .executableTarget(name: "netplan-fuzz", dependencies: ["NetplanCLI", "Desired", "StateJSON"], swiftSettings: swiftSettings),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
@@ -111,6 +113,7 @@ let package = Package(
         ),
         // DESIGN.md's target table, checked against the import lines of Sources/ (no root).
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
+        .testTarget(name: "StateJSONTests", dependencies: ["StateJSON", "NetState", "Planner"], swiftSettings: swiftSettings),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "NftTestSupport"],
@@ -120,13 +123,13 @@ let package = Package(
         .target(name: "NftTestSupport", dependencies: ["NetState"], path: "Tests/NftTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "Golden",
-            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed"],
+            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON"],
             exclude: ["Cases"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "Apply", "Netlink"],
+            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "Apply", "Netlink"],
             swiftSettings: swiftSettings
         ),
     ]

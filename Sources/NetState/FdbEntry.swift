@@ -1,8 +1,8 @@
 /// A forwarding-database entry of the vxlan device (`AF_BRIDGE`, `NTF_SELF`): which remote VTEP
 /// a MAC lives behind. Identity: the device and the MAC. `bridge fdb replace` changes the
 /// destination of an existing MAC in place, so a peer whose public IP moved is one replace.
-public struct FdbEntry: Hashable, Sendable, Codable {
-    public struct Key: Hashable, Comparable, Sendable, Codable {
+public struct FdbEntry: Hashable, Sendable {
+    public struct Key: Hashable, Comparable, Sendable {
         public var device: String
         public var mac: MACAddress
 

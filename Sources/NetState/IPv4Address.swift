@@ -69,7 +69,3 @@ extension IPv4Address: TextAppending {
     }
 }
 
-/// Stored as the text iproute2 prints.
-extension IPv4Address: TextCodable {
-    static let kind = "an IPv4 address"
-}

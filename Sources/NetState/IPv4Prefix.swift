@@ -66,7 +66,3 @@ extension IPv4Prefix: TextAppending {
     }
 }
 
-/// Stored as the text iproute2 prints.
-extension IPv4Prefix: TextCodable {
-    static let kind = "an IPv4 prefix"
-}

@@ -1,8 +1,6 @@
 /// An IPv4 address assigned to a device with its prefix length (host bits kept, unlike
 /// `IPv4Prefix`): `10.244.1.0/32` on `flannel.1`.
-public struct InterfaceAddress: Hashable, Comparable, Sendable, TextCodable {
-    static let kind = "an address/length"
-
+public struct InterfaceAddress: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var address: IPv4Address
     public var length: UInt8
 

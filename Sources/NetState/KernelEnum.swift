@@ -1,6 +1,6 @@
 /// A kernel enumeration (route protocol, scope, type, neighbour state) kept as its raw number so
 /// values the tool has no name for still round-trip, and printed with iproute2's names.
-public protocol KernelEnum: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible
+public protocol KernelEnum: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible
 where RawValue: FixedWidthInteger & Sendable {
     /// iproute2's names, as in `/etc/iproute2/rt_protos` and friends.
     static var names: [RawValue: String] { get }
@@ -22,18 +22,4 @@ extension KernelEnum {
     }
 
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard let value = Self(name: text) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "unknown \(Self.self): \(text)")
-        }
-        self = value
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
 }

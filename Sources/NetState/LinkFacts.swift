@@ -4,7 +4,7 @@
 /// Offline these come from flags (`--iface`, `--iface-mtu`, `--on-link`); live, from the
 /// kernel, where on-link is answered the way flannel answers it: a route lookup for the peer's
 /// IP that yields one route without a gateway.
-public struct LinkFacts: Hashable, Sendable, Codable {
+public struct LinkFacts: Hashable, Sendable {
     public var underlay: String
     public var mtu: UInt32
     /// Where `mtu` came from, as an error about it names it: `--iface-mtu`, `the live
@@ -59,34 +59,4 @@ public struct LinkFacts: Hashable, Sendable, Codable {
     }
 
     public func isLocal(_ ip: IPv4Address) -> Bool { addresses.contains { $0.address == ip } }
-
-    private enum CodingKeys: String, CodingKey { case underlay, mtu, addresses, onLinkNetworks, routeLookups }
-
-    private struct Lookup: Codable {
-        var ip: IPv4Address
-        var onLink: Bool
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        underlay = try container.decode(String.self, forKey: .underlay)
-        mtu = try container.decodeIfPresent(UInt32.self, forKey: .mtu) ?? 1500
-        mtuSource = "the underlay MTU"
-        addresses = try container.decodeIfPresent([InterfaceAddress].self, forKey: .addresses) ?? []
-        onLinkNetworks = try container.decodeIfPresent([IPv4Prefix].self, forKey: .onLinkNetworks) ?? []
-        let lookups = try container.decodeIfPresent([Lookup].self, forKey: .routeLookups) ?? []
-        routeLookups = Dictionary(lookups.map { ($0.ip, $0.onLink) }, uniquingKeysWith: { $1 })
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(underlay, forKey: .underlay)
-        try container.encode(mtu, forKey: .mtu)
-        try container.encode(addresses, forKey: .addresses)
-        try container.encode(onLinkNetworks, forKey: .onLinkNetworks)
-        try container.encode(
-            routeLookups.sorted { $0.key < $1.key }.map { Lookup(ip: $0.key, onLink: $0.value) },
-            forKey: .routeLookups
-        )
-    }
 }

@@ -60,7 +60,3 @@ extension MACAddress: TextAppending {
     }
 }
 
-/// Stored as the text iproute2 prints.
-extension MACAddress: TextCodable {
-    static let kind = "a MAC address"
-}

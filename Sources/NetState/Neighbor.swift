@@ -20,8 +20,8 @@ public struct NeighborState: KernelEnum {
 }
 
 /// An IPv4 neighbour (ARP) entry. Identity: the device and the IP.
-public struct Neighbor: Hashable, Sendable, Codable {
-    public struct Key: Hashable, Comparable, Sendable, Codable {
+public struct Neighbor: Hashable, Sendable {
+    public struct Key: Hashable, Comparable, Sendable {
         public var device: String
         public var ip: IPv4Address
 

@@ -59,27 +59,3 @@ public struct NetworkState: Hashable, Sendable {
         (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count + tables.count
     }
 }
-
-extension NetworkState: Codable {
-    private enum CodingKeys: String, CodingKey { case vxlan, routes, neighbors, fdb, tables }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            vxlan: try container.decodeIfPresent(VxlanLink.self, forKey: .vxlan),
-            routes: try container.decodeIfPresent([Route].self, forKey: .routes) ?? [],
-            neighbors: try container.decodeIfPresent([Neighbor].self, forKey: .neighbors) ?? [],
-            fdb: try container.decodeIfPresent([FdbEntry].self, forKey: .fdb) ?? [],
-            tables: try container.decodeIfPresent([NftTable].self, forKey: .tables) ?? []
-        )
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(vxlan, forKey: .vxlan)
-        try container.encode(sortedRoutes, forKey: .routes)
-        try container.encode(sortedNeighbors, forKey: .neighbors)
-        try container.encode(sortedFdb, forKey: .fdb)
-        try container.encode(sortedTables, forKey: .tables)
-    }
-}

@@ -1,8 +1,8 @@
 /// An nf_tables table as a value: enough of the model to say what flannel's table holds and to
 /// tell, for a foreign table, what its rules do. Observed tables are decoded back into this
 /// model so that observed and desired compare with `==`.
-public struct NftTable: Hashable, Sendable, Codable {
-    public struct Key: Hashable, Comparable, Sendable, Codable {
+public struct NftTable: Hashable, Sendable {
+    public struct Key: Hashable, Comparable, Sendable {
         /// `ip`, `ip6`, `inet`, …
         public var family: NftFamily
         public var name: String
@@ -47,9 +47,9 @@ public struct NftFamily: KernelEnum {
     public static let names: [UInt8: String] = [1: "inet", 2: "ip", 3: "arp", 5: "netdev", 7: "bridge", 10: "ip6"]
 }
 
-public struct NftChain: Hashable, Sendable, Codable {
+public struct NftChain: Hashable, Sendable {
     /// A base chain's hook registration: `type nat hook postrouting priority srcnat; policy accept;`.
-    public struct Hook: Hashable, Sendable, Codable {
+    public struct Hook: Hashable, Sendable {
         public var type: String
         public var hook: String
         public var priority: Int32
@@ -92,7 +92,7 @@ public struct NftChain: Hashable, Sendable, Codable {
 }
 
 /// One rule: its matches in order, then its verdict.
-public struct NftRule: Hashable, Sendable, Codable {
+public struct NftRule: Hashable, Sendable {
     public var matches: [NftMatch]
     public var verdict: NftVerdict
     public var comment: String?

@@ -1,7 +1,7 @@
 /// An IPv4 route. Its identity is the kernel's: two routes with the same table, destination, TOS
 /// and metric are the same route, and `NLM_F_REPLACE` swaps one for the other in place.
-public struct Route: Hashable, Sendable, Codable {
-    public struct Key: Hashable, Comparable, Sendable, Codable {
+public struct Route: Hashable, Sendable {
+    public struct Key: Hashable, Comparable, Sendable {
         public var table: RouteTable
         public var destination: IPv4Prefix
         public var tos: UInt8

@@ -4,7 +4,7 @@
 /// port) cannot be changed on a live vxlan device: the kernel refuses. A device that differs in
 /// them, or whose MAC differs from the lease's VtepMAC that peers have in their FDB, must be
 /// re-created. MTU, learning and up/down can be changed in place.
-public struct VxlanLink: Hashable, Sendable, Codable {
+public struct VxlanLink: Hashable, Sendable {
     public var name: String
     public var vni: UInt32
     public var local: IPv4Address?

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Netlink
 import Planner
+import StateJSON
 
 struct ApplyCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(

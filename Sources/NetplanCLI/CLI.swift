@@ -3,6 +3,7 @@ import Desired
 import Foundation
 import Netlink
 import Observed
+import StateJSON
 
 /// A command that writes through a `Console` and returns its exit code, so the same code runs
 /// in the binary and in golden tests.

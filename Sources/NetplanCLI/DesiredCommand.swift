@@ -2,9 +2,9 @@ import ArgumentParser
 import Desired
 import Foundation
 import NetState
-import Observed
 import Planner
 import Reconcile
+import StateJSON
 
 struct DesiredCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
@@ -65,15 +65,7 @@ struct DesiredCommand: SynchronousCommand {
         case .json:
             // Streamed to the console a megabyte at a time: `JSONEncoder` held the whole
             // document as a tree of boxes and then as text (300 MB at 50,000 peers).
-            var writer = JSONTextWriter(keyStyle: .snakeCase, capacity: 1 << 20 + 4096)
-            writer.stream(every: 1 << 20) { console.write(bytes: $0) }
-            if allNodes { writer.beginArray() }
-            for node in nodes {
-                if allNodes { writer.element() }
-                writer.write(DesiredDocument(node))
-            }
-            if allNodes { writer.endArray() }
-            writer.flush()
+            DesiredDocument.write(nodes.map(DesiredDocument.init), asArray: allNodes) { console.write(bytes: $0) }
             console.write("\n")
         }
         // Everything else was rendered; the peers left out make the run an error all the same.
@@ -100,78 +92,5 @@ extension DesiredNode {
     /// One `skipped:` line per peer left out, for standard error.
     var skippedReport: String {
         skipped.map { "skipped: \($0)\n" }.joined()
-    }
-}
-
-/// `desired -o json`, schema version 1. `JSONTextWriter.write(_:)` prints it; the `Encodable`
-/// conformance is the reference the tests compare it with.
-struct DesiredDocument: Encodable {
-    var formatVersion = 1
-    var node: NodeInfo
-    var state: NetworkState
-    var subnetEnv: [String: String]
-
-    struct NodeInfo: Encodable {
-        var publicIP: IPv4Address
-        var name: String?
-        var lease: IPv4Prefix
-        var backend: String
-    }
-
-    init(_ node: DesiredNode) {
-        self.node = NodeInfo(
-            publicIP: node.ownLease.publicIP, name: node.ownLease.nodeName, lease: node.ownLease.subnet,
-            backend: node.backend.rawValue
-        )
-        state = node.state
-        subnetEnv = [
-            "FLANNEL_NETWORK": node.subnetEnv.network.description,
-            "FLANNEL_SUBNET": node.subnetEnv.subnet.description,
-            "FLANNEL_MTU": String(node.subnetEnv.mtu),
-            "FLANNEL_IPMASQ": String(node.subnetEnv.ipMasq),
-        ]
-    }
-}
-
-extension JSONTextWriter {
-    /// A `DesiredDocument`, in the bytes `JSONEncoder` printed for it.
-    mutating func write(_ document: DesiredDocument) {
-        beginObject()
-        key("formatVersion")
-        integer(document.formatVersion)
-        key("node")
-        beginObject()
-        nodeMembers(
-            backend: document.node.backend, lease: document.node.lease, name: document.node.name,
-            publicIP: document.node.publicIP
-        )
-        endObject()
-        key("state")
-        write(document.state)
-        key("subnetEnv")
-        beginObject()
-        for (name, value) in document.subnetEnv.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }) {
-            literalKey(name)
-            string(value)
-        }
-        endObject()
-        endObject()
-    }
-}
-
-extension JSONTextWriter {
-    /// The members the `node` objects of `desired -o json` and `plan -o json` share, in key
-    /// order; the plan's adds `vxlan_device` after them.
-    mutating func nodeMembers(backend: String, lease: IPv4Prefix, name: String?, publicIP: IPv4Address) {
-        key("backend")
-        string(backend)
-        key("lease")
-        prefix(lease)
-        if let name {
-            key("name")
-            string(name)
-        }
-        key("publicIp")
-        address(publicIP)
     }
 }

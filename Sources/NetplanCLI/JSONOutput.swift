@@ -1,40 +1,78 @@
-import Foundation
-import Observed
+import Desired
+import InputFiles
+import NetState
+import Planner
+import StateJSON
 
-/// Every JSON the tool prints: sorted keys and snake_case so output is stable and greppable.
-///
-/// The documents that grow with the cluster (snapshots, desired states, plans) are written by
-/// `JSONTextWriter`, byte for byte what `JSONEncoder` printed (the golden and Observed tests hold
-/// them side by side): at 50,000 peers the encoder took 300 MB and 1.9 s. Anything else still
-/// goes through `JSONEncoder`.
+/// Every JSON the tool prints: sorted keys and snake_case so output is stable and greppable,
+/// written by StateJSON's field tables, byte for byte what `JSONEncoder` printed (the StateJSON
+/// and golden tests hold them side by side); this adds the final newline.
 enum JSONOutput {
-    static func encode(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-    }
-
     /// `observe -o json`: the owned state and the link facts.
-    static func encode(_ snapshot: Snapshot) throws -> String {
-        var bytes = snapshot.encodedBytes(keyStyle: .snakeCase)
-        bytes.append(0x0a)
-        return String(decoding: bytes, as: UTF8.self)
+    static func render(_ snapshot: Snapshot) -> String {
+        text(snapshot.encodedBytes(keyStyle: .snakeCase))
     }
 
-    /// A document written with `write`, with the final newline.
-    static func render(capacity: Int, _ write: (inout JSONTextWriter) -> Void) -> String {
-        var writer = JSONTextWriter(keyStyle: .snakeCase, capacity: capacity)
-        write(&writer)
-        var bytes = writer.bytes
-        writer = JSONTextWriter(keyStyle: .snakeCase, capacity: 0)
+    /// `plan -o json` and the plan file.
+    static func render(_ document: PlanDocument) -> String {
+        text(document.encodedBytes())
+    }
+
+    private static func text(_ bytes: [UInt8]) -> String {
+        var bytes = bytes
         bytes.append(0x0a)
         return String(decoding: bytes, as: UTF8.self)
     }
 }
 
-struct AnyEncodable: Encodable {
-    private let encodeValue: (any Encoder) throws -> Void
-    init(_ value: some Encodable) { encodeValue = value.encode(to:) }
-    func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+extension PlanDocument {
+    init(_ plan: Plan, desired: DesiredNode) {
+        self.init(
+            plan, node: DocumentNode(desired),
+            skipped: desired.skipped.map { Skipped(key: $0.key, reason: $0.reason.rawValue, message: $0.message) }
+        )
+    }
+
+    /// Reads a plan file (a regular file or `-`, under `InputFileLimit.plan`); a file that is
+    /// not a plan is refused in plain words naming it (see `PlanFile`).
+    static func load(path: String) throws -> PlanDocument {
+        let bytes: [UInt8]
+        do {
+            bytes = try InputFile.read(path, limit: .plan)
+        } catch {
+            throw CommandFailure(message: "\(error)")
+        }
+        let document: PlanDocument
+        do {
+            document = try PlanFile.decode(bytes)
+        } catch {
+            throw CommandFailure(message: "\(path): not a netplan-flannel plan: \(error.reason)")
+        }
+        guard document.formatVersion == currentVersion else {
+            throw CommandFailure(
+                message: "\(path): plan format version \(document.formatVersion); this tool reads version \(currentVersion)"
+            )
+        }
+        return document
+    }
+}
+
+extension DocumentNode {
+    init(_ desired: DesiredNode) {
+        self.init(
+            publicIP: desired.ownLease.publicIP, name: desired.ownLease.nodeName, lease: desired.ownLease.subnet,
+            backend: desired.backend.rawValue
+        )
+    }
+}
+
+extension DesiredDocument {
+    init(_ node: DesiredNode) {
+        self.init(node: DocumentNode(node), state: node.state, subnetEnv: [
+            "FLANNEL_NETWORK": node.subnetEnv.network.description,
+            "FLANNEL_SUBNET": node.subnetEnv.subnet.description,
+            "FLANNEL_MTU": String(node.subnetEnv.mtu),
+            "FLANNEL_IPMASQ": String(node.subnetEnv.ipMasq),
+        ])
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import NetState
 import Netlink
 import Observed
+import StateJSON
 import Planner
 import Reconcile
 

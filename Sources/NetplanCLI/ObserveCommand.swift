@@ -4,6 +4,7 @@ import Foundation
 import NetState
 import Observed
 import Planner
+import StateJSON
 
 struct ObserveCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
@@ -51,7 +52,7 @@ struct ObserveCommand: SynchronousCommand {
             listing.append(ascii: UInt8(ascii: "\n"))
             console.write(bytes: listing.bytes)
         case .json:
-            console.write(try JSONOutput.encode(Snapshot(state: ownership.ownedPart(of: node.state), facts: node.facts)))
+            console.write(JSONOutput.render(Snapshot(state: ownership.ownedPart(of: node.state), facts: node.facts)))
         }
         return 0
     }

@@ -3,6 +3,7 @@ import Desired
 import Foundation
 import NetState
 import Planner
+import StateJSON
 
 struct PlanCommand: SynchronousCommand {
     static let configuration = CommandConfiguration(
@@ -45,12 +46,12 @@ enum PlanOutput {
         switch format {
         case .text: PlanText.render(plan, header: "netplan-flannel plan for \(desired.headline)")
         case .script: PlanScript.render(plan, header: "netplan-flannel plan for \(desired.headline)")
-        case .json: (try? JSONOutput.encode(PlanDocument(plan, desired: desired))) ?? "{}\n"
+        case .json: JSONOutput.render(PlanDocument(plan, desired: desired))
         }
     }
 
     static func save(_ plan: Plan, desired: DesiredNode, to path: String) throws {
-        let text = try JSONOutput.encode(PlanDocument(plan, desired: desired))
+        let text = JSONOutput.render(PlanDocument(plan, desired: desired))
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {

@@ -1,5 +1,6 @@
 import Foundation
 import Planner
+import StateJSON
 
 /// `apply --plan FILE`: a saved plan is verified, not trusted. The plan is computed again from
 /// the same inputs against the live kernel, and the file is applied only when its changes are

@@ -5,7 +5,7 @@ extension Change: TextAppending {
     /// `old → new`. Written into the caller's buffer: a plan of 150,000 changes is one buffer,
     /// not a string per change and per object.
     public func append(to text: inout TextBuffer) {
-        func line<T: TextAppending & Hashable & Sendable & Codable>(_ kind: StaticString, _ verb: Verb<T>) {
+        func line<T: TextAppending & Hashable & Sendable>(_ kind: StaticString, _ verb: Verb<T>) {
             switch verb {
             case let .create(object):
                 text.append("+ ")

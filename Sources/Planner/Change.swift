@@ -1,7 +1,7 @@
 import NetState
 
 /// What happens to one object: Terraform's `+`, `~`, `-`.
-public enum Verb<Object: Hashable & Sendable & Codable>: Hashable, Sendable, Codable {
+public enum Verb<Object: Hashable & Sendable>: Hashable, Sendable {
     case create(Object)
     /// The same kernel key with another value: one `NLM_F_REPLACE` request, never delete+add.
     case replace(old: Object, new: Object)
@@ -25,7 +25,7 @@ public enum Verb<Object: Hashable & Sendable & Codable>: Hashable, Sendable, Cod
 }
 
 /// An address on the vxlan device.
-public struct DeviceAddress: Hashable, Sendable, Codable, Comparable, CustomStringConvertible {
+public struct DeviceAddress: Hashable, Sendable, Comparable, CustomStringConvertible {
     public var device: String
     public var address: InterfaceAddress
 
@@ -77,7 +77,7 @@ public enum Change: Hashable, Sendable {
         }
     }
 
-    public enum Action: String, Hashable, Sendable, Codable {
+    public enum Action: String, Hashable, Sendable {
         case create, replace, delete, recreate
     }
 

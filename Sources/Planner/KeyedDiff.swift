@@ -23,7 +23,7 @@ struct KeyedDiff {
     ///     reported as a conflict.
     ///   - fold: receives every object the plan depends on: each owned one (gone or not), and
     ///     each foreign one on a desired key.
-    init<Key: Comparable, Object: Hashable & Sendable & Codable & CustomStringConvertible>(
+    init<Key: Comparable, Object: Hashable & Sendable & CustomStringConvertible>(
         want: [Key: Object], observed: [Key: Object], owns: (Object) -> Bool, gone: (Object) -> Bool,
         mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change, fold: (Object) -> Void
     ) {

@@ -4,7 +4,7 @@ import NetState
 /// host stays byte-identical, whatever the plan or the leases say. The planner asks it object by
 /// object, the executor asks it again for every change before sending anything, and `reconcile`'s
 /// event filter and targeted repair ask it too: one rule, in one place.
-public struct Ownership: Hashable, Sendable, Codable {
+public struct Ownership: Hashable, Sendable {
     /// The cluster CIDR (`Network`).
     public var cluster: IPv4Prefix
     /// This node's lease: its `cni0` connected route is the CNI plugin's, never ours.
@@ -82,7 +82,7 @@ public struct Ownership: Hashable, Sendable, Codable {
 /// the route to their subnet, the neighbour of its first address, and FDB entries of their
 /// VtepMAC or towards their PublicIP. A peer whose lease did not parse at all contributes what
 /// could be read of it (the subnet of its etcd key, at least).
-public struct SkippedObjects: Hashable, Sendable, Codable {
+public struct SkippedObjects: Hashable, Sendable {
     public private(set) var subnets: Set<IPv4Prefix>
     public private(set) var publicIPs: Set<IPv4Address>
     public private(set) var macs: Set<MACAddress>
@@ -111,24 +111,5 @@ public struct SkippedObjects: Hashable, Sendable, Codable {
         if !macs.isEmpty && macs.contains(entry.key.mac) { return true }
         guard !publicIPs.isEmpty, let destination = entry.destination else { return false }
         return publicIPs.contains(destination)
-    }
-
-    // Sets encode as sorted arrays, so plan files are the same bytes for the same plan.
-    private enum CodingKeys: String, CodingKey { case subnets, publicIPs = "publicIps", macs }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            subnets: Set(try container.decodeIfPresent([IPv4Prefix].self, forKey: .subnets) ?? []),
-            publicIPs: Set(try container.decodeIfPresent([IPv4Address].self, forKey: .publicIPs) ?? []),
-            macs: Set(try container.decodeIfPresent([MACAddress].self, forKey: .macs) ?? [])
-        )
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(subnets.sorted(), forKey: .subnets)
-        try container.encode(publicIPs.sorted(), forKey: .publicIPs)
-        try container.encode(macs.sorted(), forKey: .macs)
     }
 }

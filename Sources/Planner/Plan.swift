@@ -1,7 +1,7 @@
 import NetState
 
 /// An ordered change plan and what it was computed from.
-public struct Plan: Hashable, Sendable, Codable {
+public struct Plan: Hashable, Sendable {
     /// Make-before-break order (see `Planner.order`).
     public var changes: [Change]
     /// Fingerprint of the observed objects the plan was computed from (owned ones, and foreign

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import StateJSON
 import Testing
 
 @testable import NetplanCLI

@@ -1,6 +1,7 @@
 import Desired
 import NetState
 import Planner
+import StateJSON
 import Testing
 
 @testable import NetplanCLI

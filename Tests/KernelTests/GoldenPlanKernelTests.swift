@@ -1,7 +1,7 @@
 import Foundation
 import NetState
-import Observed
 import Planner
+import StateJSON
 import Testing
 
 /// The golden `plan-*` cases are real: each case's `observed.json` is built in a throwaway
@@ -26,7 +26,9 @@ struct GoldenPlanKernelTests {
     @Test(arguments: cases)
     func thePlanScriptConvergesTheObservedNode(_ name: String) throws {
         let directory = Self.casesDirectory.appendingPathComponent(name)
-        let node = try Snapshot.load(path: directory.appendingPathComponent("observed.json").path).node
+        let bytes = try Data(contentsOf: directory.appendingPathComponent("observed.json"))
+        let snapshot = try Snapshot.decode(Array(bytes), path: "\(name)/observed.json")
+        let node = (state: snapshot.state, facts: snapshot.facts)
         let address = try #require(node.facts.addresses.first, "\(name): the snapshot names no underlay address")
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }

@@ -1,6 +1,7 @@
 import Foundation
 import NetState
 import Observed
+import StateJSON
 import Testing
 
 /// `observe` and `plan` against a real kernel: a node namespace holding flannel-like state built
@@ -61,12 +62,15 @@ struct ObservePlanKernelTests {
     }
 
     private static func decodeSnapshot(_ text: String) throws -> Snapshot {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return try decoder.decode(Snapshot.self, from: Data(text.utf8))
+        try Array(text.utf8).withUnsafeBytes { try Snapshot.decode($0, path: "observe -o json", keyStyle: .snakeCase) }
     }
 
-    private struct DesiredDocument: Decodable { var state: NetworkState }
+    private static func decodeDesired(_ text: String) throws -> DesiredDocument {
+        try Array(text.utf8).withUnsafeBytes { raw in
+            var reader = JSONTextReader(raw, keyStyle: .snakeCase)
+            return try reader.read(DesiredDocument.format)
+        }
+    }
 
     static func difference(_ before: String, _ after: String) -> String {
         let old = before.split(separator: "\n"), new = after.split(separator: "\n")
@@ -80,9 +84,7 @@ struct ObservePlanKernelTests {
         let desiredText = try Shell.run(
             [ToolBinary.path, "desired"] + node.inputs + ["--iface", "eth0", "--on-link", "172.22.0.0/20", "-o", "json"]
         ).stdout
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        let desired = try decoder.decode(DesiredDocument.self, from: Data(desiredText.utf8)).state
+        let desired = try Self.decodeDesired(desiredText).state
         #expect(observed.state == desired)
         #expect(observed.facts.underlay == "eth0")
         #expect(observed.facts.mtu == 1500)

@@ -37,13 +37,6 @@ import Testing
         #expect(RouteTable(name: "") == nil)
     }
 
-    @Test func codableUsesNames() throws {
-        let data = try JSONCoding.encode([RouteProtocol.kernel, RouteProtocol(rawValue: 77)])
-        #expect(String(decoding: data, as: UTF8.self) == #"["kernel","77"]"#)
-        #expect(try JSONCoding.decode([RouteProtocol].self, from: data) == [.kernel, RouteProtocol(rawValue: 77)])
-        #expect(throws: (any Error).self) { try JSONCoding.decode([RouteScope].self, from: Array(#"["nowhere-else"]"#.utf8)) }
-    }
-
     @Test func ordersByRawValue() {
         #expect(RouteTable.default < RouteTable.main)
         #expect(RouteTable.main < RouteTable.local)

@@ -312,7 +312,7 @@ import Testing
         var fdbWrites = Set<FdbEntry.Key>(), fdbDeletes = Set<FdbEntry.Key>()
         var problems: [String] = []
         func note<Key: Hashable, Object>(_ verb: Verb<Object>, _ key: (Object) -> Key, _ writes: inout Set<Key>,
-                                         _ deletes: inout Set<Key>) where Object: Hashable & Sendable & Codable {
+                                         _ deletes: inout Set<Key>) where Object: Hashable & Sendable {
             switch verb {
             case let .create(object), let .replace(_, object):
                 if !writes.insert(key(object)).inserted { problems.append("key written twice: \(object)") }

@@ -2,7 +2,7 @@ import NetState
 
 /// The backends this tool programs. Flannel's others (udp, ipip, wireguard, ipsec, alloc, …)
 /// are refused when the configuration is read.
-public enum BackendType: String, Hashable, Sendable, Codable, CaseIterable {
+public enum BackendType: String, Hashable, Sendable, CaseIterable {
     case vxlan
     case hostGW = "host-gw"
 }

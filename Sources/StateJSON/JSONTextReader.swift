@@ -7,7 +7,7 @@ import JSONLexing
 /// Strict RFC 8259 (no trailing commas, no leading zeros, no bare control characters). Every
 /// error carries the path of the value being read (`.state.routes[3].gateway`) and, for syntax
 /// errors, the line and column.
-struct JSONTextReader {
+public struct JSONTextReader {
     /// Deeper nesting than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
@@ -18,49 +18,47 @@ struct JSONTextReader {
         get { lexer.index }
         set { lexer.index = newValue }
     }
+    /// How the field tables' keys are spelled in this document: snapshots are camelCase, the
+    /// command outputs and plan files snake_case.
+    public let keyStyle: JSONTextWriter.KeyStyle
     private var depth = 0
     /// The path to the value being read; rendered only for an error.
-    private var path: [Component] = []
+    private var path: [JSONPathComponent] = []
     /// Told the offset read so far, about every megabyte (between array elements), so a mapped
     /// file can give back what is behind the reader.
-    var progress: ((Int) -> Void)?
+    public var progress: ((Int) -> Void)?
     private var reported = 0
 
-    enum Component {
-        case key(String)
-        case index(Int)
+    public init(_ bytes: UnsafeRawBufferPointer, keyStyle: JSONTextWriter.KeyStyle = .camelCase) {
+        lexer = JSONLexer(bytes)
+        self.keyStyle = keyStyle
     }
-
-    init(_ bytes: UnsafeRawBufferPointer) { lexer = JSONLexer(bytes) }
 
     // MARK: Errors
 
-    /// Where the reader is, as `JSONDecoder` named coding paths: `.state.routes[3]`.
-    var pathText: String {
-        var text = ""
-        for component in path {
-            switch component {
-            case .key(let name): text += "." + name
-            case .index(let offset): text += "[\(offset)]"
-            }
-        }
-        return text.isEmpty ? "top level" : text
+    /// A value of the right JSON type that is wrong: `not an IPv4 address: 1.2.3 at .fdb[0].destination`.
+    public func invalid(_ reason: String) -> JSONReadError { JSONReadError(kind: .invalid, reason: reason, path: path) }
+
+    /// The same, about the member `key` of the object just read (`changes[3].action`).
+    func invalid(_ reason: String, member key: String) -> JSONReadError {
+        JSONReadError(kind: .invalid, reason: reason, path: path + [.key(key)])
     }
 
-    /// A value of the right JSON type that is wrong: `not an IPv4 address: 1.2.3 at .fdb[0].destination`.
-    func invalid(_ reason: String) -> JSONReadError { JSONReadError(kind: .invalid, reason: reason, path: pathText) }
-
     func missing(_ key: String) -> JSONReadError {
-        JSONReadError(kind: .missingKey, reason: "missing \"\(key)\"", path: pathText)
+        JSONReadError(kind: .missingKey(key), reason: "missing \"\(key)\"", path: path)
     }
 
     private func syntax(_ reason: String, at offset: Int? = nil) -> JSONReadError {
         let (line, column) = lexer.lineAndColumn(of: offset ?? index)
-        return JSONReadError(kind: .syntax, reason: "\(reason) (line \(line), column \(column))", path: pathText)
+        return JSONReadError(kind: .syntax, reason: "\(reason) (line \(line), column \(column))", path: path)
     }
 
     private func mismatch(_ expected: String) -> JSONReadError {
-        JSONReadError(kind: .typeMismatch, reason: "expected \(expected), found \(foundValue)", path: pathText)
+        let found = foundValue
+        return JSONReadError(
+            kind: .typeMismatch(expected: expected, foundNull: found == "null"), reason: "expected \(expected), found \(found)",
+            path: path
+        )
     }
 
     /// How a message names the value at the reader's position.
@@ -79,10 +77,35 @@ struct JSONTextReader {
     /// The character at the reader's position: `'x'`, `U+0001`, or `end of input`.
     private var found: String { lexer.found }
 
+    // MARK: Deferred values
+
+    /// Steps over the value here, returning where it starts, to be read by `reread` once the
+    /// object around it says what it is (a change's `before` comes before its `kind`).
+    mutating func skipForLater() throws(JSONReadError) -> Int {
+        skipWhitespace()
+        let start = index
+        try skipValue()
+        return start
+    }
+
+    /// Reads the value at `offset` (from `skipForLater`) as the member `key` of the object the
+    /// reader has just left, and comes back.
+    mutating func reread<T>(
+        at offset: Int, member key: String, _ read: (inout JSONTextReader) throws(JSONReadError) -> T
+    ) throws(JSONReadError) -> T {
+        let resume = index
+        index = offset
+        path.append(.key(key))
+        let value = try read(&self)
+        path.removeLast()
+        index = resume
+        return value
+    }
+
     // MARK: Document
 
     /// Checks that nothing but whitespace follows the value just read.
-    mutating func finish() throws(JSONReadError) {
+    public mutating func finish() throws(JSONReadError) {
         skipWhitespace()
         if index != bytes.count { throw syntax("unexpected \(found) after the end of the JSON value") }
     }
@@ -90,19 +113,10 @@ struct JSONTextReader {
     // MARK: Containers
 
     /// Reads an object, calling `member` with each key; `member` must read (or skip) the value.
-    mutating func readObject(
+    public mutating func readObject(
         _ member: (inout JSONTextReader, String) throws(JSONReadError) -> Void
     ) throws(JSONReadError) {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "{") else { throw mismatch("an object") }
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "{"), UInt8(ascii: "}"), "an object") else { return }
         while true {
             skipWhitespace()
             guard peek == UInt8(ascii: "\"") else {
@@ -117,36 +131,15 @@ struct JSONTextReader {
             path.append(.key(key))
             try member(&self, key)
             path.removeLast()
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                depth -= 1
-                return
-            case nil:
-                throw syntax("unexpected end of input, expected ',' or '}' after an object member")
-            default:
-                throw syntax("expected ',' or '}' after an object member, found \(found)")
-            }
+            if try closes(UInt8(ascii: "}"), after: "an object member") { return }
         }
     }
 
     /// Reads an array, calling `element` with each offset; `element` must read the value.
-    mutating func readArray(
+    public mutating func readArray(
         _ element: (inout JSONTextReader, Int) throws(JSONReadError) -> Void
     ) throws(JSONReadError) {
-        skipWhitespace()
-        guard peek == UInt8(ascii: "[") else { throw mismatch("an array") }
-        try enterContainer()
-        index += 1
-        skipWhitespace()
-        if peek == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return
-        }
+        guard try open(UInt8(ascii: "["), UInt8(ascii: "]"), "an array") else { return }
         var offset = 0
         while true {
             path.append(.index(offset))
@@ -157,24 +150,12 @@ struct JSONTextReader {
                 progress(index)
                 reported = index
             }
-            skipWhitespace()
-            switch peek {
-            case UInt8(ascii: ","):
-                index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                depth -= 1
-                return
-            case nil:
-                throw syntax("unexpected end of input, expected ',' or ']' after an array element")
-            default:
-                throw syntax("expected ',' or ']' after an array element, found \(found)")
-            }
+            if try closes(UInt8(ascii: "]"), after: "an array element") { return }
         }
     }
 
     /// An array read into `[Element]`, sized once.
-    mutating func readArray<Element>(
+    public mutating func readArray<Element>(
         of read: (inout JSONTextReader) throws(JSONReadError) -> Element
     ) throws(JSONReadError) -> [Element] {
         var elements: [Element] = []
@@ -184,29 +165,56 @@ struct JSONTextReader {
         return elements
     }
 
-    private mutating func enterContainer() throws(JSONReadError) {
+    /// Steps into a container opened by `bracket`; false (and the container read) when it is empty.
+    private mutating func open(_ bracket: UInt8, _ closing: UInt8, _ what: String) throws(JSONReadError) -> Bool {
+        skipWhitespace()
+        guard peek == bracket else { throw mismatch(what) }
         depth += 1
         if depth > Self.maximumDepth { throw syntax("nesting deeper than \(Self.maximumDepth) levels") }
+        index += 1
+        skipWhitespace()
+        guard peek == closing else { return true }
+        index += 1
+        depth -= 1
+        return false
+    }
+
+    /// After a member or element: true (and the container left) at `closing`, false at a comma.
+    private mutating func closes(_ closing: UInt8, after what: String) throws(JSONReadError) -> Bool {
+        skipWhitespace()
+        switch peek {
+        case UInt8(ascii: ","):
+            index += 1
+            return false
+        case closing:
+            index += 1
+            depth -= 1
+            return true
+        case nil:
+            throw syntax("unexpected end of input, expected ',' or '\(Character(UnicodeScalar(closing)))' after \(what)")
+        default:
+            throw syntax("expected ',' or '\(Character(UnicodeScalar(closing)))' after \(what), found \(found)")
+        }
     }
 
     // MARK: Scalars
 
     /// True (and the `null` consumed) when the next value is `null`: an optional that is absent,
     /// as `decodeIfPresent` reads it.
-    mutating func readNull() throws(JSONReadError) -> Bool {
+    public mutating func readNull() throws(JSONReadError) -> Bool {
         skipWhitespace()
         guard peek == UInt8(ascii: "n") else { return false }
         try parseLiteral("null")
         return true
     }
 
-    mutating func readString() throws(JSONReadError) -> String {
+    public mutating func readString() throws(JSONReadError) -> String {
         skipWhitespace()
         guard peek == UInt8(ascii: "\"") else { throw mismatch("a string") }
         return try parseString()
     }
 
-    mutating func readBool() throws(JSONReadError) -> Bool {
+    public mutating func readBool() throws(JSONReadError) -> Bool {
         skipWhitespace()
         switch peek {
         case UInt8(ascii: "t"):
@@ -221,7 +229,7 @@ struct JSONTextReader {
     }
 
     /// A JSON integer (`-`, digits; no fraction or exponent) that fits `T`.
-    mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(JSONReadError) -> T {
+    public mutating func readInteger<T: FixedWidthInteger>(_: T.Type = T.self) throws(JSONReadError) -> T {
         skipWhitespace()
         guard let first = peek, first == UInt8(ascii: "-") || isDigit(first) else { throw mismatch("a number") }
         let start = index
@@ -253,7 +261,7 @@ struct JSONTextReader {
 
     /// Steps over one value of any type, checking its syntax: members this reader does not know,
     /// which `JSONDecoder` ignored too.
-    mutating func skipValue() throws(JSONReadError) {
+    public mutating func skipValue() throws(JSONReadError) {
         skipWhitespace()
         guard let byte = peek else { throw syntax("unexpected end of input, expected a value") }
         switch byte {
@@ -300,23 +308,42 @@ struct JSONTextReader {
     }
 }
 
-/// Why a JSON document could not be read, and where.
-struct JSONReadError: Error, Sendable {
-    enum Kind: Sendable {
+/// A step of the path to a value: a member's key or an element's offset.
+public enum JSONPathComponent: Sendable, Hashable {
+    case key(String)
+    case index(Int)
+}
+
+/// Why a JSON document could not be read, and where. Snapshots and plan files word it each in
+/// their own way (`snapshotDescription`, `planDescription`).
+public struct JSONReadError: Error, Sendable {
+    public enum Kind: Sendable, Hashable {
         /// Not JSON at all.
         case syntax
-        /// JSON, but a value of another type than the schema's.
-        case typeMismatch
+        /// JSON, but a value of another type than the schema's (`null` included).
+        case typeMismatch(expected: String, foundNull: Bool)
         /// A required member is absent.
-        case missingKey
+        case missingKey(String)
         /// The right type, a wrong value.
         case invalid
     }
 
-    var kind: Kind
-    var reason: String
-    /// `.state.routes[3].gateway`, or `top level`.
-    var path: String
+    public var kind: Kind
+    /// In a snapshot's words: `expected an array, found an object`, `missing "proto"`.
+    public var reason: String
+    public var path: [JSONPathComponent]
 
-    var description: String { "\(reason) at \(path)" }
+    public var isSyntax: Bool { kind == .syntax }
+
+    /// `reason at .state.routes[3].gateway` (or `at top level`).
+    public var description: String {
+        var text = ""
+        for component in path {
+            switch component {
+            case .key(let name): text += "." + name
+            case .index(let offset): text += "[\(offset)]"
+            }
+        }
+        return "\(reason) at \(text.isEmpty ? "top level" : text)"
+    }
 }

@@ -21,8 +21,6 @@ public struct JSONTextWriter: Sendable {
     private var depth = 0
     /// Whether the innermost open container has no member yet.
     private var empty = true
-    /// Converted keys, so a document of 50,000 routes converts `preferredSource` once.
-    private var snakeKeys: [String: String] = [:]
 
     public init(keyStyle: KeyStyle = .camelCase, capacity: Int = 4096) {
         self.keyStyle = keyStyle
@@ -54,26 +52,11 @@ public struct JSONTextWriter: Sendable {
     public mutating func beginArray() { open(UInt8(ascii: "[")) }
     public mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    /// Starts the member `name` of the open object; its value is written next. `name` is the
-    /// Swift property name; `keyStyle` decides how it is spelled.
-    public mutating func key(_ name: String) {
+    /// Starts a member of a field table: its spelling for `keyStyle` was made once, up front.
+    public mutating func key(_ name: JSONKey) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        switch keyStyle {
-        case .camelCase: appendEscaped(name)
-        case .snakeCase:
-            if name.utf8.contains(where: { (0x41...0x5a).contains($0) }) {
-                if let converted = snakeKeys[name] {
-                    appendEscaped(converted)
-                } else {
-                    let converted = Self.snakeCase(name)
-                    snakeKeys[name] = converted
-                    appendEscaped(converted)
-                }
-            } else {
-                appendEscaped(name)
-            }
-        }
+        appendEscaped(keyStyle == .camelCase ? name.camel : name.snake)
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
     }
 
@@ -151,20 +134,16 @@ public struct JSONTextWriter: Sendable {
     }
 
     /// `"10.244.1.0/24"`.
-    public mutating func prefix(_ prefix: IPv4Prefix) {
-        bytes.append(UInt8(ascii: "\""))
-        dottedQuad(prefix.address)
-        bytes.append(UInt8(ascii: "/"))
-        decimal(UInt64(prefix.length))
-        bytes.append(UInt8(ascii: "\""))
-    }
+    public mutating func prefix(_ prefix: IPv4Prefix) { addressSlashLength(prefix.address, prefix.length) }
 
     /// `"10.244.1.0/32"`.
-    public mutating func interfaceAddress(_ address: InterfaceAddress) {
+    public mutating func interfaceAddress(_ address: InterfaceAddress) { addressSlashLength(address.address, address.length) }
+
+    private mutating func addressSlashLength(_ address: IPv4Address, _ length: UInt8) {
         bytes.append(UInt8(ascii: "\""))
-        dottedQuad(address.address)
+        dottedQuad(address)
         bytes.append(UInt8(ascii: "/"))
-        decimal(UInt64(address.length))
+        decimal(UInt64(length))
         bytes.append(UInt8(ascii: "\""))
     }
 

@@ -1,8 +1,7 @@
-import Foundation
 import NetState
 import Testing
 
-@Suite struct NetworkStateCodableTests {
+@Suite struct NetworkStateTests {
     /// A state with one of everything, including values without iproute2 names.
     static var sample: NetworkState {
         let device = "flannel.1"
@@ -46,36 +45,6 @@ import Testing
                 NftTable(key: NftTable.Key(family: .inet, name: "filter"), chains: []),
             ]
         )
-    }
-
-    @Test func jsonRoundTripIsLossless() throws {
-        let state = Self.sample
-        let decoded = try JSONCoding.roundTrip(state)
-        #expect(decoded == state)
-        #expect(try JSONCoding.encode(decoded) == JSONCoding.encode(state), "encoding is deterministic")
-    }
-
-    @Test func emptyStateRoundTripsAndMissingSectionsDecodeEmpty() throws {
-        #expect(try JSONCoding.roundTrip(NetworkState()) == NetworkState())
-        let decoded = try JSONCoding.decode(NetworkState.self, from: Array("{}".utf8))
-        #expect(decoded.isEmpty)
-    }
-
-    @Test func encodesObjectsInKeyOrderWithTextualAddresses() throws {
-        let json = String(decoding: try JSONCoding.encode(Self.sample), as: UTF8.self)
-        // Routes sort by table number first: table 100 before main (254).
-        let first = try #require(json.range(of: "\"0.0.0.0/0\""))
-        let second = try #require(json.range(of: "\"10.244.1.0/24\""))
-        #expect(first.lowerBound < second.lowerBound)
-        #expect(json.contains("\"9e:11:22:33:44:55\""))
-        #expect(json.contains("\"permanent\""))
-    }
-
-    @Test func refusesMalformedValues() {
-        #expect(throws: (any Error).self) { try JSONCoding.decode(IPv4Address.self, from: Array(#""010.0.0.1""#.utf8)) }
-        #expect(throws: (any Error).self) { try JSONCoding.decode(IPv4Prefix.self, from: Array(#""10.244.1.7/24""#.utf8)) }
-        #expect(throws: (any Error).self) { try JSONCoding.decode(MACAddress.self, from: Array(#""12:34""#.utf8)) }
-        #expect(throws: (any Error).self) { try JSONCoding.decode(InterfaceAddress.self, from: Array(#""10.0.0.1""#.utf8)) }
     }
 
     @Test func countsAndSortedAccessors() {
@@ -138,14 +107,4 @@ extension NetworkState {
         #expect(!facts.isLocal(IPv4Address(192, 168, 1, 12)))
     }
 
-    @Test func codableRoundTripAndDefaults() throws {
-        let facts = LinkFacts(
-            underlay: "ens3", mtu: 9000, addresses: [InterfaceAddress(address: IPv4Address(10, 0, 0, 2), length: 24)],
-            onLinkNetworks: [Self.onLinkNet], routeLookups: [IPv4Address(1, 2, 3, 4): true, IPv4Address(1, 2, 3, 3): false]
-        )
-        #expect(try JSONCoding.roundTrip(facts) == facts)
-        let minimal = try JSONCoding.decode(LinkFacts.self, from: Array(#"{"underlay":"eth0"}"#.utf8))
-        #expect(minimal == LinkFacts(underlay: "eth0"))
-        #expect(minimal.mtu == 1500)
-    }
 }

@@ -1,72 +1,44 @@
-import Foundation
 import JSONLexing
 
-/// The reading half of `PlanDocument.load`, worded for an operator: a plan file that is
-/// truncated, is not JSON, or lacks a field is refused with the file's name and what is wrong in
-/// plain words (`the JSON ends early at byte 812`, `missing field changes[3].after`), never a
-/// Swift `DecodingError` dump.
+/// The reading of plan files (`apply --plan`), worded for an operator: a plan file that is
+/// truncated, is not JSON, or lacks a field is refused in plain words (`the JSON ends early at
+/// byte 812`, `missing field changes[3].after`), never a dump of the reader's state. The
+/// syntax is checked first over the whole file, so a truncated file is told apart from a wrong
+/// one; then the document is read with its field table (`PlanDocument.format`).
 public enum PlanFile {
-    /// Decodes a plan file's bytes as `apply --plan` does, throwing the operator's message
-    /// (without the path). Public for the fuzz target.
-    public static func check(_ bytes: [UInt8]) throws(PlanFileError) {
-        _ = try decode(bytes)
-    }
-
-    static func decode(_ bytes: [UInt8]) throws(PlanFileError) -> PlanDocument {
+    /// Reads a plan file's bytes as `apply --plan` does, throwing the operator's message
+    /// (without the path). The format version is the caller's to check.
+    public static func decode(_ bytes: [UInt8]) throws(PlanFileError) -> PlanDocument {
         if let problem = syntaxProblem(bytes) { throw PlanFileError(reason: problem) }
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        do {
-            return try decoder.decode(PlanDocument.self, from: Data(bytes))
-        } catch let error as DecodingError {
-            throw PlanFileError(reason: describe(error))
-        } catch {
-            throw PlanFileError(reason: "\(error)")
-        }
-    }
-
-    /// `changes[3].after`, from a decoding path.
-    static func field(_ path: [any CodingKey]) -> String {
-        var text = ""
-        for key in path {
-            if let index = key.intValue {
-                text += "[\(index)]"
-            } else {
-                text += (text.isEmpty ? "" : ".") + key.stringValue
+        let result: Result<PlanDocument, JSONReadError> = bytes.withUnsafeBytes { raw in
+            Result { () throws(JSONReadError) -> PlanDocument in
+                var reader = JSONTextReader(raw, keyStyle: .snakeCase)
+                let document = try reader.read(PlanDocument.format)
+                try reader.finish()
+                return document
             }
         }
-        return text
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func at(_ context: DecodingError.Context) -> String {
-            let place = field(context.codingPath)
-            return place.isEmpty ? "the top level" : place
-        }
-        switch error {
-        case let .keyNotFound(key, context):
-            return "missing field \(field(context.codingPath + [key]))"
-        case let .valueNotFound(type, context):
-            return "\(at(context)): null where \(typeName(type)) was expected"
-        case let .typeMismatch(type, context):
-            return "\(at(context)): expected \(typeName(type))"
-        case let .dataCorrupted(context):
-            return "\(at(context)): \(context.debugDescription)"
-        @unknown default:
-            return "\(error)"
+        switch result {
+        case let .success(document): return document
+        case let .failure(error): throw PlanFileError(reason: describe(error))
         }
     }
 
-    private static func typeName(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: return "a string"
-        case is Int.Type, is UInt32.Type, is UInt8.Type, is UInt16.Type, is Int64.Type: return "an integer"
-        case is Bool.Type: return "true or false"
-        default:
-            let name = "\(type)"
-            if name.hasPrefix("Array") { return "an array" }
-            if name.hasPrefix("Dictionary") { return "an object" }
-            return "a \(name)"
+    /// `missing field changes[3].kind`, `changes: expected an array`, `node.lease: not an IPv4
+    /// prefix: 10.244.1.7/24`.
+    static func describe(_ error: JSONReadError) -> String {
+        var place = ""
+        for component in error.path {
+            switch component {
+            case let .index(offset): place += "[\(offset)]"
+            case let .key(name): place += (place.isEmpty ? "" : ".") + name
+            }
+        }
+        let at = place.isEmpty ? "the top level" : place
+        switch error.kind {
+        case let .missingKey(key): return "missing field \(place.isEmpty ? key : place + "." + key)"
+        case let .typeMismatch(expected, foundNull): return foundNull ? "\(at): null where \(expected) was expected" : "\(at): expected \(expected)"
+        case .invalid, .syntax: return "\(at): \(error.reason)"
         }
     }
 

@@ -1,17 +1,7 @@
 /// Matches and verdicts are stored in snapshots and plans as nft's own words
 /// (`"ip saddr != 10.244.0.0/16"`, `"masquerade fully-random"`), so a snapshot reads like
 /// `nft list table` and can be written by hand.
-extension NftMatch: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = NftMatch(parsing: try container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-
+extension NftMatch {
     /// The inverse of `description`; words it does not know become `.other`.
     public init(parsing text: String) {
         var words = text.split(separator: " ").map(String.init)
@@ -61,17 +51,8 @@ extension NftMatch: Codable {
     }
 }
 
-extension NftVerdict: Codable {
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        self = NftVerdict(parsing: try container.decode(String.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-
+extension NftVerdict {
+    /// The inverse of `description`; words it does not know become `.other`.
     public init(parsing text: String) {
         switch text {
         case "accept": self = .accept

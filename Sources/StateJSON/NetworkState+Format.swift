@@ -1,0 +1,106 @@
+import NetState
+
+/// The JSON of the kernel objects, as snapshots and plans hold them: every member of every
+/// type in one table, in key order. Optionals are left out when nil; `NetworkState`'s and
+/// `LinkFacts`' collections may be absent; every other member is required.
+public enum StateFormats {
+    public static let route = JSONObjectFormat<Route, Route>(blank: Route(key: routeKey.blank, device: nil), [
+        .optional("device", { $0.device }, { $0.device = $1 }, .interfaceName),
+        .optional("gateway", { $0.gateway }, { $0.gateway = $1 }, .address),
+        .required("key", { $0.key }, { $0.key = $1 }, routeKey.value),
+        .required("onLink", { $0.onLink }, { $0.onLink = $1 }, .bool),
+        .optional("preferredSource", { $0.preferredSource }, { $0.preferredSource = $1 }, .address),
+        .required("proto", { $0.proto }, { $0.proto = $1 }, .kernelEnum(RouteProtocol.self)),
+        .required("scope", { $0.scope }, { $0.scope = $1 }, .kernelEnum(RouteScope.self)),
+        .required("type", { $0.type }, { $0.type = $1 }, .kernelEnum(RouteType.self)),
+    ])
+
+    public static let routeKey = JSONObjectFormat<Route.Key, Route.Key>(blank: Route.Key(destination: .init(address: .init(0), length: 0)), [
+        .required("destination", { $0.destination }, { $0.destination = $1 }, .prefix),
+        .required("metric", { $0.metric }, { $0.metric = $1 }, .integer(UInt32.self)),
+        .required("table", { $0.table }, { $0.table = $1 }, .kernelEnum(RouteTable.self)),
+        .required("tos", { $0.tos }, { $0.tos = $1 }, .integer(UInt8.self)),
+    ])
+
+    public static let neighbor = JSONObjectFormat<Neighbor, Neighbor>(blank: Neighbor(key: neighborKey.blank, lladdr: nil), [
+        .required("key", { $0.key }, { $0.key = $1 }, neighborKey.value),
+        .optional("lladdr", { $0.lladdr }, { $0.lladdr = $1 }, .mac),
+        .required("state", { $0.state }, { $0.state = $1 }, .kernelEnum(NeighborState.self)),
+    ])
+
+    public static let neighborKey = JSONObjectFormat<Neighbor.Key, Neighbor.Key>(blank: Neighbor.Key(device: "", ip: .init(0)), [
+        .required("device", { $0.device }, { $0.device = $1 }, .interfaceName),
+        .required("ip", { $0.ip }, { $0.ip = $1 }, .address),
+    ])
+
+    public static let fdb = JSONObjectFormat<FdbEntry, FdbEntry>(blank: FdbEntry(key: fdbKey.blank, destination: nil), [
+        .optional("destination", { $0.destination }, { $0.destination = $1 }, .address),
+        .required("isSelf", { $0.isSelf }, { $0.isSelf = $1 }, .bool),
+        .required("key", { $0.key }, { $0.key = $1 }, fdbKey.value),
+        .required("state", { $0.state }, { $0.state = $1 }, .kernelEnum(NeighborState.self)),
+    ])
+
+    public static let fdbKey = JSONObjectFormat<FdbEntry.Key, FdbEntry.Key>(blank: FdbEntry.Key(device: "", mac: MACAddress(0)), [
+        .required("device", { $0.device }, { $0.device = $1 }, .interfaceName),
+        .required("mac", { $0.mac }, { $0.mac = $1 }, .mac),
+    ])
+
+    /// Addresses are read in the file's order (the initialiser would sort them).
+    public static let vxlan = JSONObjectFormat<VxlanLink, VxlanLink>(blank: VxlanLink(name: "", vni: 0, local: nil, underlay: nil, mtu: 0, mac: nil), [
+        .required("addresses", { $0.addresses }, { $0.addresses = $1 }, .array(.interfaceAddress)),
+        .required("gbp", { $0.gbp }, { $0.gbp = $1 }, .bool),
+        .required("learning", { $0.learning }, { $0.learning = $1 }, .bool),
+        .optional("local", { $0.local }, { $0.local = $1 }, .address),
+        .optional("mac", { $0.mac }, { $0.mac = $1 }, .mac),
+        .required("mtu", { $0.mtu }, { $0.mtu = $1 }, .integer(UInt32.self)),
+        .required("name", { $0.name }, { $0.name = $1 }, .interfaceName),
+        .required("port", { $0.port }, { $0.port = $1 }, .integer(UInt16.self)),
+        .optional("underlay", { $0.underlay }, { $0.underlay = $1 }, .interfaceName),
+        .required("up", { $0.up }, { $0.up = $1 }, .bool),
+        .required("vni", { $0.vni }, { $0.vni = $1 }, .integer(UInt32.self)),
+    ])
+
+    /// Objects in key order, so the same state is the same bytes; read back as a list.
+    public static let state = JSONObjectFormat<NetworkState, StateDraft>(blank: StateDraft(), [
+        .defaulted("fdb", { $0.sortedFdb }, { $0.fdb = $1 }, .array(fdb.value)),
+        .defaulted("neighbors", { $0.sortedNeighbors }, { $0.neighbors = $1 }, .array(neighbor.value)),
+        .defaulted("routes", { $0.sortedRoutes }, { $0.routes = $1 }, .array(route.value)),
+        .defaulted("tables", { $0.sortedTables }, { $0.tables = $1 }, .array(NftFormats.table.value)),
+        .optional("vxlan", { $0.vxlan }, { $0.vxlan = $1 }, vxlan.value),
+    ]) { (draft: StateDraft, _: inout JSONTextReader) throws(JSONReadError) in
+        NetworkState(vxlan: draft.vxlan, routes: draft.routes, neighbors: draft.neighbors, fdb: draft.fdb, tables: draft.tables)
+    }
+
+    public struct StateDraft: Sendable {
+        var vxlan: VxlanLink?
+        var routes: [Route] = []
+        var neighbors: [Neighbor] = []
+        var fdb: [FdbEntry] = []
+        var tables: [NftTable] = []
+    }
+
+    /// The route lookups are a list of `{ip, onLink}` sorted by IP; the last of a repeated IP wins.
+    public static let facts = JSONObjectFormat<LinkFacts, LinkFacts>(blank: LinkFacts(underlay: ""), [
+        .defaulted("addresses", { $0.addresses }, { $0.addresses = $1 }, .array(.interfaceAddress)),
+        .defaulted("mtu", { $0.mtu }, { $0.mtu = $1 }, mtu),
+        .defaulted("onLinkNetworks", { $0.onLinkNetworks }, { $0.onLinkNetworks = $1 }, .array(.prefix)),
+        .defaulted("routeLookups", { $0.sortedLookups }, { $0.routeLookups = Dictionary($1, uniquingKeysWith: { $1 }) }, .array(lookup.value)),
+        .required("underlay", { $0.underlay }, { $0.underlay = $1 }, .interfaceName),
+    ])
+
+    static let lookup = JSONObjectFormat<(IPv4Address, Bool), (IPv4Address, Bool)>(blank: (IPv4Address(0), false), [
+        .required("ip", { $0.0 }, { $0.0 = $1 }, .address),
+        .required("onLink", { $0.1 }, { $0.1 = $1 }, .bool),
+    ])
+
+    /// An interface MTU, checked where it is read (`LinkFacts.mtuRange`).
+    static let mtu = JSONValueFormat<UInt32>(write: { $0.integer($1) }, read: { (reader: inout JSONTextReader) throws(JSONReadError) in
+        let value = try reader.readInteger(UInt32.self)
+        if let refusal = LinkFacts.mtuRefusal(value) { throw reader.invalid(refusal) }
+        return value
+    })
+}
+
+extension LinkFacts {
+    var sortedLookups: [(IPv4Address, Bool)] { routeLookups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+}

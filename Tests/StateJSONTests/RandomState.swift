@@ -1,0 +1,93 @@
+import NetState
+import StateJSON
+
+/// Random but reproducible model values: every optional both present and absent, names with
+/// characters that need escaping, enums without names.
+struct RandomState {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed &* 0x9E37_79B9_7F4A_7C15 &+ 1 }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
+    mutating func chance() -> Bool { next() & 1 == 0 }
+
+    mutating func address() -> IPv4Address { IPv4Address(UInt32(truncatingIfNeeded: next())) }
+    mutating func prefix() -> IPv4Prefix { IPv4Prefix(address: address(), length: UInt8(below(33))) }
+    mutating func mac() -> MACAddress { MACAddress(next()) }
+
+    mutating func name() -> String {
+        let pieces = ["flannel.1", "eth0", "ens3", "vx\"lan", "tab\there", "back\\slash", "sl/ash", "é-ü", "\u{1}\u{1f}\u{7f}", "line\nfeed", "", "x"]
+        return pieces[below(pieces.count)] + (chance() ? String(below(1000)) : "")
+    }
+
+    /// An interface name: one the kernel would take (the reader refuses others, see
+    /// `InterfaceName`), still with characters that need escaping in JSON.
+    mutating func deviceName() -> String {
+        let pieces = ["flannel.1", "eth0", "ens3", "vx\"lan", "back\\slash", "é-ü", "\u{1}\u{1f}\u{7f}", "x"]
+        return pieces[below(pieces.count)] + (chance() ? String(below(1000)) : "")
+    }
+
+    mutating func route() -> Route {
+        Route(
+            key: .init(
+                table: RouteTable(rawValue: [254, 255, 100, 253, 7][below(5)]), destination: prefix(),
+                tos: UInt8(below(256)), metric: chance() ? 0 : UInt32(truncatingIfNeeded: next())
+            ),
+            type: RouteType(rawValue: UInt8(below(13))), gateway: chance() ? address() : nil,
+            device: chance() ? deviceName() : nil, scope: RouteScope(rawValue: [0, 200, 253, 254, 255, 17][below(6)]),
+            proto: RouteProtocol(rawValue: UInt8(below(256))), onLink: chance(), preferredSource: chance() ? address() : nil
+        )
+    }
+
+    mutating func snapshot() -> Snapshot {
+        let routes = (0..<below(30)).map { _ in route() }
+        let neighbors = (0..<below(20)).map { _ in
+            Neighbor(key: .init(device: deviceName(), ip: address()), lladdr: chance() ? mac() : nil, state: NeighborState(rawValue: UInt16(below(300))))
+        }
+        let fdb = (0..<below(20)).map { _ in
+            FdbEntry(key: .init(device: deviceName(), mac: mac()), destination: chance() ? address() : nil, isSelf: chance(), state: NeighborState(rawValue: UInt16(below(300))))
+        }
+        let tables = (0..<below(3)).map { index in
+            NftTable(
+                key: .init(family: NftFamily(rawValue: UInt8(below(12))), name: name() + String(index)),
+                comment: chance() ? name() : nil,
+                chains: (0..<below(3)).map { _ in
+                    NftChain(
+                        name: name(), comment: chance() ? name() : nil,
+                        hook: chance() ? .init(type: name(), hook: "postrouting", priority: Int32(truncatingIfNeeded: next()), policyAccept: chance()) : nil,
+                        rules: (0..<below(4)).map { _ in
+                            NftRule(
+                                [.mark(mask: UInt32(truncatingIfNeeded: next()), value: 3), .destinationAddress(prefix(), negated: chance()), .inputInterface(name(), negated: chance()), .other(name())].filter { _ in chance() },
+                                [NftVerdict.accept, .drop, .return, .masquerade(fullyRandom: chance()), .jump(name()), .goto("x"), .continue, .other("queue")][below(8)],
+                                comment: chance() ? name() : nil
+                            )
+                        }
+                    )
+                }
+            )
+        }
+        let vxlan: VxlanLink? = chance() ? nil : VxlanLink(
+            name: deviceName(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? address() : nil,
+            underlay: chance() ? deviceName() : nil,
+            port: UInt16(truncatingIfNeeded: next()), learning: chance(), gbp: chance(), mtu: UInt32(below(10000)),
+            mac: chance() ? mac() : nil, up: chance(),
+            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) }
+        )
+        var lookups: [IPv4Address: Bool] = [:]
+        for _ in 0..<below(10) { lookups[address()] = chance() }
+        let facts = LinkFacts(
+            underlay: deviceName(), mtu: 68 + UInt32(below(65535 - 68 + 1)),
+            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) },
+            onLinkNetworks: (0..<below(3)).map { _ in prefix() }, routeLookups: lookups
+        )
+        return Snapshot(state: NetworkState(vxlan: vxlan, routes: routes, neighbors: neighbors, fdb: fdb, tables: tables), facts: facts)
+    }
+}
