@@ -95,10 +95,10 @@ let package = Package(
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
-        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ObservedTests",
-            dependencies: ["Observed", "NetState", "Netlink", "NftTestSupport"],
+            dependencies: ["Observed", "NetState", "Netlink", "TestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -116,11 +116,12 @@ let package = Package(
         .testTarget(name: "StateJSONTests", dependencies: ["StateJSON", "NetState", "Planner"], swiftSettings: swiftSettings),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "NftTestSupport"],
+            name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "TestSupport"],
             swiftSettings: swiftSettings
         ),
-        // Shared by the nf_tables tests of ApplyTests and ObservedTests.
-        .target(name: "NftTestSupport", dependencies: ["NetState"], path: "Tests/NftTestSupport", swiftSettings: swiftSettings),
+        // What several test targets share: the flannel scenarios and nf_tables fixtures, throwaway
+        // namespaces, and the netlink ACK a fake kernel answers with.
+        .target(name: "TestSupport", dependencies: ["NetState", "Netlink", "CMnl"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "Golden",
             dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON"],
@@ -129,7 +130,9 @@ let package = Package(
         ),
         .testTarget(
             name: "KernelTests",
-            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "Apply", "Netlink"],
+            dependencies: [
+                "NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "Apply", "Netlink", "TestSupport", "CMnl",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

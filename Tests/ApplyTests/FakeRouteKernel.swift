@@ -1,3 +1,4 @@
+import TestSupport
 import CMnl
 import Netlink
 
@@ -87,19 +88,7 @@ final class FakeRouteKernel: NetlinkTransport {
 
     /// `NLMSG_ERROR` as the kernel sends it with `NETLINK_CAP_ACK` and extended acks.
     private func ack(to request: NetlinkMessage, errno: Int32, text: String?) -> NetlinkMessage {
-        var payload: [UInt8] = []
-        withUnsafeBytes(of: -errno) { payload += $0 }
-        payload += NetlinkMessage(type: request.type, flags: request.flags, sequence: request.sequence, portID: portID, payload: []).bytes
-        var flags = UInt16(NLM_F_CAPPED)
-        if let text {
-            flags |= UInt16(NLM_F_ACK_TLVS)
-            let bytes = Array(text.utf8) + [0]
-            withUnsafeBytes(of: UInt16(4 + bytes.count)) { payload += $0 }
-            withUnsafeBytes(of: UInt16(NLMSGERR_ATTR_MSG.rawValue)) { payload += $0 }
-            payload += bytes
-            while payload.count % 4 != 0 { payload.append(0) }
-        }
-        return NetlinkMessage(type: UInt16(NLMSG_ERROR), flags: flags, sequence: request.sequence, portID: portID, payload: payload)
+        netlinkAck(to: request, errno: errno, extendedAck: text, portID: portID)
     }
 
     // MARK: reading requests

@@ -1,3 +1,4 @@
+import TestSupport
 import CMnl
 import Netlink
 
@@ -42,19 +43,7 @@ final class FakeTransport: NetlinkTransport {
 
     /// An `NLMSG_ERROR` as the kernel sends it with `NETLINK_CAP_ACK` and extended acks on.
     func ack(to request: NetlinkMessage, errno: Int32 = 0, message: String? = nil) -> NetlinkMessage {
-        var payload: [UInt8] = []
-        withUnsafeBytes(of: -errno) { payload += $0 }
-        payload += NetlinkMessage(type: request.type, flags: request.flags, sequence: request.sequence, portID: portID, payload: []).bytes
-        var flags = UInt16(NLM_F_CAPPED)
-        if let message {
-            flags |= UInt16(NLM_F_ACK_TLVS)
-            let text = Array(message.utf8) + [0]
-            withUnsafeBytes(of: UInt16(4 + text.count)) { payload += $0 }
-            withUnsafeBytes(of: UInt16(NLMSGERR_ATTR_MSG.rawValue)) { payload += $0 }
-            payload += text
-            while payload.count % 4 != 0 { payload.append(0) }
-        }
-        return reply(to: request, type: UInt16(NLMSG_ERROR), flags: flags, payload: payload)
+        netlinkAck(to: request, errno: errno, extendedAck: message, portID: portID)
     }
 }
 

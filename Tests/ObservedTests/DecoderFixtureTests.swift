@@ -3,6 +3,7 @@ import NetState
 import Netlink
 import Observed
 import Testing
+import TestSupport
 
 /// Decoders against bytes captured from a real kernel (see `FixtureCaptureTests`); no root.
 @Suite struct DecoderFixtureTests {

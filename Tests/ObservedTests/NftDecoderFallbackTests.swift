@@ -2,6 +2,7 @@ import NetState
 import Netlink
 import Observed
 import Testing
+import TestSupport
 
 /// Rules outside the model's vocabulary (`Fixtures/nft-odd.nft`, captured from the kernel):
 /// what the model knows is decoded, the rest stays visible as `.other` text, never silently

@@ -1,4 +1,4 @@
-import NftTestSupport
+import TestSupport
 import NetState
 import Netlink
 import Observed

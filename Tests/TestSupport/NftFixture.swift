@@ -3,16 +3,18 @@ import NetState
 import Netlink
 
 /// Fixtures captured from kernel 6.18 with `Fixtures/nft-capture.py` (strace of `nft list
-/// ruleset`, so the bytes owe nothing to our own reader); see `Fixtures/nft-fixtures.md`.
-enum NftFixture {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+/// ruleset`, so the bytes owe nothing to our own reader); see `Fixtures/nft-fixtures.md`. They
+/// live beside the decoder tests (`Tests/ObservedTests/Fixtures`); the kernel tests load them too.
+public enum NftFixture {
+    public static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("ObservedTests/Fixtures")
 
-    static func text(_ name: String) throws -> String {
+    public static func text(_ name: String) throws -> String {
         try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
     }
 
     /// The messages of a hex fixture: one message per line, or one datagram on a line.
-    static func messages(_ name: String) throws -> [NetlinkMessage] {
+    public static func messages(_ name: String) throws -> [NetlinkMessage] {
         var messages: [NetlinkMessage] = []
         for line in try text(name).split(separator: "\n") {
             let digits = Array(line.filter { $0.isHexDigit }.utf8)

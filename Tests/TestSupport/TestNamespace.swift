@@ -4,14 +4,14 @@ import Glibc
 /// A throwaway network namespace `npf-<tag>-<pid>-<n>` for kernel tests, built with the real
 /// `ip`/`bridge` tools. Deleted by `delete()` (call it in a `defer`) and, as a safety net, on
 /// deinit.
-final class TestNamespace {
+public final class TestNamespace {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var counter = 0
 
-    let name: String
+    public let name: String
     private var deleted = false
 
-    init(tag: String) throws {
+    public init(tag: String) throws {
         let number = TestNamespace.lock.withLock {
             TestNamespace.counter += 1
             return TestNamespace.counter
@@ -22,7 +22,7 @@ final class TestNamespace {
 
     deinit { delete() }
 
-    func delete() {
+    public func delete() {
         guard !deleted else { return }
         deleted = true
         _ = try? Shell.run(["ip", "netns", "delete", name])
@@ -30,12 +30,12 @@ final class TestNamespace {
 
     /// Runs `ip -n NS <words>` (or `bridge -n NS …` when the first word is `bridge`).
     @discardableResult
-    func ip(_ words: String...) throws -> String {
+    public func ip(_ words: String...) throws -> String {
         try tool("ip", words)
     }
 
     @discardableResult
-    func bridge(_ words: String...) throws -> String {
+    public func bridge(_ words: String...) throws -> String {
         try tool("bridge", words)
     }
 
@@ -44,7 +44,7 @@ final class TestNamespace {
     }
 
     /// Runs each line of `script` as `ip`/`bridge` words, e.g. `"ip link set lo up"`.
-    func setUp(_ script: String) throws {
+    public func setUp(_ script: String) throws {
         for line in script.split(separator: "\n") {
             let words = line.split(separator: " ").map(String.init)
             guard let first = words.first else { continue }
@@ -80,4 +80,4 @@ enum Shell {
     }
 }
 
-let isRoot = getuid() == 0
+public let isRoot = getuid() == 0

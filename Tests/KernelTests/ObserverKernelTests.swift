@@ -4,6 +4,7 @@ import NetState
 import Netlink
 import Observed
 import Testing
+import TestSupport
 
 /// The observer against a real kernel, in throwaway namespaces (root only).
 @Suite(.enabled(if: isRoot, "needs root for network namespaces"))

@@ -1,4 +1,4 @@
-import NftTestSupport
+import TestSupport
 import Apply
 import Glibc
 import NetState

@@ -3,6 +3,7 @@ import Foundation
 import Netlink
 import Observed
 import Testing
+import TestSupport
 
 /// Re-records the fixtures from a real kernel: `CAPTURE_FIXTURES=1 swift test --filter
 /// FixtureCaptureTests` as root. Builds `FlannelScenario` in a throwaway namespace, enters it

@@ -2,18 +2,19 @@ import Foundation
 import Netlink
 
 /// Fixtures of kernel messages as annotated hex: one message per paragraph, `#` lines are
-/// comments, every other line is hex bytes (whitespace ignored).
-enum HexFixture {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Fixtures")
+/// comments, every other line is hex bytes (whitespace ignored). They live beside the decoder
+/// tests (`Tests/ObservedTests/Fixtures`); the capture test in KernelTests re-records them.
+public enum HexFixture {
+    public static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("ObservedTests/Fixtures")
 
-    static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
+    public static func url(_ name: String) -> URL { directory.appendingPathComponent(name) }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func messages(_ name: String) throws -> [NetlinkMessage] {
+    public static func messages(_ name: String) throws -> [NetlinkMessage] {
         let text = try String(contentsOf: url(name), encoding: .utf8)
         var messages: [NetlinkMessage] = []
         for paragraph in text.components(separatedBy: "\n\n") {
@@ -35,7 +36,7 @@ enum HexFixture {
         return messages
     }
 
-    static func render(_ messages: [NetlinkMessage], comment: (NetlinkMessage) -> String) -> String {
+    public static func render(_ messages: [NetlinkMessage], comment: (NetlinkMessage) -> String) -> String {
         var paragraphs: [String] = []
         for message in messages {
             var lines = comment(message).split(separator: "\n").map { "# \($0)" }

@@ -1,4 +1,4 @@
-import NftTestSupport
+import TestSupport
 import Glibc
 import NetState
 import Netlink

@@ -3,8 +3,8 @@ import NetState
 /// One vxlan node as flannel leaves it, plus the foreign objects a real host has (a default
 /// route, a host-gw route, a blackhole, another table, a learnt neighbour). The fixtures were
 /// captured from this setup and the kernel tests rebuild it.
-enum FlannelScenario {
-    static let setup = """
+public enum FlannelScenario {
+    public static let setup = """
         ip link set lo up
         ip link add eth0 type veth peer name eth0p
         ip link set eth0p up
@@ -24,17 +24,17 @@ enum FlannelScenario {
         """
 
     /// Peers asked about with `RTM_GETROUTE`: one on the underlay's /20, one behind the gateway.
-    static let peers = [IPv4Address(172, 22, 1, 176), IPv4Address(192, 168, 5, 5)]
+    public static let peers = [IPv4Address(172, 22, 1, 176), IPv4Address(192, 168, 5, 5)]
 
-    static let vxlan = VxlanLink(
+    public static let vxlan = VxlanLink(
         name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", port: 8472,
         learning: false, gbp: false, mtu: 1450, mac: MACAddress("12:c6:65:89:b4:e3"), up: true,
         addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)]
     )
 
-    static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text) ?? IPv4Prefix(address: IPv4Address(0), length: 0) }
+    public static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text) ?? IPv4Prefix(address: IPv4Address(0), length: 0) }
 
-    static let routes: [Route] = [
+    public static let routes: [Route] = [
         Route(key: .init(destination: prefix("0.0.0.0/0")), gateway: IPv4Address(172, 22, 0, 1), device: "eth0"),
         Route(
             key: .init(destination: prefix("10.244.1.0/24")), gateway: IPv4Address(10, 244, 1, 0), device: "flannel.1",
@@ -48,21 +48,21 @@ enum FlannelScenario {
         ),
     ]
 
-    static let neighbors = [
+    public static let neighbors = [
         Neighbor(key: .init(device: "flannel.1", ip: IPv4Address(10, 244, 1, 0)), lladdr: MACAddress("9e:11:22:33:44:55"), state: .permanent),
         Neighbor(key: .init(device: "flannel.1", ip: IPv4Address(10, 244, 3, 0)), lladdr: MACAddress("9e:11:22:33:44:66"), state: .stale),
     ]
 
-    static let fdb = [
+    public static let fdb = [
         FdbEntry(
             key: .init(device: "flannel.1", mac: MACAddress("9e:11:22:33:44:55") ?? MACAddress(0)),
             destination: IPv4Address(172, 22, 1, 176), isSelf: true, state: .permanent
         ),
     ]
 
-    static let state = NetworkState(vxlan: vxlan, routes: routes, neighbors: neighbors, fdb: fdb)
+    public static let state = NetworkState(vxlan: vxlan, routes: routes, neighbors: neighbors, fdb: fdb)
 
-    static let facts = LinkFacts(
+    public static let facts = LinkFacts(
         underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: IPv4Address(172, 22, 0, 239), length: 20)],
         onLinkNetworks: [prefix("172.22.0.0/20")],
         routeLookups: [IPv4Address(172, 22, 1, 176): true, IPv4Address(192, 168, 5, 5): false]
