@@ -63,7 +63,7 @@ public enum Observer {
                 )
             }
             state.vxlan = vxlan
-            let neighbors = try transport.dump(DumpRequests.neighbors(family: AF_INET, index: device.index))
+            let neighbors = try transport.dump(DumpRequests.neighbors(index: device.index))
             // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
             state.neighbors.reserveCapacity(neighbors.count)
             for message in neighbors {
@@ -71,7 +71,7 @@ public enum Observer {
                 guard decoded.index == device.index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
                 state.neighbors[neighbor.key] = neighbor
             }
-            let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: device.index))
+            let fdb = try transport.dump(DumpRequests.fdb(index: device.index))
             state.fdb.reserveCapacity(fdb.count)
             for message in fdb {
                 let decoded = try NeighborMessage(decoding: message)
