@@ -23,10 +23,10 @@ public struct NeighborState: KernelEnum {
 public struct Neighbor: Hashable, Sendable, Codable {
     public struct Key: Hashable, Comparable, Sendable, Codable {
         public var device: String
+        public var ip: IPv4Address
         /// Not written by any format: every neighbour the model holds today is `.inet`, and a
         /// key read back without it is one.
         public var family: AddressFamily = .inet
-        public var ip: IPv4Address
 
         private enum CodingKeys: String, CodingKey { case device, ip }
 

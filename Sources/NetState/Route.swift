@@ -3,11 +3,12 @@
 public struct Route: Hashable, Sendable, Codable {
     public struct Key: Hashable, Comparable, Sendable, Codable {
         public var table: RouteTable
-        /// Not written by any format: every route the model holds today is `.inet`, and a key
-        /// read back without it is one.
-        public var family: AddressFamily = .inet
         public var destination: IPv4Prefix
         public var tos: UInt8
+        /// Not written by any format: every route the model holds today is `.inet`, and a key
+        /// read back without it is one. Declared after `tos`, where it fills padding: the key
+        /// stays 16 bytes, as sorting and hashing tens of thousands of keys like it.
+        public var family: AddressFamily = .inet
         public var metric: UInt32
 
         private enum CodingKeys: String, CodingKey { case table, destination, tos, metric }

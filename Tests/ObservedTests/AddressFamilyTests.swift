@@ -18,5 +18,7 @@ import Testing
         #expect(Set([inet, Route.Key(family: .inet6, destination: prefix)]).count == 2)
         let ip = IPv4Address(10, 244, 1, 0)
         #expect(Neighbor.Key(device: "flannel.1", ip: ip) != Neighbor.Key(device: "flannel.1", family: .inet6, ip: ip))
+        // The family fills padding: keys are sorted and hashed by the ten thousand.
+        #expect(MemoryLayout<Route.Key>.size == 16)
     }
 }
