@@ -1,5 +1,3 @@
-import CMnl
-import Glibc
 import NetState
 import Netlink
 import Planner
@@ -84,12 +82,12 @@ public enum ChangeEncoder {
 
     // MARK: flags
 
-    static let request = NLM_F_REQUEST | NLM_F_ACK
+    /// Every request asks for its ACK.
+    static let plain: NetlinkRequest.Flags = [.request, .ack]
     /// `ip link add`: fail with `EEXIST` rather than change a device of the same name.
-    static let createExclusive = UInt16(request | NLM_F_CREATE | NLM_F_EXCL)
+    static let createExclusive: NetlinkRequest.Flags = [.request, .ack, .create, .exclusive]
     /// `ip … replace`, `bridge fdb replace`: create, or replace what holds the same key.
-    static let createOrReplace = UInt16(request | NLM_F_CREATE | NLM_F_REPLACE)
-    static let plain = UInt16(request)
+    static let createOrReplace: NetlinkRequest.Flags = [.request, .ack, .create, .replace]
 }
 
 extension Array where Element == UInt8 {

@@ -4,18 +4,13 @@ import Netlink
 
 /// Reads the kernel's device name → ifindex map with one `RTM_GETLINK` dump.
 ///
-/// Apply does not import Observed (whose `LinkMessage` decodes the whole device); it only needs
-/// the index and the name, which this reads with bounds checks of its own.
+/// The request is the link codec's (`LinkAttributes.dumpRequest`). The answer is read leniently
+/// here, on purpose: apply only needs each index and name, and a device elsewhere on the host
+/// whose other attributes or name the full decoder would refuse must not stop it.
 public enum DeviceIndices {
     public static func read(using transport: some NetlinkTransport) throws(NetlinkError) -> [String: UInt32] {
-        var request = NetlinkRequest(type: UInt16(RTM_GETLINK), flags: UInt16(NLM_F_REQUEST | NLM_F_DUMP), sequence: 0)
-        var header = ifinfomsg()
-        header.ifi_family = UInt8(AF_UNSPEC)
-        request.putHeader(header)
-        // Statistics are most of a link message's bytes and of no use here.
-        request.putUInt32(UInt16(IFLA_EXT_MASK), UInt32(RTEXT_FILTER_SKIP_STATS))
         var indices: [String: UInt32] = [:]
-        for message in try transport.dump(request.bytes, label: "RTM_GETLINK dump (device indices)") {
+        for message in try transport.dump(LinkAttributes.dumpRequest(), label: "RTM_GETLINK dump (device indices)") {
             guard let (name, index) = try decode(message) else { continue }
             indices[name] = index
         }

@@ -19,23 +19,30 @@ public struct NeighborState: KernelEnum {
     ]
 }
 
-/// An IPv4 neighbour (ARP) entry. Identity: the device and the IP.
+/// A neighbour (ARP) entry. Identity: the device, the family and the IP.
 public struct Neighbor: Hashable, Sendable {
     public struct Key: Hashable, Comparable, Sendable {
         public var device: String
         public var ip: IPv4Address
+        /// Not written by any format: every neighbour the model holds today is `.inet`, and a
+        /// key read back without it is one.
+        public var family: AddressFamily = .inet
 
-        public init(device: String, ip: IPv4Address) {
+
+        public init(device: String, family: AddressFamily = .inet, ip: IPv4Address) {
             self.device = device
+            self.family = family
             self.ip = ip
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.ip) < (rhs.device, rhs.ip) }
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.device, lhs.family, lhs.ip) < (rhs.device, rhs.family, rhs.ip)
+        }
 
-        /// Hashes the address alone: nearly every key names the same device (`flannel.1`), so
-        /// hashing its name costs more than the rest and tells no two keys apart. Equality still
-        /// compares the device.
-        public func hash(into hasher: inout Hasher) { hasher.combine(ip.value) }
+        /// Hashes the family and the address: nearly every key names the same device
+        /// (`flannel.1`), so hashing its name costs more than the rest and tells no two keys
+        /// apart. Equality still compares the device.
+        public func hash(into hasher: inout Hasher) { hasher.combine(UInt64(family.rawValue) << 32 | UInt64(ip.value)) }
     }
 
     public var key: Key

@@ -1,26 +1,36 @@
-/// An IPv4 route. Its identity is the kernel's: two routes with the same table, destination, TOS
-/// and metric are the same route, and `NLM_F_REPLACE` swaps one for the other in place.
+/// A route. Its identity is the kernel's: two routes with the same table, family, destination,
+/// TOS and metric are the same route, and `NLM_F_REPLACE` swaps one for the other in place.
 public struct Route: Hashable, Sendable {
     public struct Key: Hashable, Comparable, Sendable {
         public var table: RouteTable
         public var destination: IPv4Prefix
         public var tos: UInt8
+        /// Not written by any format: every route the model holds today is `.inet`, and a key
+        /// read back without it is one. Declared after `tos`, where it fills padding: the key
+        /// stays 16 bytes, as sorting and hashing tens of thousands of keys like it.
+        public var family: AddressFamily = .inet
         public var metric: UInt32
 
-        public init(table: RouteTable = .main, destination: IPv4Prefix, tos: UInt8 = 0, metric: UInt32 = 0) {
+
+        public init(
+            table: RouteTable = .main, family: AddressFamily = .inet, destination: IPv4Prefix, tos: UInt8 = 0,
+            metric: UInt32 = 0
+        ) {
             self.table = table
+            self.family = family
             self.destination = destination
             self.tos = tos
             self.metric = metric
         }
 
         /// The key as two integers whose order is the key's order: table, destination address,
-        /// prefix length, TOS, metric. Comparing, hashing and sorting tens of thousands of keys
-        /// use it instead of five separate fields.
+        /// family, prefix length, TOS, metric. Comparing, hashing and sorting tens of thousands
+        /// of keys use it instead of six separate fields. The family sits in the low word's
+        /// spare byte, so IPv4 keys order as they always did.
         public var ordinal: (UInt64, UInt64) {
             (
                 UInt64(table.rawValue) << 32 | UInt64(destination.address.value),
-                UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric)
+                UInt64(family.rawValue) << 48 | UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric)
             )
         }
 

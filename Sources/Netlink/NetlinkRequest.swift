@@ -77,6 +77,15 @@ public struct NetlinkRequest: Sendable {
         }
     }
 
+    /// A 6-byte hardware address (`IFLA_ADDRESS`, `NDA_LLADDR`) held in the low 48 bits of
+    /// `value`, first byte most significant; sent without building an array.
+    public mutating func putMAC(_ type: UInt16, _ value: UInt64) {
+        let wire = (value << 16).bigEndian
+        put { nlh, room in
+            Swift.withUnsafeBytes(of: wire) { mnl_attr_put_check(nlh, room, type, 6, $0.baseAddress) }
+        }
+    }
+
     /// A NUL-terminated string (`IFLA_IFNAME`, `IFLA_INFO_KIND`).
     public mutating func putString(_ type: UInt16, _ value: String) {
         put { nlh, room in mnl_attr_put_strz_check(nlh, room, type, value) }

@@ -88,7 +88,7 @@ public enum Observer {
     static func readEntries(
         on index: UInt32, into state: inout NetworkState, names: [UInt32: String], using transport: some NetlinkTransport
     ) throws(NetlinkError) {
-        let neighbors = try transport.dump(DumpRequests.neighbors(family: Int32(ObservationScope.family), index: index))
+        let neighbors = try transport.dump(DumpRequests.neighbors(index: index))
         // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
         state.neighbors.reserveCapacity(neighbors.count)
         for message in neighbors {
@@ -96,7 +96,7 @@ public enum Observer {
             guard decoded.index == index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
             state.neighbors[neighbor.key] = neighbor
         }
-        let fdb = try transport.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: index))
+        let fdb = try transport.dump(DumpRequests.fdb(index: index))
         state.fdb.reserveCapacity(fdb.count)
         for message in fdb {
             let decoded = try NeighborMessage(decoding: message)

@@ -1,6 +1,3 @@
-import NetState
-import Netlink
-
 /// One attribute of a message, seen in place: its type and where its value lies in the payload.
 /// The hot decoders (routes, neighbours: thousands per dump) read attributes through it instead
 /// of `NetlinkAttribute`, which copies every value into an array of its own; at 15,000 objects
@@ -23,13 +20,12 @@ struct AttributeView {
         }
     }
 
-    /// An IPv4 address in network order; a decode error when shorter than 4 bytes.
-    func ipv4(_ what: String) throws(NetlinkError) -> IPv4Address {
+    /// An IPv4 address in network order, as a host-order number; a decode error when shorter
+    /// than 4 bytes.
+    func ipv4(_ what: String) throws(NetlinkError) -> UInt32 {
         try require(4, what)
-        return IPv4Address(
-            UInt32(payload[start]) << 24 | UInt32(payload[start + 1]) << 16 | UInt32(payload[start + 2]) << 8
-                | UInt32(payload[start + 3])
-        )
+        return UInt32(payload[start]) << 24 | UInt32(payload[start + 1]) << 16 | UInt32(payload[start + 2]) << 8
+            | UInt32(payload[start + 3])
     }
 
     /// A host-order u32; a decode error when shorter than 4 bytes.
@@ -38,12 +34,13 @@ struct AttributeView {
         return hostOrder(UInt32.self, payload, start)
     }
 
-    /// A MAC address when the value is 6 bytes (other link types carry other lengths).
-    var mac: MACAddress? {
+    /// A MAC address when the value is 6 bytes (other link types carry other lengths), the first
+    /// byte most significant.
+    var mac: UInt64? {
         guard count == 6 else { return nil }
         var value: UInt64 = 0
         for index in start..<(start + 6) { value = value << 8 | UInt64(payload[index]) }
-        return MACAddress(value)
+        return value
     }
 }
 

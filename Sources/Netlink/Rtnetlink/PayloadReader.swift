@@ -1,6 +1,3 @@
-import NetState
-import Netlink
-
 /// Bounds-checked reads of a message's fixed family header (`ifinfomsg`, `rtmsg`, …) and of the
 /// attributes after it. The length is checked once in `init`; reads inside the header are then
 /// safe.
@@ -38,10 +35,11 @@ struct PayloadReader {
 }
 
 extension NetlinkAttribute {
-    /// An IPv4 address in network order; a decode error when shorter than 4 bytes.
-    func ipv4(_ what: String) throws(NetlinkError) -> IPv4Address {
+    /// An IPv4 address in network order, as a host-order number; a decode error when shorter
+    /// than 4 bytes.
+    func ipv4(_ what: String) throws(NetlinkError) -> UInt32 {
         _ = try require(4, what)
-        return IPv4Address(bigEndianUInt32 ?? 0)
+        return bigEndianUInt32 ?? 0
     }
 
     /// A host-order u32; a decode error when shorter than 4 bytes.
@@ -50,6 +48,10 @@ extension NetlinkAttribute {
         return uint32 ?? 0
     }
 
-    /// A MAC address when the value is 6 bytes (other link types carry other lengths).
-    var mac: MACAddress? { MACAddress(bytes: value) }
+    /// A MAC address when the value is 6 bytes (other link types carry other lengths), the first
+    /// byte most significant.
+    var mac: UInt64? {
+        guard value.count == 6 else { return nil }
+        return value.reduce(0) { $0 << 8 | UInt64($1) }
+    }
 }
