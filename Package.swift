@@ -44,13 +44,13 @@ let package = Package(
         // The only code that opens sockets (libmnl, libnftnl).
         .target(name: "Netlink", dependencies: ["CMnl", "CNftnl"], swiftSettings: swiftSettings),
         // Dump requests, pure decoders, the live Observer.
-        .target(name: "Observed", dependencies: ["NetState", "Netlink", "CMnl"], swiftSettings: swiftSettings),
+        .target(name: "Observed", dependencies: ["NetState", "Netlink"], swiftSettings: swiftSettings),
         // diff(desired, observed) -> Plan, ordering, rendering, fingerprint.
         .target(name: "Planner", dependencies: ["NetState"], swiftSettings: swiftSettings),
         // The one reader and writer of snapshots and plan files (pure): one field table per type.
         .target(name: "StateJSON", dependencies: ["NetState", "Planner", "JSONLexing"], swiftSettings: swiftSettings),
         // Change -> netlink messages (pure) and the batching executor.
-        .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink", "CMnl"], swiftSettings: swiftSettings),
+        .target(name: "Apply", dependencies: ["NetState", "Planner", "Netlink"], swiftSettings: swiftSettings),
         // Live lease sources for `reconcile`: a watched file and etcd (v3 JSON gateway).
         .target(
             name: "LeaseSources",

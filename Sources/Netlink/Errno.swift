@@ -23,6 +23,8 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let invalidArgument = Errno(rawValue: EINVAL)
     public static let messageTooLong = Errno(rawValue: EMSGSIZE)
     public static let addressNotAvailable = Errno(rawValue: EADDRNOTAVAIL)
+    public static let networkUnreachable = Errno(rawValue: ENETUNREACH)
+    public static let hostUnreachable = Errno(rawValue: EHOSTUNREACH)
 
     /// The symbolic name (`EEXIST`) of the errnos netlink commonly returns; `errno N` for the rest.
     public var name: String { Errno.names[rawValue] ?? "errno \(rawValue)" }

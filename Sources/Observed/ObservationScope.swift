@@ -1,5 +1,3 @@
-import CMnl
-import Glibc
 import NetState
 import Netlink
 
@@ -12,7 +10,7 @@ import Netlink
 /// from the node's inputs.
 public struct ObservationScope: Hashable, Sendable {
     /// The address family of the routes, neighbours and addresses read.
-    public static let family = UInt8(AF_INET)
+    public static let family = AddressFamily.inet.rawValue
     /// The routing table read.
     public static let table = RouteTable.main
 
@@ -41,12 +39,12 @@ public struct ObservationScope: Hashable, Sendable {
     /// Neighbour-table messages of these families are read on the vxlan device: neighbours of
     /// `family` and the bridge's FDB entries.
     public static func readsNeighbors(family messageFamily: UInt8) -> Bool {
-        messageFamily == family || messageFamily == UInt8(AF_BRIDGE)
+        messageFamily == family || messageFamily == NeighborAttributes.bridge
     }
 
     /// An FDB entry is read unless its VTEP is not IPv4 (the model holds none).
     public static func readsFdb(_ message: NeighborMessage) -> Bool {
-        message.family == UInt8(AF_BRIDGE) && !message.hasNonIPv4Destination
+        message.family == NeighborAttributes.bridge && !message.hasNonIPv4Destination
     }
 
     /// Interface addresses of this family are read; others (a device's IPv6 link-local) are not.

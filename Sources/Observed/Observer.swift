@@ -1,5 +1,3 @@
-import CMnl
-import Glibc
 import NetState
 import Netlink
 
@@ -10,7 +8,7 @@ public enum Observer {
     /// - Throws: a netlink error, or a `.request("observe")` error when the underlay or the
     ///   default route is missing or the vxlan device is not a vxlan device.
     public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
-        let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
+        let socket = try NetlinkSocket.routing()
         defer { socket.close() }
         return try observe(using: socket, scope)
     }
@@ -59,7 +57,7 @@ public enum Observer {
         if let device = links.first(where: { $0.name == vxlanDevice }) {
             guard let vxlan = device.vxlanLink(addresses: addresses(of: device.index), deviceNames: names) else {
                 throw NetlinkError(
-                    .request("observe \(vxlanDevice)"), errno: EEXIST,
+                    .request("observe \(vxlanDevice)"), errno: Errno.fileExists.rawValue,
                     detail: "\(vxlanDevice) exists but is a \(device.kind ?? "non-virtual") device, not vxlan"
                 )
             }
@@ -70,7 +68,7 @@ public enum Observer {
         let underlayName: String
         if let underlay { underlayName = underlay } else { underlayName = try defaultRouteDevice(routes) }
         guard let underlayLink = links.first(where: { $0.name == underlayName }) else {
-            throw NetlinkError(.request("observe underlay"), errno: ENODEV, detail: "underlay device \(underlayName) does not exist")
+            throw NetlinkError(.request("observe underlay"), errno: Errno.noSuchDevice.rawValue, detail: "underlay device \(underlayName) does not exist")
         }
         let onLink = routes.filter {
             $0.gateway == nil && $0.scope == .link && $0.device == underlayName && $0.type == .unicast
@@ -110,7 +108,7 @@ public enum Observer {
         let defaults = routes.filter { $0.destination.length == 0 && $0.type == .unicast && $0.device != nil }
         guard let best = defaults.min(by: { $0.key.metric < $1.key.metric }), let device = best.device else {
             throw NetlinkError(
-                .request("observe underlay"), errno: ENETUNREACH,
+                .request("observe underlay"), errno: Errno.networkUnreachable.rawValue,
                 detail: "no default route (0.0.0.0/0) in table main to pick the underlay from; name it with --iface"
             )
         }
@@ -124,7 +122,7 @@ public enum Observer {
     static func mainTableRoutes(using transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
         do throws(NetlinkError) {
             return try transport.dump(DumpRequests.routes(table: ObservationScope.table))
-        } catch where error.errno == ENOENT {
+        } catch where error.errno == Errno.noSuchFileOrDirectory.rawValue {
             return []
         }
     }
@@ -142,12 +140,13 @@ public enum Observer {
         for (peer, result) in zip(peers, results) {
             switch result {
             case .success(let replies):
-                let routes = try replies.filter { $0.type == UInt16(RTM_NEWROUTE) }.map { (message) throws(NetlinkError) in
+                let routes = try replies.filter { $0.type == NetlinkMessageType.newRoute }.map { (message) throws(NetlinkError) in
                     try RouteMessage(decoding: message)
                 }
                 answers[peer] = routes.count == 1 && routes[0].gateway == nil
             case .failure(let error):
-                guard error.errno == ENETUNREACH || error.errno == EHOSTUNREACH || error.errno == ENOENT else { throw error }
+                guard error.errno == Errno.networkUnreachable.rawValue || error.errno == Errno.hostUnreachable.rawValue
+                    || error.errno == Errno.noSuchFileOrDirectory.rawValue else { throw error }
                 answers[peer] = false
             }
         }

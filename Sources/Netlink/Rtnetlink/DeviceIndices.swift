@@ -1,6 +1,5 @@
 import CMnl
 import Glibc
-import Netlink
 
 /// Reads the kernel's device name → ifindex map with one `RTM_GETLINK` dump.
 ///
