@@ -48,67 +48,15 @@ public enum DesiredState {
             source: source
         )
         let device = netConf.vxlanDeviceName
-        let (underlayMTU, mtuOrigin) = netConf.backend.mtu.map { ($0, "net-conf Backend.MTU") } ?? (facts.mtu, facts.mtuSource)
-        // The vxlan headers take 50 bytes of the underlay MTU: below that there is no device.
-        guard underlayMTU >= 50 + 68 else {
-            throw InputError(
-                .invalidValue, source: nil, field: mtuOrigin,
-                "underlay MTU \(underlayMTU) leaves no room for the 50 bytes of vxlan headers and a 68-byte IPv4 packet (the vxlan device would get \(Int64(underlayMTU) - 50); it needs at least 68)"
-            )
-        }
-        // The vxlan driver's largest MTU is 65535 minus its headers (a loopback underlay
-        // reports 65536): above it the kernel would refuse the device.
-        guard underlayMTU <= 65535 else {
-            throw InputError(
-                .invalidValue, source: nil, field: mtuOrigin,
-                "underlay MTU \(underlayMTU) is above 65535, the largest a vxlan underlay can carry"
-            )
-        }
-        let vxlanPeers = leases.indices.reduce(into: 0) { count, index in
-            if index != ownIndex && type(of: leases[index]) == .vxlan { count += 1 }
-        }
-
-        // The tables are filled directly, sized once: the leases were checked above, so no two
-        // peers share a subnet (route and neighbour keys) or a VtepMAC (FDB keys).
-        var routes: [Route.Key: Route] = [:]
-        var neighbors: [Neighbor.Key: Neighbor] = [:]
-        var fdb: [FdbEntry.Key: FdbEntry] = [:]
-        routes.reserveCapacity(leases.count)
-        neighbors.reserveCapacity(vxlanPeers)
-        fdb.reserveCapacity(vxlanPeers)
+        let underlayMTU = try Self.underlayMTU(netConf: netConf, facts: facts)
+        let peers = Self.peerTables(
+            leases: leases, own: ownIndex, skipped: screening.skipReasons, backend: backend, netConf: netConf,
+            facts: facts, type: type(of:)
+        )
         // A lease that still advertises vxlan, this node's included, means vxlan traffic may
         // still arrive here, whatever `--backend` plans for the peers.
-        var needsDevice = backend == .vxlan
+        let needsDevice = backend == .vxlan || peers.anyVxlanPeer
             || leases.contains { ($0.backendType ?? netConf.backend.type) == .vxlan }
-        // Fields are read in place: copying each `Lease` out retained its strings twice per peer.
-        // Whether a peer is on-link is asked only where it decides something.
-        func direct(_ index: Int) -> Route {
-            Route(key: Route.Key(destination: leases[index].subnet), gateway: leases[index].publicIP, device: facts.underlay)
-        }
-        for index in leases.indices where index != ownIndex && screening.skipReasons[index] == nil {
-            switch type(of: leases[index]) {
-            case .hostGW:
-                let route = direct(index)
-                Self.insert(route, key: route.key, into: &routes)
-            case .vxlan:
-                needsDevice = true
-                if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(leases[index].publicIP) {
-                    let route = direct(index)
-                    Self.insert(route, key: route.key, into: &routes)
-                    continue
-                }
-                // Checked above: every vxlan lease has a VtepMAC.
-                guard let mac = leases[index].vtepMAC else { continue }
-                let subnet = leases[index].subnet
-                let gateway = subnet.address
-                let route = Route(key: Route.Key(destination: subnet), gateway: gateway, device: device, onLink: true)
-                let neighbor = Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac)
-                let entry = FdbEntry(device: device, mac: mac, destination: leases[index].publicIP)
-                Self.insert(route, key: route.key, into: &routes)
-                Self.insert(neighbor, key: neighbor.key, into: &neighbors)
-                Self.insert(entry, key: entry.key, into: &fdb)
-            }
-        }
 
         let link: VxlanLink? = needsDevice
             ? VxlanLink(
@@ -124,9 +72,9 @@ public enum DesiredState {
             cluster: netConf.network, lease: own.subnet, ipMasq: options.ipMasq, fullyRandom: options.fullyRandom
         )
         var state = NetworkState(vxlan: link, tables: [table])
-        state.routes = routes
-        state.neighbors = neighbors
-        state.fdb = fdb
+        state.routes = peers.routes
+        state.neighbors = peers.neighbors
+        state.fdb = peers.fdb
         // Only leases that passed widen what can be ours: a skipped lease of another length
         // must not make routes of that length ownable.
         var lengths: Set<UInt8> = [netConf.leaseLength]
@@ -189,11 +137,5 @@ public enum DesiredState {
             )
         }
         return own
-    }
-
-    /// Adds `object` unless its key is taken: the first of two objects with one key wins, as in
-    /// `NetworkState.init`. One hash probe when the key is new, the usual case.
-    private static func insert<Key: Hashable, Object>(_ object: Object, key: Key, into table: inout [Key: Object]) {
-        if let first = table.updateValue(object, forKey: key) { table[key] = first }
     }
 }

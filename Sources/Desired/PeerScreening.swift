@@ -13,22 +13,43 @@ struct PeerScreening {
     /// Skipped peers whose records did not parse.
     private(set) var rejected: [SkippedPeer] = []
 
+    private let leases: [Lease]
+    private let own: Int
+    private let source: String?
+
     init(
         leases: [Lease], rejected records: [RejectedLease], own: Int, netConf: NetConf, facts: LinkFacts,
         type: (Lease) -> BackendType, source: String?
     ) {
+        self.leases = leases
+        self.own = own
+        self.source = source
         skipReasons = Array(repeating: nil, count: leases.count)
-        let network = netConf.network
-        func skip(_ index: Int, _ reason: SkippedPeer.Reason, _ message: String) {
-            guard index != own, skipReasons[index] == nil else { return }
-            let lease = leases[index]
-            skipReasons[index] = SkippedPeer(
-                key: lease.displayName, reason: reason, message: message, source: source, subnet: lease.subnet,
-                publicIP: lease.publicIP, vtepMAC: lease.vtepMAC
-            )
-        }
+        checkFields(netConf: netConf, type: type)
+        checkOverlaps(with: records)
+        checkDuplicates(with: records, type: type)
+        checkReachability(facts: facts, type: type)
+        rejected = records.map { Self.skipped($0, source: source) }
+    }
 
-        // 1. Each lease's own fields.
+    /// Every skipped peer, sorted by key.
+    var skipped: [SkippedPeer] {
+        (skipReasons.compactMap { $0 } + rejected).sorted { ($0.key, $0.message) < ($1.key, $1.message) }
+    }
+
+    /// Records why the peer at `index` is skipped, unless it is this node or already skipped.
+    private mutating func skip(_ index: Int, _ reason: SkippedPeer.Reason, _ message: String) {
+        guard index != own, skipReasons[index] == nil else { return }
+        let lease = leases[index]
+        skipReasons[index] = SkippedPeer(
+            key: lease.displayName, reason: reason, message: message, source: source, subnet: lease.subnet,
+            publicIP: lease.publicIP, vtepMAC: lease.vtepMAC
+        )
+    }
+
+    /// 1. Each lease's own fields.
+    private mutating func checkFields(netConf: NetConf, type: (Lease) -> BackendType) {
+        let network = netConf.network
         for index in leases.indices where index != own {
             let lease = leases[index]
             if !network.contains(lease.subnet) {
@@ -51,19 +72,27 @@ struct PeerScreening {
                 )
             }
         }
+    }
 
-        // 2. Clashes between leases: both peers are skipped (or the peer alone, when the other
-        // is this node), each naming the other.
-        Self.overlaps(leases: leases, rejected: records) { first, second in
+    /// 2a. Subnets that overlap: both peers are skipped (or the peer alone, when the other is
+    /// this node or a record that did not parse), each naming the other.
+    private mutating func checkOverlaps(with records: [RejectedLease]) {
+        var pairs: [(Int?, Int?)] = []
+        Self.overlaps(leases: leases, rejected: records) { pairs.append(($0, $1)) }
+        for (first, second) in pairs {
             let a = first.map { leases[$0].displayName }, b = second.map { leases[$0].displayName }
-            func words(_ other: String?) -> String { other ?? "an unreadable lease" }
             let subnetA = first.map { leases[$0].subnet }, subnetB = second.map { leases[$0].subnet }
             let what = subnetA == subnetB && subnetA != nil
                 ? "both lease subnet \(subnetA.map(String.init(describing:)) ?? "")"
                 : "subnets overlap"
-            if let first { skip(first, .overlappingSubnet, "\(what) with \(words(b))") }
-            if let second { skip(second, .overlappingSubnet, "\(what) with \(words(a))") }
+            if let first { skip(first, .overlappingSubnet, "\(what) with \(b ?? "an unreadable lease")") }
+            if let second { skip(second, .overlappingSubnet, "\(what) with \(a ?? "an unreadable lease")") }
         }
+    }
+
+    /// 2b. PublicIPs and VtepMACs two leases (or a lease and a record that did not parse) share:
+    /// both would fight over one FDB entry.
+    private mutating func checkDuplicates(with records: [RejectedLease], type: (Lease) -> BackendType) {
         var byPublicIP: [IPv4Address: Int] = [:]
         var byMAC: [UInt64: Int] = [:]
         byPublicIP.reserveCapacity(leases.count)
@@ -84,9 +113,6 @@ struct PeerScreening {
                 if other == own { byMAC[mac.value] = own }
             }
         }
-
-        // A record that did not parse keeps what it could of its PublicIP and VtepMAC, and its
-        // objects stay as they are: a peer sharing one of them would fight over the FDB entry.
         for record in records {
             if let ip = record.publicIP, let index = byPublicIP[ip] {
                 skip(index, .duplicatePublicIP, "PublicIP \(ip) is also the PublicIP of \(record.key), a lease that did not parse")
@@ -95,8 +121,10 @@ struct PeerScreening {
                 skip(index, .duplicateVtepMAC, "BackendData.VtepMAC \(mac) is also the VtepMAC of \(record.key), a lease that did not parse")
             }
         }
+    }
 
-        // 3. Reachability, asked last and only of peers still in: host-gw needs the peer on-link.
+    /// 3. Reachability, asked last and only of peers still in: host-gw needs the peer on-link.
+    private mutating func checkReachability(facts: LinkFacts, type: (Lease) -> BackendType) {
         for index in leases.indices where index != own && skipReasons[index] == nil && type(leases[index]) == .hostGW {
             let lease = leases[index]
             if !facts.isOnLink(lease.publicIP) {
@@ -106,24 +134,21 @@ struct PeerScreening {
                 )
             }
         }
-
-        self.rejected = records.map { record in
-            var message = record.error.message
-            if let field = record.error.field {
-                let prefix = record.key + ": "
-                let inner = field.hasPrefix(prefix) ? String(field.dropFirst(prefix.count)) : (field == record.key ? nil : field)
-                if let inner { message = "\(inner): \(message)" }
-            }
-            return SkippedPeer(
-                key: record.key, reason: .invalidLease, message: message, source: record.error.source ?? source,
-                subnet: record.subnet, publicIP: record.publicIP, vtepMAC: record.vtepMAC
-            )
-        }
     }
 
-    /// Every skipped peer, sorted by key.
-    var skipped: [SkippedPeer] {
-        (skipReasons.compactMap { $0 } + rejected).sorted { ($0.key, $0.message) < ($1.key, $1.message) }
+    /// A record that did not parse, as a skipped peer; its message names the field without
+    /// repeating the key.
+    private static func skipped(_ record: RejectedLease, source: String?) -> SkippedPeer {
+        var message = record.error.message
+        if let field = record.error.field {
+            let prefix = record.key + ": "
+            let inner = field.hasPrefix(prefix) ? String(field.dropFirst(prefix.count)) : (field == record.key ? nil : field)
+            if let inner { message = "\(inner): \(message)" }
+        }
+        return SkippedPeer(
+            key: record.key, reason: .invalidLease, message: message, source: record.error.source ?? source,
+            subnet: record.subnet, publicIP: record.publicIP, vtepMAC: record.vtepMAC
+        )
     }
 
     /// Calls `report` for each pair of overlapping subnets among the leases and the rejected

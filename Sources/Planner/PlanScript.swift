@@ -19,25 +19,8 @@ public enum PlanScript {
 
     public static func commands(for change: Change) -> [String] {
         switch change {
-        case let .createLink(link):
-            let name = ShellWord.quote(link.name)
-            return ["ip link add \(name) " + link.linkArguments.map(ShellWord.quote).joined(separator: " "),
-                    "ip link set \(name) \(link.up ? "up" : "down")"]
-        case let .modifyLink(old, new):
-            // Separate commands: the vxlan driver refuses an MTU beside its own attributes
-            // ("Cannot change mtu").
-            var commands: [String] = []
-            let name = ShellWord.quote(new.name)
-            if old.learning != new.learning {
-                commands.append("ip link set \(name) type vxlan \(new.learning ? "learning" : "nolearning")")
-            }
-            if old.mtu != new.mtu { commands.append("ip link set \(name) mtu \(new.mtu)") }
-            if old.up != new.up { commands.append("ip link set \(name) \(new.up ? "up" : "down")") }
-            return commands
-        case let .recreateLink(old, new):
-            return ["ip link del \(ShellWord.quote(old.name))"] + commands(for: .createLink(new))
-        case let .deleteLink(link):
-            return ["ip link del \(ShellWord.quote(link.name))"]
+        case .createLink, .modifyLink, .recreateLink, .deleteLink:
+            return linkCommands(for: change)
         case let .address(verb):
             switch verb {
             case let .create(address), let .replace(_, address):
@@ -68,19 +51,51 @@ public enum PlanScript {
                 return [command("ip route del ", route.quotingDevice)]
             }
         case let .table(verb):
-            guard let key = verb.after?.key ?? verb.before?.key else { return [] }
-            switch verb {
-            case let .create(table), let .replace(_, table):
-                // Declaring, deleting and re-declaring the table in one `nft -f` is one
-                // transaction that works whether or not the table exists. The here-document's
-                // delimiter is quoted (nothing in it is expanded) and equals no line of it.
-                let name = "\(key.family) \(key.name)"
-                let body = ["table \(name)", "delete table \(name)", table.description]
-                let delimiter = ShellWord.heredocDelimiter("NFT", avoiding: body)
-                return ["nft -f - <<'\(delimiter)'"] + body + [delimiter]
-            case .delete:
-                return ["nft delete table \(ShellWord.quote(key.family.description)) \(ShellWord.quote(key.name))"]
+            return tableCommands(for: verb)
+        }
+    }
+
+    /// The vxlan device's commands.
+    private static func linkCommands(for change: Change) -> [String] {
+        switch change {
+        case let .createLink(link):
+            let name = ShellWord.quote(link.name)
+            return ["ip link add \(name) " + link.linkArguments.map(ShellWord.quote).joined(separator: " "),
+                    "ip link set \(name) \(link.up ? "up" : "down")"]
+        case let .modifyLink(old, new):
+            // Separate commands: the vxlan driver refuses an MTU beside its own attributes
+            // ("Cannot change mtu").
+            var commands: [String] = []
+            let name = ShellWord.quote(new.name)
+            if old.learning != new.learning {
+                commands.append("ip link set \(name) type vxlan \(new.learning ? "learning" : "nolearning")")
             }
+            if old.mtu != new.mtu { commands.append("ip link set \(name) mtu \(new.mtu)") }
+            if old.up != new.up { commands.append("ip link set \(name) \(new.up ? "up" : "down")") }
+            return commands
+        case let .recreateLink(old, new):
+            return ["ip link del \(ShellWord.quote(old.name))"] + linkCommands(for: .createLink(new))
+        case let .deleteLink(link):
+            return ["ip link del \(ShellWord.quote(link.name))"]
+        default:
+            return commands(for: change)
+        }
+    }
+
+    /// The nf_tables table, replaced or deleted in one `nft` run.
+    private static func tableCommands(for verb: Verb<NftTable>) -> [String] {
+        guard let key = verb.after?.key ?? verb.before?.key else { return [] }
+        switch verb {
+        case let .create(table), let .replace(_, table):
+            // Declaring, deleting and re-declaring the table in one `nft -f` is one
+            // transaction that works whether or not the table exists. The here-document's
+            // delimiter is quoted (nothing in it is expanded) and equals no line of it.
+            let name = "\(key.family) \(key.name)"
+            let body = ["table \(name)", "delete table \(name)", table.description]
+            let delimiter = ShellWord.heredocDelimiter("NFT", avoiding: body)
+            return ["nft -f - <<'\(delimiter)'"] + body + [delimiter]
+        case .delete:
+            return ["nft delete table \(ShellWord.quote(key.family.description)) \(ShellWord.quote(key.name))"]
         }
     }
 

@@ -15,35 +15,7 @@ public enum Planner {
         fingerprint.add(link: ownedLink)
 
         // 1. The device. A re-created device comes back empty: what lived on it is re-added.
-        var recreating = false
-        switch (desired.vxlan, ownedLink) {
-        case let (want?, nil):
-            changes.link.append(.createLink(want))
-        case let (want?, have?) where !want.canBeModified(from: have):
-            changes.link.append(.recreateLink(old: have, new: want))
-            recreating = true
-        case let (want?, have?):
-            var target = want
-            target.mac = have.mac
-            target.addresses = have.addresses
-            if target != have { changes.link.append(.modifyLink(old: have, new: target)) }
-        case let (nil, have?):
-            changes.linkDeletes.append(.deleteLink(have))
-        case (nil, nil):
-            break
-        }
-        let wantAddresses = Set((desired.vxlan?.addresses ?? []).map {
-            DeviceAddress(device: ownership.vxlanDevice, address: $0)
-        })
-        let haveAddresses = Set(((recreating ? nil : ownedLink)?.addresses ?? []).map {
-            DeviceAddress(device: ownership.vxlanDevice, address: $0)
-        })
-        changes.link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
-        if desired.vxlan != nil || ownedLink == nil {
-            changes.linkDeletes.insert(
-                contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
-            )
-        }
+        let recreating = planDevice(desired.vxlan, ownedLink, device: ownership.vxlanDevice, into: &changes)
 
         // 2./3. Per-object tables, make before break. A device about to be re-created holds
         // nothing worth replacing in place: what hangs on it counts as gone.
@@ -86,6 +58,39 @@ public enum Planner {
         }
 
         return Plan(changes: changes.ordered, fingerprint: fingerprint.text, conflicts: conflicts, ownership: ownership)
+    }
+
+    /// Step 1: the device and its addresses. Returns whether the device is re-created (then
+    /// everything that hung on it counts as gone).
+    private static func planDevice(
+        _ want: VxlanLink?, _ have: VxlanLink?, device: String, into changes: inout Changes
+    ) -> Bool {
+        var recreating = false
+        switch (want, have) {
+        case let (want?, nil):
+            changes.link.append(.createLink(want))
+        case let (want?, have?) where !want.canBeModified(from: have):
+            changes.link.append(.recreateLink(old: have, new: want))
+            recreating = true
+        case let (want?, have?):
+            var target = want
+            target.mac = have.mac
+            target.addresses = have.addresses
+            if target != have { changes.link.append(.modifyLink(old: have, new: target)) }
+        case let (nil, have?):
+            changes.linkDeletes.append(.deleteLink(have))
+        case (nil, nil):
+            break
+        }
+        let wantAddresses = Set((want?.addresses ?? []).map { DeviceAddress(device: device, address: $0) })
+        let haveAddresses = Set(((recreating ? nil : have)?.addresses ?? []).map { DeviceAddress(device: device, address: $0) })
+        changes.link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
+        if want != nil || have == nil {
+            changes.linkDeletes.insert(
+                contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
+            )
+        }
+        return recreating
     }
 
     /// Changes grouped by plan step; `ordered` is DESIGN.md's make-before-break order.
