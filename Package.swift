@@ -94,7 +94,7 @@ let package = Package(
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
-        .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ObservedTests",
@@ -114,7 +114,7 @@ let package = Package(
         // DESIGN.md's target table, checked against the import lines of Sources/ (no root).
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         .testTarget(name: "StateJSONTests", dependencies: ["StateJSON", "NetState", "Planner"], swiftSettings: swiftSettings),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "TestSupport"],
             swiftSettings: swiftSettings

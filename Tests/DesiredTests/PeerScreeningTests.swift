@@ -1,5 +1,6 @@
 import NetState
 import Testing
+import TestSupport
 
 @testable import Desired
 
@@ -162,7 +163,7 @@ import Testing
                 publicIP: IPv4Address(0xc0a8_0000 | UInt32(index)), backendType: .hostGW
             )
         }
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         leases.shuffle(using: &generator)
         let own = leases[0]
         let netConf = NetConf(network: network, subnetLen: 28, backend: .init(type: .hostGW))
