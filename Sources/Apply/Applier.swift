@@ -237,7 +237,7 @@ public struct Applier: Sendable {
         switch type {
         case NetlinkMessageType.newLink, NetlinkMessageType.newAddress, NetlinkMessageType.newNeighbor,
              NetlinkMessageType.newRoute:
-            return flags & NetlinkFlags.create != 0 && error.code == .fileExists
+            return NetlinkRequest.Flags(rawValue: flags).contains(.create) && error.code == .fileExists
         case NetlinkMessageType.deleteLink, NetlinkMessageType.deleteAddress, NetlinkMessageType.deleteNeighbor,
              NetlinkMessageType.deleteRoute:
             return [.noSuchFileOrDirectory, .noSuchProcess, .noSuchDevice, .addressNotAvailable].contains(error.code)

@@ -69,12 +69,6 @@ public struct NetlinkError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The errno as a typed value.
     public var code: Errno { Errno(rawValue: errno) }
 
-    /// libc's text for an errno.
-    public static func message(_ code: Int32) -> String { Errno(rawValue: code).message }
-
-    /// The symbolic name of the errnos netlink commonly returns; the number for the rest.
-    public static func name(_ code: Int32) -> String { Errno(rawValue: code).name }
-
     /// libnftnl could not allocate an object: the one way out-of-memory leaves the seam.
     public static func outOfMemory(_ what: String) -> NetlinkError {
         NetlinkError(.allocate(what), errno: ENOMEM)

@@ -23,9 +23,3 @@ public enum NetlinkMessageType {
         return routeNames[Int(type)] ?? "netlink message type \(type)"
     }
 }
-
-/// `nlmsg_flags` bits callers outside this module test.
-public enum NetlinkFlags {
-    /// `NLM_F_CREATE`.
-    public static let create = UInt16(NLM_F_CREATE)
-}

@@ -17,7 +17,7 @@ public enum NetworkNamespace {
         public var errno: Int32
 
         public var description: String {
-            "network namespace \(namespace): \(step): \(NetlinkError.message(errno)) (\(NetlinkError.name(errno)))"
+            "network namespace \(namespace): \(step): \(Errno(rawValue: errno))"
         }
     }
 

@@ -31,11 +31,6 @@ public enum DumpRequests {
         NeighborAttributes.dumpRequest(family: NeighborAttributes.bridge, index: index, sequence: sequence)
     }
 
-    /// `RTM_GETNEIGH` dump of one family given by its C constant (`AF_INET`, `AF_BRIDGE`).
-    public static func neighbors(family: Int32, index: UInt32, sequence: UInt32 = 0) -> [UInt8] {
-        NeighborAttributes.dumpRequest(family: UInt8(family), index: index, sequence: sequence)
-    }
-
     /// `RTM_GETROUTE` lookup of one destination (what `ip route get IP` asks): the kernel
     /// answers with the route it would use.
     public static func lookup(_ destination: IPv4Address, sequence: UInt32 = 0) -> [UInt8] {

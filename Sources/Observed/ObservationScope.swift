@@ -62,9 +62,7 @@ public struct ObservationScope: Hashable, Sendable {
 public enum LiveKernel {
     public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
         var node = try Observer.observe(scope)
-        for table in try NftReader.readTables(family: .ip) where table.key == NftTable.flannelKey {
-            node.state.tables[table.key] = table
-        }
+        if let table = try NftReader.readTable(NftTable.flannelKey) { node.state.tables[table.key] = table }
         return node
     }
 }

@@ -22,17 +22,7 @@ public enum Observer {
         ))
     }
 
-    /// `observe` over any transport (tests pass a scripted fake).
-    public static func observe(
-        using transport: some NetlinkTransport, vxlanDevice: String, underlay: String?, peers: [IPv4Address],
-        includeForeignRoutes: Bool = true
-    ) throws(NetlinkError) -> ObservedNode {
-        try observe(using: transport, ObservationScope(
-            vxlanDevice: vxlanDevice, underlay: underlay, peers: peers, includeForeignRoutes: includeForeignRoutes
-        ))
-    }
-
-    /// `observe(_:)` over any transport.
+    /// `observe(_:)` over any transport (tests pass a scripted fake).
     public static func observe(using transport: some NetlinkTransport, _ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
         let (vxlanDevice, underlay, peers) = (scope.vxlanDevice, scope.underlay, scope.peers)
         let links = try transport.dump(DumpRequests.links()).map { (message) throws(NetlinkError) in
@@ -47,10 +37,9 @@ public enum Observer {
         }
         var routes: [Route] = []
         for message in try mainTableRoutes(using: transport) {
-            // The table is checked again: without strict checking the kernel dumps all tables.
-            if let route = try RouteMessage(decoding: message).route(deviceNames: names), route.key.table == ObservationScope.table {
-                routes.append(route)
-            }
+            // Checked again: without strict checking the kernel dumps all tables.
+            let decoded = try RouteMessage(decoding: message)
+            if ObservationScope.reads(decoded), let route = decoded.route(deviceNames: names) { routes.append(route) }
         }
 
         var state = NetworkState(routes: scope.includeForeignRoutes ? routes : routes.filter(scope.keeps))

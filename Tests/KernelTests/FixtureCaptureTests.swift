@@ -28,8 +28,8 @@ import TestSupport
                 ("links.hex", try socket.dump(DumpRequests.links())),
                 ("addresses.hex", try socket.dump(DumpRequests.addresses())),
                 ("routes.hex", try socket.dump(DumpRequests.routes(table: .main))),
-                ("neighbors.hex", try socket.dump(DumpRequests.neighbors(family: AF_INET, index: vxlanIndex))),
-                ("fdb.hex", try socket.dump(DumpRequests.neighbors(family: AF_BRIDGE, index: vxlanIndex))),
+                ("neighbors.hex", try socket.dump(DumpRequests.neighbors(index: vxlanIndex))),
+                ("fdb.hex", try socket.dump(DumpRequests.fdb(index: vxlanIndex))),
                 ("lookups.hex", try lookups.flatMap { try $0.get() }),
             ]
         }

@@ -18,22 +18,10 @@ public enum DeviceIndices {
 
     /// The name and index of one `RTM_NEWLINK`; nil for other message types.
     static func decode(_ message: NetlinkMessage) throws(NetlinkError) -> (String, UInt32)? {
-        guard message.type == UInt16(RTM_NEWLINK) else { return nil }
-        let headerSize = MemoryLayout<ifinfomsg>.size
-        guard message.payload.count >= headerSize else {
-            throw NetlinkError.decode(
-                "RTM_NEWLINK: payload of \(message.payload.count) bytes, header needs \(headerSize)",
-                offset: NetlinkMessage.headerLength
-            )
-        }
-        var index: UInt32 = 0
-        withUnsafeMutableBytes(of: &index) { raw in
-            for offset in 0..<4 { raw[offset] = message.payload[4 + offset] }
-        }
-        let attributes = try NetlinkAttribute.parse(
-            message.payload, from: (headerSize + 3) & ~3, baseOffset: NetlinkMessage.headerLength
-        )
-        guard let name = attributes.first(where: { Int($0.type) == IFLA_IFNAME })?.string, !name.isEmpty else {
+        guard message.type == NetlinkMessageType.newLink else { return nil }
+        let reader = try PayloadReader(message, header: MemoryLayout<ifinfomsg>.size, what: "RTM_NEWLINK")
+        let index = UInt32(bitPattern: reader.header(ifinfomsg.self).ifi_index)
+        guard let name = try reader.attributes().first(where: { Int($0.type) == IFLA_IFNAME })?.string, !name.isEmpty else {
             throw NetlinkError.decode("RTM_NEWLINK of ifindex \(index) without IFLA_IFNAME", offset: NetlinkMessage.headerLength)
         }
         return (name, index)

@@ -16,17 +16,6 @@ struct PayloadReader {
         headerSize = size
     }
 
-    func uint8(_ offset: Int) -> UInt8 { payload[offset] }
-
-    /// A host-order integer inside the header.
-    func load<T: FixedWidthInteger>(_: T.Type, _ offset: Int) -> T {
-        var value = T.zero
-        withUnsafeMutableBytes(of: &value) { raw in
-            for index in 0..<MemoryLayout<T>.size { raw[index] = payload[offset + index] }
-        }
-        return value
-    }
-
     /// The attributes after the 4-byte aligned family header; offsets in errors count from the
     /// start of the message.
     func attributes() throws(NetlinkError) -> [NetlinkAttribute] {
