@@ -1,13 +1,11 @@
 import NetState
 
 extension DesiredState {
-    /// The routes, neighbours and FDB entries the programmed peers need, and whether any of them
-    /// is reached over vxlan (then the device must exist).
+    /// The routes, neighbours and FDB entries the programmed peers need.
     struct PeerTables {
         var routes: [Route.Key: Route] = [:]
         var neighbors: [Neighbor.Key: Neighbor] = [:]
         var fdb: [FdbEntry.Key: FdbEntry] = [:]
-        var anyVxlanPeer = false
     }
 
     /// Fills the tables directly, sized once: the screening skipped every peer that shares a
@@ -35,7 +33,6 @@ extension DesiredState {
                 let route = direct(index)
                 insert(route, key: route.key, into: &tables.routes)
             case .vxlan:
-                tables.anyVxlanPeer = true
                 if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(leases[index].publicIP) {
                     let route = direct(index)
                     insert(route, key: route.key, into: &tables.routes)

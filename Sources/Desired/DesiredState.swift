@@ -35,7 +35,7 @@ public enum DesiredState {
         options: DesiredOptions = DesiredOptions(), source: String? = nil
     ) throws(InputError) -> DesiredNode {
         func type(of lease: Lease) -> BackendType {
-            options.backendOverride ?? lease.backendType ?? netConf.backend.type
+            netConf.backendType(of: lease, override: options.backendOverride)
         }
         let ownIndex = try ownLeaseIndex(leases, rejected: rejected, node: node, facts: facts, source: source)
         let own = leases[ownIndex]
@@ -55,8 +55,7 @@ public enum DesiredState {
         )
         // A lease that still advertises vxlan, this node's included, means vxlan traffic may
         // still arrive here, whatever `--backend` plans for the peers.
-        let needsDevice = backend == .vxlan || peers.anyVxlanPeer
-            || leases.contains { ($0.backendType ?? netConf.backend.type) == .vxlan }
+        let needsDevice = backend == .vxlan || leases.contains { netConf.backendType(of: $0) == .vxlan }
 
         let link: VxlanLink? = needsDevice
             ? VxlanLink(
@@ -105,23 +104,18 @@ public enum DesiredState {
     /// whole leases. When no lease that parsed is this node's but a record that did not parse
     /// is, that record's error is the answer: a node whose own lease is broken refuses all.
     static func ownLeaseIndex(
-        _ leases: [Lease], rejected: [RejectedLease] = [], node: NodeSelector, facts: LinkFacts, source: String?
+        _ leases: [Lease], rejected: [RejectedLease], node: NodeSelector, facts: LinkFacts, source: String?
     ) throws(InputError) -> Int {
-        func matches(_ lease: Lease) -> Bool {
+        func matches(publicIP: IPv4Address?, nodeName: String?) -> Bool {
             switch node {
-            case let .publicIP(ip): lease.publicIP == ip
-            case let .name(name): lease.nodeName == name
-            case .automatic: facts.isLocal(lease.publicIP)
+            case let .publicIP(ip): publicIP == ip
+            case let .name(name): nodeName == name
+            case .automatic: publicIP.map(facts.isLocal) ?? false
             }
         }
+        func matches(_ lease: Lease) -> Bool { matches(publicIP: lease.publicIP, nodeName: lease.nodeName) }
         guard let own = leases.firstIndex(where: matches) else {
-            let broken = rejected.first { record in
-                switch node {
-                case let .publicIP(ip): record.publicIP == ip
-                case let .name(name): record.nodeName == name
-                case .automatic: record.publicIP.map(facts.isLocal) ?? false
-                }
-            }
+            let broken = rejected.first { matches(publicIP: $0.publicIP, nodeName: $0.nodeName) }
             if let broken {
                 var error = broken.error
                 error.message = "this node's own lease is invalid: \(error.message)"

@@ -30,8 +30,6 @@ public enum InterfaceName {
         return nil
     }
 
-    public static func isValid(_ name: String) -> Bool { problem(with: name) == nil }
-
     /// `"a b" is not a valid interface name (it contains white space)`, or nil for a valid
     /// name: the one wording every source of names uses, prefixed with where the name came
     /// from. The name is printed with Swift's escapes, so control characters stay visible.

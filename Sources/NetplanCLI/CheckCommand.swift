@@ -70,7 +70,7 @@ enum Preflight {
             problems.append("Backend.MTU \(mtu) is larger than the MTU of \(facts.underlay) (\(facts.mtu))")
         }
         let usesVxlan = cluster.leases.contains {
-            (cluster.options.backendOverride ?? $0.backendType ?? netConf.backend.type) == .vxlan
+            netConf.backendType(of: $0, override: cluster.options.backendOverride) == .vxlan
         }
         if usesVxlan, (netConf.backend.mtu ?? facts.mtu) < 50 + 576 {
             problems.append(

@@ -26,9 +26,9 @@ extension Ownership {
         case let .address(verb):
             return check(verb, owns: { $0.device == vxlanDevice })
         case let .fdb(verb):
-            return check(verb, owns: owns, onDevice: { $0.key.device == vxlanDevice && !skipped.protects($0) })
+            return check(verb, owns: owns, onDevice: mayReplace)
         case let .neighbor(verb):
-            return check(verb, owns: owns, onDevice: { $0.key.device == vxlanDevice && !skipped.protects($0) })
+            return check(verb, owns: owns, onDevice: mayReplace)
         case let .route(verb):
             return check(verb, owns: owns)
         case let .table(verb):

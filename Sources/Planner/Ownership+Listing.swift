@@ -7,7 +7,7 @@ extension Ownership {
     /// work at thousands of peers.
     public func ownedListing(of state: NetworkState) -> TextBuffer {
         NetworkState.listing(
-            vxlan: state.vxlan?.name == vxlanDevice ? state.vxlan : nil,
+            vxlan: state.vxlan.flatMap { owns($0) ? $0 : nil },
             routes: Self.sorted(state.routes.values, where: owns) { $0.key.ordinal },
             // Owned neighbours and fdb entries all sit on the vxlan device, so within them the
             // key order (device, then address) is the address order.

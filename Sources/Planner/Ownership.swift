@@ -60,6 +60,18 @@ public struct Ownership: Hashable, Sendable {
 
     public func owns(_ table: NftTable.Key) -> Bool { table == NftTable.flannelKey }
 
+    /// A neighbour on the vxlan device that is not ours (one the kernel learnt) may be replaced
+    /// by the permanent entry flannel would install, as flannel's `NeighSet` does; never one of a
+    /// skipped peer.
+    public func mayReplace(_ neighbor: Neighbor) -> Bool {
+        neighbor.key.device == vxlanDevice && !skipped.protects(neighbor)
+    }
+
+    /// The same for FDB entries on the vxlan device.
+    public func mayReplace(_ entry: FdbEntry) -> Bool {
+        entry.key.device == vxlanDevice && !skipped.protects(entry)
+    }
+
     /// The link is ours by name: only `flannel.<VNI>`, and only as a vxlan device (the observer
     /// refuses a device of that name of another kind).
     public func owns(_ link: VxlanLink) -> Bool { ownsLink(named: link.name) }
@@ -95,8 +107,6 @@ public struct SkippedObjects: Hashable, Sendable {
         self.macs = macs
         neighborIPs = Set(subnets.map(\.address))
     }
-
-    public var isEmpty: Bool { subnets.isEmpty && publicIPs.isEmpty && macs.isEmpty }
 
     public func protects(_ route: Route) -> Bool {
         !subnets.isEmpty && subnets.contains(route.key.destination)

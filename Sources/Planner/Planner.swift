@@ -11,7 +11,7 @@ public enum Planner {
         // depends on), as the walks meet them.
         var fingerprint = FingerprintDigest()
         var changes = Changes()
-        let ownedLink = observed.vxlan?.name == ownership.vxlanDevice ? observed.vxlan : nil
+        let ownedLink = observed.vxlan.flatMap { ownership.owns($0) ? $0 : nil }
         fingerprint.add(link: ownedLink)
 
         // 1. The device. A re-created device comes back empty: what lived on it is re-added.
@@ -20,19 +20,18 @@ public enum Planner {
         // 2./3. Per-object tables, make before break. A device about to be re-created holds
         // nothing worth replacing in place: what hangs on it counts as gone.
         let device = ownership.vxlanDevice
-        let skipped = ownership.skipped
         // A skipped peer's entry on a desired key (a desired peer's FDB entry still pointing at
         // a skipped peer's PublicIP) is a conflict, never replaced: the executor refuses it, and
         // one refused change would refuse the whole plan.
         let fdb = KeyedDiff(
             want: desired.fdb, observed: observed.fdb, owns: ownership.owns, gone: { recreating && $0.key.device == device },
-            mayReplace: { $0.key.device == device && !skipped.protects($0) }, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
+            mayReplace: ownership.mayReplace, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
         )
         // Neighbours the kernel learnt on our own device (an `incomplete` entry for S.0 that
         // traffic created first) are replaced by the permanent entry, as flannel's NeighSet does.
         let neighbors = KeyedDiff(
             want: desired.neighbors, observed: observed.neighbors, owns: ownership.owns,
-            gone: { recreating && $0.key.device == device }, mayReplace: { $0.key.device == device && !skipped.protects($0) },
+            gone: { recreating && $0.key.device == device }, mayReplace: ownership.mayReplace,
             wrap: { .neighbor($0) }, fold: { fingerprint.add($0) }
         )
         let routes = KeyedDiff(

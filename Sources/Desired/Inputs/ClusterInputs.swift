@@ -29,7 +29,7 @@ public struct ClusterInputs: Sendable {
     public var peersToLookUp: [IPv4Address] {
         let directRouting = netConf.backend.directRouting
         return leases.filter { lease in
-            let type = options.backendOverride ?? lease.backendType ?? netConf.backend.type
+            let type = netConf.backendType(of: lease, override: options.backendOverride)
             return type == .hostGW || directRouting
         }.map(\.publicIP)
     }

@@ -22,10 +22,10 @@ extension LeaseReader {
             let key = String(decoding: try base64(keyValue), as: UTF8.self)
             guard isLeaseKey(key) else { continue }
             let leasePath = InputPath(source: top.path.source, prefix: key)
-            let subnet = try? subnet(ofKey: key, path: leasePath)
+            let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: key, path: leasePath) }
             var attributes: InputObject?
-            reading.append(key: key, subnet: subnet, salvage: { salvage(attributes) }) { () throws(InputError) in
-                let subnet = try Self.subnet(ofKey: key, path: leasePath)
+            reading.append(key: key, subnet: try? subnet.get(), salvage: { salvage(attributes) }) { () throws(InputError) in
+                let subnet = try subnet.get()
                 guard let value = entry.exactField("value") else {
                     throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
                 }

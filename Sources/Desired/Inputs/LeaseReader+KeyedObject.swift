@@ -5,11 +5,10 @@ extension LeaseReader {
         var reading = LeaseReading()
         for member in top.members where isLeaseKey(member.key) {
             let leasePath = InputPath(source: top.path.source, prefix: member.key)
+            let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: member.key, path: leasePath) }
             var parsed: InputObject?
-            reading.append(
-                key: member.key, subnet: try? subnet(ofKey: member.key, path: leasePath), salvage: { salvage(parsed) }
-            ) { () throws(InputError) in
-                let subnet = try Self.subnet(ofKey: member.key, path: leasePath)
+            reading.append(key: member.key, subnet: try? subnet.get(), salvage: { salvage(parsed) }) { () throws(InputError) in
+                let subnet = try subnet.get()
                 let attributes: InputObject
                 switch member.value {
                 case .object(let members):

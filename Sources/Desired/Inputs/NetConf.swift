@@ -46,6 +46,12 @@ public struct NetConf: Hashable, Sendable {
         self.backend = backend
     }
 
+    /// How a lease's peer is reached: `--backend` when given, else the lease's `BackendType`,
+    /// else the network's `Backend.Type`.
+    public func backendType(of lease: Lease, override: BackendType? = nil) -> BackendType {
+        override ?? lease.backendType ?? backend.type
+    }
+
     /// The length of the leases flannel allocates: `SubnetLen`, else its default for the
     /// Network (`pkg/subnet/config.go`): 24 when the prefix is /22 or shorter, else prefix + 2.
     public var leaseLength: UInt8 {

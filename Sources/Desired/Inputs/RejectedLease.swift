@@ -42,15 +42,14 @@ public struct LeaseReading: Hashable, Sendable {
     /// Reads one record; when it fails, keeps the record with its subnet and whatever
     /// `salvage` finds of its PublicIP and VtepMAC, so the peer's FDB entry is protected too.
     mutating func append(
-        key: String, nodeName: String? = nil, subnet: IPv4Prefix?,
-        salvage: () -> (IPv4Address?, MACAddress?) = { (nil, nil) }, _ read: () throws(InputError) -> Lease
+        key: String, subnet: IPv4Prefix?, salvage: () -> (IPv4Address?, MACAddress?), _ read: () throws(InputError) -> Lease
     ) {
         do {
             leases.append(try read())
         } catch {
             let (publicIP, vtepMAC) = salvage()
             rejected.append(
-                RejectedLease(key: key, nodeName: nodeName, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
+                RejectedLease(key: key, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
             )
         }
     }
