@@ -13,6 +13,13 @@ public struct LeaseSet: Sendable, Equatable {
     /// The etcd revision the set was read at; nil for files.
     public var revision: Int64?
 
+    /// Whether `other` asks for the same desired state: the same leases, the same records that
+    /// did not parse (they decide which peers are skipped and protected) and the same net-conf.
+    /// The source and the etcd revision do not count.
+    public func programsSame(as other: LeaseSet) -> Bool {
+        leases == other.leases && rejected == other.rejected && netConf == other.netConf
+    }
+
     public init(
         leases: [Lease], rejected: [RejectedLease] = [], netConf: NetConf? = nil, source: String, revision: Int64? = nil
     ) {

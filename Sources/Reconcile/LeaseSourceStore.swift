@@ -44,7 +44,7 @@ public final class LeaseSourceStore: @unchecked Sendable {
             if recovered {
                 logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
             }
-            let changed = previous?.leases != candidate.leases || previous?.netConf != candidate.netConf
+            let changed = previous.map { !$0.programsSame(as: candidate) } ?? true
             if changed && previous != nil {
                 logger.info("lease set changed", metadata: [
                     "source": "\(candidate.source)", "leases": "\(candidate.leases.count)",

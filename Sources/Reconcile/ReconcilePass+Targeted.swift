@@ -30,10 +30,10 @@ extension ReconcilePass {
     /// The targeted pass, or nil when this pass must be a full one (then nothing was changed).
     func runTargeted(_ set: LeaseSet, reasons: Set<PassReason>) -> Outcome? {
         guard reasons == [.event], !dryRun, var basis else { return nil }
-        // The desired state depends on the leases and the net-conf only: an etcd re-read at a
-        // new revision with the same leases keeps the basis (and, kept with the new storage,
-        // the next comparison is an identity check again).
-        guard basis.leases.leases == set.leases, basis.leases.netConf == set.netConf else { return nil }
+        // The desired state depends on the leases, the broken records and the net-conf only: an
+        // etcd re-read at a new revision with the same leases keeps the basis (and, kept with
+        // the new storage, the next comparison is an identity check again).
+        guard basis.leases.programsSame(as: set) else { return nil }
         if basis.leases != set {
             basis.leases = set
             self.basis = basis
