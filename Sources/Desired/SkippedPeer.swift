@@ -49,3 +49,9 @@ public struct SkippedPeer: Hashable, Sendable, CustomStringConvertible {
         [source, key, message].compactMap { $0 }.joined(separator: ": ")
     }
 }
+
+extension Sequence<SkippedPeer> {
+    /// One `skipped: <source>: <key>: <reason>` line per peer, for standard error: what every
+    /// one-shot command (and `reconcile --once`) prints before exiting 1.
+    public var skippedReport: String { map { "skipped: \($0)\n" }.joined() }
+}

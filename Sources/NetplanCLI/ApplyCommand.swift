@@ -37,11 +37,16 @@ struct ApplyCommand: SynchronousCommand {
             }
         }
         let context = try NodeContext.make(inputs, snapshot: nil)
+        // Whatever else happened, peers left out are reported last and make the run an error.
         let skipped = context.desired.skippedReport
+        func finish(_ status: Int32) -> Int32 {
+            guard !skipped.isEmpty else { return status }
+            console.error(skipped)
+            return 1
+        }
         if dryRun {
             console.write(PlanOutput.render(context.plan, desired: context.desired, format: .text))
-            if !skipped.isEmpty { console.error(skipped) }
-            return skipped.isEmpty ? 0 : 1
+            return finish(0)
         }
         // What is applied is always the plan computed here; a saved one only has to equal it.
         let plan = context.plan
@@ -51,15 +56,13 @@ struct ApplyCommand: SynchronousCommand {
         let header = "netplan-flannel apply for \(context.headline)\n\n"
         guard !plan.isEmpty else {
             console.write(header + "No changes. The kernel matches the desired state.\n")
-            if !skipped.isEmpty { console.error(skipped) }
-            return skipped.isEmpty ? 0 : 1
+            return finish(0)
         }
         let socket = try NetlinkSocket.routing()
         defer { socket.close() }
         let report = Applier().apply(plan, using: socket, tables: KernelNftApplier())
         console.write(header + ApplyText.render(report, plan: plan))
-        if !skipped.isEmpty { console.error(skipped) }
-        return report.isComplete && skipped.isEmpty ? 0 : 1
+        return finish(report.isComplete ? 0 : 1)
     }
 }
 

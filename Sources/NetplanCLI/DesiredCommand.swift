@@ -90,7 +90,5 @@ struct DesiredCommand: SynchronousCommand {
 
 extension DesiredNode {
     /// One `skipped:` line per peer left out, for standard error.
-    var skippedReport: String {
-        skipped.map { "skipped: \($0)\n" }.joined()
-    }
+    var skippedReport: String { skipped.skippedReport }
 }

@@ -18,8 +18,7 @@ enum JSONOutput {
         text(document.encodedBytes())
     }
 
-    private static func text(_ bytes: [UInt8]) -> String {
-        var bytes = bytes
+    private static func text(_ bytes: consuming [UInt8]) -> String {
         bytes.append(0x0a)
         return String(decoding: bytes, as: UTF8.self)
     }

@@ -7,27 +7,20 @@ import StateJSON
 import Planner
 import Reconcile
 
-/// Everything a command needs about one node: its inputs, what the kernel holds (live or from a
-/// snapshot), what it should hold, and the plan between the two. Built the same way by `plan`,
-/// `apply`, `check` and `reconcile`, so they can never disagree.
+/// What a one-shot command needs about one node: what it should hold and the plan to get there
+/// from what the kernel holds (live or from a snapshot). The steps are the agent's too
+/// (`ClusterInputs.desired(for:)`, `DesiredNode.ownership`), so the two can never disagree.
 struct NodeContext {
-    var cluster: ClusterInputs
-    var observed: ObservedNode
     var desired: DesiredNode
-    var ownership: Ownership
     var plan: Plan
 
     /// - Parameter snapshot: a saved observation (`--observed`), or nil to read the live kernel.
     static func make(_ flags: InputOptions, snapshot: String?) throws -> NodeContext {
         let cluster = try ClusterInputs(flags)
         let observed = try observe(cluster, flags, snapshot: snapshot)
-        let desired = try DesiredState.compute(
-            netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected, node: cluster.selector,
-            facts: observed.facts, options: cluster.options, source: cluster.leaseSource
-        )
-        let ownership = desired.ownership(cluster)
-        let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership)
-        return NodeContext(cluster: cluster, observed: observed, desired: desired, ownership: ownership, plan: plan)
+        let desired = try cluster.desired(for: observed)
+        let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: desired.ownership(cluster))
+        return NodeContext(desired: desired, plan: plan)
     }
 
     /// Reads the node, from a snapshot or the live kernel. Flags that describe the underlay

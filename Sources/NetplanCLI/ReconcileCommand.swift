@@ -113,7 +113,7 @@ struct ReconcileCommand: ConsoleCommand {
             // As the one-shot commands: the rest is done, the peers left out make it an error.
             let skipped = health.skippedPeers
             if case .failed = outcome {} else if !skipped.isEmpty {
-                console.error(skipped.map { "skipped: \($0)\n" }.joined())
+                console.error(skipped.skippedReport)
                 return 1
             }
             switch outcome {

@@ -47,3 +47,13 @@ extension DesiredNode {
         )
     }
 }
+
+extension ClusterInputs {
+    /// What this node's kernel should hold, given what was observed of its underlay.
+    public func desired(for observed: ObservedNode) throws(InputError) -> DesiredNode {
+        try DesiredState.compute(
+            netConf: netConf, leases: leases, rejected: rejected, node: selector, facts: observed.facts,
+            options: options, source: leaseSource
+        )
+    }
+}

@@ -37,7 +37,7 @@ public final class ReconcileEventFilter: @unchecked Sendable {
 
     /// Looks devices up in the calling thread's namespace.
     public convenience init() {
-        self.init(deviceIndex: ReconcileEventFilter.index(of:), deviceName: TargetedDriftLedger.name(of:))
+        self.init(deviceIndex: { NetworkInterface.index(named: $0) }, deviceName: { NetworkInterface.name(ofIndex: $0) })
     }
 
     init(deviceIndex: @escaping @Sendable (String) -> UInt32?, deviceName: @escaping @Sendable (UInt32) -> String?) {
@@ -111,11 +111,5 @@ public final class ReconcileEventFilter: @unchecked Sendable {
             return scope.desired.fdb[entry.key] != nil || scope.ownership.owns(entry)
         }
         return false
-    }
-
-    /// The device's index in this thread's namespace, or nil when it does not exist. One
-    /// `ioctl`: cheap next to a pass, and never stale after the device is re-created.
-    @Sendable static func index(of device: String) -> UInt32? {
-        NetworkInterface.index(named: device)
     }
 }

@@ -79,15 +79,14 @@ public struct ReconcileLoop: Sendable {
                 case .events(let messages):
                     // Recorded before `.event` is posted: the pass that wakes finds them.
                     var relevant = 0
+                    let tracing = logger.logLevel <= .trace
                     for message in messages {
                         let isRelevant = filter.isRelevant(message)
                         if isRelevant { relevant += 1 }
                         ledger?.record(message, relevant: isRelevant)
-                    }
-                    if logger.logLevel <= .trace {
-                        for message in messages {
+                        if tracing {
                             logger.trace("notification", metadata: [
-                                "type": "\(message.type)", "port": "\(message.portID)", "relevant": "\(filter.isRelevant(message))",
+                                "type": "\(message.type)", "port": "\(message.portID)", "relevant": "\(isRelevant)",
                             ])
                         }
                     }

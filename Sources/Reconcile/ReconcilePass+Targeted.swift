@@ -1,6 +1,5 @@
 import Apply
 import Foundation
-import Glibc
 import LeaseSources
 import Logging
 import NetState

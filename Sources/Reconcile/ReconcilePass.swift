@@ -180,10 +180,7 @@ public final class ReconcilePass: @unchecked Sendable {
         )
         var observed = try LiveKernel.observe(ObservationScope(cluster, underlay: node.iface))
         observed.refine(ifaceMTU: node.ifaceMTU, onLinkNetworks: cluster.onLinkNetworks)
-        let desired = try DesiredState.compute(
-            netConf: netConf, leases: set.leases, rejected: set.rejected, node: cluster.selector,
-            facts: observed.facts, options: cluster.options, source: set.source
-        )
+        let desired = try cluster.desired(for: observed)
         noteSkipped(desired.skipped)
         let ownership = desired.ownership(cluster)
         filter.update(.init(ownership: ownership, desired: desired.state))
@@ -206,8 +203,8 @@ public final class ReconcilePass: @unchecked Sendable {
     /// warning when a peer becomes skipped or its problem changes, a notice when it is no longer
     /// skipped. Only full passes compute them; targeted passes leave all of this as it is.
     private func noteSkipped(_ peers: [SkippedPeer]) {
-        let unique = SkippedPeerTracker.unique(peers)
-        let changes = skippedPeers.update(unique)
+        let changes = skippedPeers.update(peers)
+        let unique = skippedPeers.peers
         for peer in changes.skipped {
             var metadata: Logger.Metadata = ["lease": "\(peer.key)", "reason": "\(peer.reason.rawValue)"]
             if let source = peer.source { metadata["source"] = "\(source)" }

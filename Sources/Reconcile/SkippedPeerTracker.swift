@@ -15,6 +15,8 @@ struct SkippedPeerTracker: Sendable {
     }
 
     private(set) var current: [String: SkippedPeer] = [:]
+    /// The last update's peers, one per lease key, sorted by key (`unique`).
+    private(set) var peers: [SkippedPeer] = []
 
     init() {}
 
@@ -29,7 +31,8 @@ struct SkippedPeerTracker: Sendable {
     mutating func update(_ peers: [SkippedPeer]) -> Changes {
         var next: [String: SkippedPeer] = [:]
         var changes = Changes()
-        for peer in Self.unique(peers) {
+        self.peers = Self.unique(peers)
+        for peer in self.peers {
             next[peer.key] = peer
             if let before = current[peer.key], before.reason == peer.reason, before.message == peer.message { continue }
             changes.skipped.append(peer)

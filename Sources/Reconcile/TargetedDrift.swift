@@ -1,4 +1,3 @@
-import Glibc
 import NetState
 import Netlink
 import Observed

@@ -1,5 +1,4 @@
 import Foundation
-import Glibc
 import Netlink
 
 /// The `TargetedDrift` shared by the two threads: the event thread records notifications into
@@ -29,7 +28,7 @@ public final class TargetedDriftLedger: @unchecked Sendable {
     func record(_ message: NetlinkMessage, relevant: Bool) {
         lock.lock(); defer { lock.unlock() }
         let device = self.device
-        drift.record(message, relevant: relevant, device: device, deviceName: Self.name(of:))
+        drift.record(message, relevant: relevant, device: device, deviceName: { NetworkInterface.name(ofIndex: $0) })
     }
 
     /// What was recorded since the last take, and the device it was read against.
@@ -38,10 +37,5 @@ public final class TargetedDriftLedger: @unchecked Sendable {
         let taken = drift
         drift = TargetedDrift()
         return (taken, device)
-    }
-
-    /// The device's name in this thread's namespace (one `ioctl`), nil when no device has `index`.
-    static func name(of index: UInt32) -> String? {
-        NetworkInterface.name(ofIndex: index)
     }
 }

@@ -56,7 +56,7 @@ public struct JSONTextWriter: Sendable {
     public mutating func key(_ name: JSONKey) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        appendEscaped(keyStyle == .camelCase ? name.camel : name.snake)
+        appendEscaped(name.spelled(keyStyle))
         bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: " ")])
     }
 

@@ -3,13 +3,13 @@ import JSONLexing
 /// The reading of plan files (`apply --plan`), worded for an operator: a plan file that is
 /// truncated, is not JSON, or lacks a field is refused in plain words (`the JSON ends early at
 /// byte 812`, `missing field changes[3].after`), never a dump of the reader's state. The
-/// syntax is checked first over the whole file, so a truncated file is told apart from a wrong
-/// one; then the document is read with its field table (`PlanDocument.format`).
+/// document is read with its field table (`PlanDocument.format`); only when that fails is the
+/// syntax checked over the whole file, so a truncated file is told apart from a wrong one
+/// without a second pass over every file that reads fine.
 public enum PlanFile {
     /// Reads a plan file's bytes as `apply --plan` does, throwing the operator's message
     /// (without the path). The format version is the caller's to check.
     public static func decode(_ bytes: [UInt8]) throws(PlanFileError) -> PlanDocument {
-        if let problem = syntaxProblem(bytes) { throw PlanFileError(reason: problem) }
         let result: Result<PlanDocument, JSONReadError> = bytes.withUnsafeBytes { raw in
             Result { () throws(JSONReadError) -> PlanDocument in
                 var reader = JSONTextReader(raw, keyStyle: .snakeCase)
@@ -20,7 +20,9 @@ public enum PlanFile {
         }
         switch result {
         case let .success(document): return document
-        case let .failure(error): throw PlanFileError(reason: describe(error))
+        case let .failure(error):
+            if let problem = syntaxProblem(bytes) { throw PlanFileError(reason: problem) }
+            throw PlanFileError(reason: describe(error))
         }
     }
 

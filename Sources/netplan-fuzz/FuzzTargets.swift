@@ -1,6 +1,4 @@
 import Desired
-import Foundation
-import NetplanCLI
 import StateJSON
 
 /// The parsers under test: everything that reads bytes an operator or a cluster hands the tool.

@@ -3,9 +3,8 @@ import Foundation
 /// A deterministic mutation fuzzer for the input parsers (net-conf JSON and YAML, the three
 /// lease formats, snapshots, plan files), run by CI for a bounded time after the tests.
 ///
-/// libFuzzer works with this toolchain (`swiftc -sanitize=fuzzer`), but its instrumented build of
-/// the parsers' dependency graph (NetplanCLI pulls in NIO, BoringSSL and the rest) is a second
-/// full build of ~5 minutes in CI; this target is built by `swift build --build-tests` with
+/// libFuzzer works with this toolchain (`swiftc -sanitize=fuzzer`), but an instrumented build is
+/// a second build of the parsers and their dependencies in CI; this target is built by `swift build --build-tests` with
 /// everything else and needs nothing more. It fails (non-zero exit) on a crash, on one input
 /// taking longer than `--timeout` seconds, or on the process growing past `--max-rss-mb`, and
 /// writes the offending input to `--out`.
