@@ -74,12 +74,9 @@ public enum NftEncoder {
             return object
         }
         if let comment = table.comment {
-            let userData = try NftEncodingError.wrap(table: key) { () throws(NetlinkError) in
-                try NftUserData.comment(comment, type: NftUserData.tableComment)
-            }
-            guard let userData else {
-                throw NftEncodingError(table: key, reason: "table comment of \(comment.utf8.count) bytes is too long")
-            }
+            let userData = try NftEncodingError.comment(
+                comment, type: NftUserData.tableComment, what: "table comment", table: key
+            )
             try NftEncodingError.wrap(table: key) { () throws(NetlinkError) in try object.setUserData(userData) }
         }
         builder.newTable(object, label: "NFT_MSG_NEWTABLE \(name(key))")
@@ -98,15 +95,9 @@ public enum NftEncoder {
             object.setBase(type: hook.type, hook: number, priority: hook.priority, policyAccept: hook.policyAccept)
         }
         if let comment = chain.comment {
-            let bytes = try NftEncodingError.wrap(table: key, chain: chain.name) { () throws(NetlinkError) in
-                try NftUserData.comment(comment, type: NftUserData.chainComment)
-            }
-            guard let bytes else {
-                throw NftEncodingError(
-                    table: key, chain: chain.name, reason: "chain comment of \(comment.utf8.count) bytes is too long"
-                )
-            }
-            object.setUserData(bytes)
+            object.setUserData(try NftEncodingError.comment(
+                comment, type: NftUserData.chainComment, what: "chain comment", table: key, chain: chain.name
+            ))
         }
         builder.newChain(object, label: "NFT_MSG_NEWCHAIN \(name(key)) chain \(chain.name)")
     }

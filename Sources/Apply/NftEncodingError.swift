@@ -39,4 +39,21 @@ extension NftEncodingError {
             throw NftEncodingError(table: table, chain: chain, rule: rule, reason: error.description)
         }
     }
+
+    /// A comment as the userdata nft writes for it (`type` says whose: table, chain or rule),
+    /// refused here when it does not fit the userdata's one-byte length. `what` names it in the
+    /// message: "table comment", "chain comment", "comment".
+    static func comment(
+        _ text: String, type: UInt8, what: String, table: NftTable.Key, chain: String? = nil, rule: Int? = nil
+    ) throws(NftEncodingError) -> [UInt8] {
+        let bytes = try wrap(table: table, chain: chain, rule: rule) { () throws(NetlinkError) in
+            try NftUserData.comment(text, type: type)
+        }
+        guard let bytes else {
+            throw NftEncodingError(
+                table: table, chain: chain, rule: rule, reason: "\(what) of \(text.utf8.count) bytes is too long"
+            )
+        }
+        return bytes
+    }
 }

@@ -48,10 +48,9 @@ enum NftRuleEncoder {
         }
         try add(rule.verdict, to: target)
         if let comment = rule.comment {
-            let userData = try NftEncodingError.wrap(table: table, chain: chain, rule: position) { () throws(NetlinkError) in
-                try NftUserData.comment(comment, type: NftUserData.ruleComment)
-            }
-            guard let userData else { throw failure("comment of \(comment.utf8.count) bytes is too long") }
+            let userData = try NftEncodingError.comment(
+                comment, type: NftUserData.ruleComment, what: "comment", table: table, chain: chain, rule: position
+            )
             try NftEncodingError.wrap(table: table, chain: chain, rule: position) { () throws(NetlinkError) in
                 try object.setUserData(userData)
             }
