@@ -50,7 +50,7 @@ public struct Applier: Sendable {
         let changes = plan.changes
         while position < changes.count, run.report.failure == nil {
             let change = changes[position]
-            if case .table = change {
+            if change.isTable {
                 applyTable(change, at: position, tables: tables, run: &run)
                 position += 1
                 continue
@@ -202,7 +202,6 @@ public struct Applier: Sendable {
     }
 
     private func applyTable(_ change: Change, at position: Int, tables: (any NftApplying)?, run: inout Run) {
-        guard case let .table(verb) = change else { return }
         guard let tables else {
             run.report.unsupported.append(change)
             run.handled.insert(position)
@@ -211,9 +210,11 @@ public struct Applier: Sendable {
         do throws(NetlinkError) {
             let batch: NftBatch
             do {
-                switch verb {
-                case let .create(table), let .replace(_, table): batch = try NftEncoder.replace(table)
-                case let .delete(table): batch = try NftEncoder.delete(table.key)
+                switch change {
+                case let .table(.create(table)), let .table(.replace(_, table)): batch = try NftEncoder.replace(table)
+                case let .table(.delete(table)): batch = try NftEncoder.delete(table.key)
+                case let .iptables(iptables): batch = try IptablesEncoder.transaction(iptables)
+                default: return
                 }
             } catch {
                 throw NetlinkError(.request(change.description), errno: Errno.invalidArgument.rawValue, detail: error.description)
@@ -298,8 +299,12 @@ extension Change {
         }
     }
 
+    /// An nf_tables transaction: flannel's table, or its rules in an iptables-nft table.
     var isTable: Bool {
-        if case .table = self { true } else { false }
+        switch self {
+        case .table, .iptables: true
+        default: false
+        }
     }
 
     var isDelete: Bool { action == .delete }

@@ -71,7 +71,7 @@ public enum ChangeEncoder {
                 let oif = try route.device.map { (name) throws(ChangeEncodingError) in try index(name) }
                 messages = [self.route(route, outputIndex: oif, delete: true)]
             }
-        case .table:
+        case .table, .iptables:
             throw ChangeEncodingError(change: change, reason: .notRtnetlink)
         }
         for offset in messages.indices {

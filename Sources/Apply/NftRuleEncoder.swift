@@ -14,8 +14,23 @@ import Netlink
 ///   trailing `*` compares only the bytes before it.
 /// - verdicts: `immediate` to the verdict register; masquerade is the `masq` expression with
 ///   `NF_NAT_RANGE_PROTO_RANDOM_FULLY` for `fully-random`.
+///
+/// `Style.iptables` encodes as iptables-nft 1.8 does instead (checked byte for byte against its
+/// own batch in the tests), for flannel's iptables-mode rules in `ip nat` / `ip filter`:
+/// the mark's `bitwise` without an operation, `-m comment` as the xtables `comment` match
+/// (256 bytes), a `counter` where the rule has one, `MASQUERADE` as the xtables target (`struct
+/// nf_nat_ipv4_multi_range_compat`, one range, flags `NF_NAT_RANGE_PROTO_RANDOM_FULLY` for
+/// `--random-fully`), and `NFTA_RULE_COMPAT` (protocol 0, flags 0) on every rule. That is
+/// what `iptables -S` decodes back into flannel's words and what `iptables -C` finds.
 enum NftRuleEncoder {
     static let interfaceNameSize = 16
+    /// `XT_MAX_COMMENT_LEN`: the comment match's info is this many bytes, NUL-padded.
+    static let commentSize = 256
+
+    enum Style {
+        case nft
+        case iptables
+    }
 
     /// The rule being built and how to report a failure at its place in the table.
     private struct Target {
@@ -34,7 +49,7 @@ enum NftRuleEncoder {
 
     /// Builds the libnftnl rule or says why the rule has no wire form.
     static func rule(
-        _ rule: NftRule, table: NftTable.Key, chain: String, position: Int
+        _ rule: NftRule, table: NftTable.Key, chain: String, position: Int, style: Style = .nft
     ) throws(NftEncodingError) -> NftRuleObject {
         func failure(_ reason: String) -> NftEncodingError {
             NftEncodingError(table: table, chain: chain, rule: position, reason: reason)
@@ -44,9 +59,10 @@ enum NftRuleEncoder {
         }
         let target = Target(rule: object, failure: failure)
         for match in rule.matches {
-            try add(match, to: target)
+            try add(match, to: target, style: style)
         }
-        try add(rule.verdict, to: target)
+        try add(rule.verdict, to: target, style: style)
+        if style == .iptables { object.setCompat(protocol: 0, flags: 0) }
         if let comment = rule.comment {
             let userData = try NftEncodingError.comment(
                 comment, type: NftUserData.ruleComment, what: "comment", table: table, chain: chain, rule: position
@@ -58,12 +74,12 @@ enum NftRuleEncoder {
         return object
     }
 
-    private static func add(_ match: NftMatch, to target: Target) throws(NftEncodingError) {
+    private static func add(_ match: NftMatch, to target: Target, style: Style) throws(NftEncodingError) {
         switch match {
         case let .mark(mask, value):
             try target.add { () throws(NetlinkError) in try .meta(key: NftMetaKey.mark, register: NftRegister.one) }
             if mask != .max {
-                try bitwise(target, mask: hostBytes(mask), operation: NftBitwiseOperation.maskXor)
+                try bitwise(target, mask: hostBytes(mask), operation: style == .nft ? NftBitwiseOperation.maskXor : nil)
             }
             try compare(target, equal: true, hostBytes(value))
         case let .sourceAddress(prefix, negated):
@@ -74,12 +90,24 @@ enum NftRuleEncoder {
             try interface(target, key: NftMetaKey.outputInterfaceName, name, negated: negated)
         case let .inputInterface(name, negated):
             try interface(target, key: NftMetaKey.inputInterfaceName, name, negated: negated)
+        case .counter:
+            try target.add { () throws(NetlinkError) in try .counter() }
+        case let .comment(text):
+            let bytes = Array(text.utf8)
+            guard style == .iptables else {
+                throw target.failure("an xtables comment match belongs in an iptables-nft table; nft rules carry their comment as userdata")
+            }
+            guard bytes.count < commentSize, !bytes.contains(0) else {
+                throw target.failure("comment \"\(text)\" does not fit iptables' \(commentSize - 1) bytes")
+            }
+            let info = bytes + [UInt8](repeating: 0, count: commentSize - bytes.count)
+            try target.add { () throws(NetlinkError) in try .xtMatch(name: "comment", revision: 0, info: info) }
         case let .other(text):
             throw target.failure("no wire form for match \"\(text)\"")
         }
     }
 
-    private static func add(_ verdict: NftVerdict, to target: Target) throws(NftEncodingError) {
+    private static func add(_ verdict: NftVerdict, to target: Target, style: Style) throws(NftEncodingError) {
         switch verdict {
         case .accept: try immediate(target, verdict: NftVerdictCode.accept)
         case .drop: try immediate(target, verdict: NftVerdictCode.drop)
@@ -87,6 +115,12 @@ enum NftRuleEncoder {
         case let .jump(chain): try immediate(target, verdict: NftVerdictCode.jump, chain: chain)
         case let .goto(chain): try immediate(target, verdict: NftVerdictCode.goto, chain: chain)
         case .continue: break
+        case let .masquerade(fullyRandom) where style == .iptables:
+            // rangesize 1, then range[0].flags; addresses and ports zero (24 bytes, XT_ALIGNed).
+            var info = [UInt8](repeating: 0, count: 24)
+            info[0] = 1
+            if fullyRandom { info.replaceSubrange(4..<8, with: hostBytes(NftNatFlag.randomFully)) }
+            try target.add { () throws(NetlinkError) in try .xtTarget(name: "MASQUERADE", revision: 0, info: info) }
         case let .masquerade(fullyRandom):
             try target.add { () throws(NetlinkError) in try .masquerade(flags: fullyRandom ? NftNatFlag.randomFully : nil) }
         case let .other(text):

@@ -8,10 +8,14 @@ public struct DesiredOptions: Hashable, Sendable {
     public var ipMasq: Bool
     /// `masquerade fully-random`, as flannel uses unless disabled.
     public var fullyRandom: Bool
+    /// flanneld's `--iptables-forward-rules` (default true): accept forwarded traffic from and
+    /// to the cluster network (`FLANNEL-FWD`, or the nf_tables `forward` chain).
+    public var forwardRules: Bool
 
-    public init(backendOverride: BackendType? = nil, ipMasq: Bool = true, fullyRandom: Bool = true) {
+    public init(backendOverride: BackendType? = nil, ipMasq: Bool = true, fullyRandom: Bool = true, forwardRules: Bool = true) {
         self.backendOverride = backendOverride
         self.ipMasq = ipMasq
         self.fullyRandom = fullyRandom
+        self.forwardRules = forwardRules
     }
 }

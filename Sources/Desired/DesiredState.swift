@@ -67,10 +67,23 @@ public enum DesiredState {
                 addresses: [InterfaceAddress(address: own.subnet.address, length: 32)]
             )
             : nil
-        let table = MasqueradeTable.table(
-            cluster: netConf.network, lease: own.subnet, ipMasq: options.ipMasq, fullyRandom: options.fullyRandom
-        )
-        var state = NetworkState(vxlan: link, tables: [table])
+        var state = NetworkState(vxlan: link)
+        if netConf.enableNFTables {
+            let table = MasqueradeTable.table(
+                cluster: netConf.network, lease: own.subnet, ipMasq: options.ipMasq, fullyRandom: options.fullyRandom,
+                forwardRules: options.forwardRules
+            )
+            if let table { state.tables[table.key] = table }
+        } else {
+            if options.ipMasq {
+                let rules = FlannelIptablesRules.masquerade(cluster: netConf.network, lease: own.subnet, fullyRandom: options.fullyRandom)
+                state.iptables[rules.table] = rules
+            }
+            if options.forwardRules {
+                let rules = FlannelIptablesRules.forward(cluster: netConf.network)
+                state.iptables[rules.table] = rules
+            }
+        }
         state.routes = peers.routes
         state.neighbors = peers.neighbors
         state.fdb = peers.fdb

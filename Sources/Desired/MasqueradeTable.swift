@@ -14,8 +14,11 @@ public enum MasqueradeTable {
     public static let kubeProxyMark: UInt32 = 0x4000
 
     /// The table for cluster network `cluster` and this node's lease `lease`. Without ip-masq
-    /// only the forward chain remains, as flannel installs forward rules on their own flag.
-    public static func table(cluster: IPv4Prefix, lease: IPv4Prefix, ipMasq: Bool, fullyRandom: Bool) -> NftTable {
+    /// only the forward chain remains, as flannel installs forward rules on their own flag
+    /// (`--iptables-forward-rules`); without either there is no table.
+    public static func table(
+        cluster: IPv4Prefix, lease: IPv4Prefix, ipMasq: Bool, fullyRandom: Bool, forwardRules: Bool = true
+    ) -> NftTable? {
         let masquerade = NftVerdict.masquerade(fullyRandom: fullyRandom)
         let postrouting = NftChain(
             name: "postrtg",
@@ -41,6 +44,7 @@ public enum MasqueradeTable {
                 NftRule([.destinationAddress(cluster, negated: false)], .accept),
             ]
         )
-        return NftTable(key: NftTable.flannelKey, comment: tableComment, chains: ipMasq ? [postrouting, forward] : [forward])
+        let chains = (ipMasq ? [postrouting] : []) + (forwardRules ? [forward] : [])
+        return chains.isEmpty ? nil : NftTable(key: NftTable.flannelKey, comment: tableComment, chains: chains)
     }
 }

@@ -7,14 +7,16 @@ extension NetworkState: CustomStringConvertible {
     /// tens of thousands of lines first.
     public var listing: TextBuffer {
         Self.listing(
-            vxlan: vxlan, routes: sortedRoutes, neighbors: sortedNeighbors, fdb: sortedFdb, tables: sortedTables
+            vxlan: vxlan, routes: sortedRoutes, neighbors: sortedNeighbors, fdb: sortedFdb, tables: sortedTables,
+            iptables: sortedIptables.map { IptablesListing(table: $0.table, layout: $0.layout) }
         )
     }
 
     /// The listing of objects already in key order. A caller holding arrays (a filtered
     /// observation) lists them without building a state's dictionaries first.
     public static func listing(
-        vxlan: VxlanLink?, routes: [Route], neighbors: [Neighbor], fdb: [FdbEntry], tables: [NftTable]
+        vxlan: VxlanLink?, routes: [Route], neighbors: [Neighbor], fdb: [FdbEntry], tables: [NftTable],
+        iptables: [IptablesListing] = []
     ) -> TextBuffer {
         let count = (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count
         var text = TextBuffer(capacity: count * 64 + tables.count * 1024)
@@ -40,6 +42,15 @@ extension NetworkState: CustomStringConvertible {
         section("neigh", neighbors) { $0.append(to: &$1) }
         section("fdb", fdb) { $0.append(to: &$1) }
         section("nft", tables) { $1.append($0.description) }
+        for listing in iptables where !listing.lines.isEmpty {
+            if !text.isEmpty { text.append("\n\n") }
+            text.append("# iptables -t ")
+            text.append(IptablesNames.tableName(listing.table))
+            for line in listing.lines {
+                text.append(ascii: UInt8(ascii: "\n"))
+                text.append(line)
+            }
+        }
         return text
     }
 }

@@ -10,16 +10,20 @@ public struct NetworkState: Hashable, Sendable {
     public var neighbors: [Neighbor.Key: Neighbor]
     public var fdb: [FdbEntry.Key: FdbEntry]
     public var tables: [NftTable.Key: NftTable]
+    /// Desired only: flannel's iptables-mode rules per iptables-nft table. The observed side of
+    /// those tables is in `tables`, whole, foreign rules included: they are shared.
+    public var iptables: [NftTable.Key: IptablesRuleSet]
 
     public init(
         vxlan: VxlanLink? = nil, routes: [Route] = [], neighbors: [Neighbor] = [], fdb: [FdbEntry] = [],
-        tables: [NftTable] = []
+        tables: [NftTable] = [], iptables: [IptablesRuleSet] = []
     ) {
         self.vxlan = vxlan
         self.routes = Self.table(routes, key: \.key)
         self.neighbors = Self.table(neighbors, key: \.key)
         self.fdb = Self.table(fdb, key: \.key)
         self.tables = Self.table(tables, key: \.key)
+        self.iptables = Self.table(iptables, key: \.table)
     }
 
     /// The objects by key, the first of two with one key winning. Sized once and filled in
@@ -49,13 +53,15 @@ public struct NetworkState: Hashable, Sendable {
         return values
     }
     public var sortedTables: [NftTable] { tables.values.sorted { $0.key < $1.key } }
+    public var sortedIptables: [IptablesRuleSet] { iptables.values.sorted { $0.table < $1.table } }
 
     public var isEmpty: Bool {
-        vxlan == nil && routes.isEmpty && neighbors.isEmpty && fdb.isEmpty && tables.isEmpty
+        vxlan == nil && routes.isEmpty && neighbors.isEmpty && fdb.isEmpty && tables.isEmpty && iptables.isEmpty
     }
 
     /// Number of kernel objects held (a device counts once, plus one per address).
     public var objectCount: Int {
         (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count + tables.count
+            + iptables.values.reduce(0) { $0 + $1.layout.rules.count }
     }
 }

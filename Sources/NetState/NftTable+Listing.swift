@@ -18,6 +18,10 @@ extension NftMatch: CustomStringConvertible {
             return "oifname " + (negated ? "!= " : "") + "\"\(name)\""
         case let .inputInterface(name, negated):
             return "iifname " + (negated ? "!= " : "") + "\"\(name)\""
+        case let .comment(text):
+            return "xt comment \"\(text)\""
+        case .counter:
+            return "counter"
         case let .other(text):
             return text
         }

@@ -35,7 +35,17 @@ extension NftMatch {
                 self = .mark(mask: mask, value: value)
                 return
             }
+        case "xt comment":
+            let quoted = text.dropFirst("xt comment ".count)
+            if quoted.count >= 2, quoted.hasPrefix("\""), quoted.hasSuffix("\"") {
+                self = .comment(String(quoted.dropFirst().dropLast()))
+                return
+            }
         default:
+            if text == "counter" {
+                self = .counter
+                return
+            }
             if let first = words.first, first == "oifname" || first == "iifname" {
                 words.removeFirst()
                 let negated = negation()

@@ -96,11 +96,26 @@ public struct NftRule: Hashable, Sendable {
     public var matches: [NftMatch]
     public var verdict: NftVerdict
     public var comment: String?
+    /// The kernel's handle of an observed rule: what a delete names (`NFTA_RULE_HANDLE`). It is
+    /// not part of what the rule *is*, so two rules that differ only in it are equal: a rule
+    /// flanneld deleted and re-added is the same rule.
+    public var handle: UInt64?
 
-    public init(_ matches: [NftMatch], _ verdict: NftVerdict, comment: String? = nil) {
+    public init(_ matches: [NftMatch], _ verdict: NftVerdict, comment: String? = nil, handle: UInt64? = nil) {
         self.matches = matches
         self.verdict = verdict
         self.comment = comment
+        self.handle = handle
+    }
+
+    public static func == (lhs: NftRule, rhs: NftRule) -> Bool {
+        lhs.matches == rhs.matches && lhs.verdict == rhs.verdict && lhs.comment == rhs.comment
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(matches)
+        hasher.combine(verdict)
+        hasher.combine(comment)
     }
 }
 
@@ -111,6 +126,12 @@ public enum NftMatch: Hashable, Sendable {
     case destinationAddress(IPv4Prefix, negated: Bool)
     case outputInterface(String, negated: Bool)
     case inputInterface(String, negated: Bool)
+    /// iptables-nft's `-m comment --comment TEXT`: the xtables `comment` match (revision 0, a
+    /// 256-byte NUL-padded string). flannel marks its iptables-mode rules with it.
+    case comment(String)
+    /// A `counter` expression, without its numbers: counts change with every packet, and a
+    /// snapshot or a plan's fingerprint must not. iptables-nft puts one in every rule.
+    case counter
     /// Expressions the model has no word for, kept as text so foreign rules still print.
     case other(String)
 }

@@ -49,6 +49,16 @@ public struct NftBatchBuilder {
         message(label, NFT_MSG_NEWRULE, family: rule.family, flags: NLM_F_CREATE | NLM_F_APPEND | NLM_F_ACK, rule.buildPayload)
     }
 
+    /// `NFT_MSG_DELRULE` of the rule its handle names.
+    public mutating func deleteRule(_ rule: NftRuleObject, label: String) {
+        message(label, NFT_MSG_DELRULE, family: rule.family, flags: NLM_F_ACK, rule.buildPayload)
+    }
+
+    /// `NFT_MSG_DELCHAIN`: the chain, which nothing may refer to any more.
+    public mutating func deleteChain(_ chain: NftChainObject, label: String) {
+        message(label, NFT_MSG_DELCHAIN, family: chain.family, flags: NLM_F_ACK, chain.buildPayload)
+    }
+
     public func batch(commits: Bool) -> NftBatch {
         NftBatch(bytes: bytes, messages: messages, commits: commits)
     }

@@ -1,3 +1,4 @@
+import Glibc
 import CNftnl
 
 /// One libnftnl expression being built. It is freed when dropped, unless a rule took it
@@ -32,6 +33,20 @@ public struct NftExpressionObject: ~Copyable {
             nftnl_expr_set(handle, UInt16(attribute), raw.baseAddress, UInt32(raw.count))
         }
         guard status == 0 else { throw .outOfMemory("nftnl_expr data") }
+    }
+
+    /// For the xtables `info` blobs: libnftnl keeps the pointer it is given and frees it with
+    /// the expression (`nftnl_expr_match_set`/`_target_set` do not copy), so it gets a copy of
+    /// its own from `malloc`.
+    private func setHandingOver(_ attribute: Int, _ data: [UInt8]) throws(NetlinkError) {
+        guard let copy = malloc(max(1, data.count)) else { throw .outOfMemory("nftnl_expr info") }
+        data.withUnsafeBytes { raw in
+            if let base = raw.baseAddress { memcpy(copy, base, raw.count) }
+        }
+        guard nftnl_expr_set(handle, UInt16(attribute), copy, UInt32(data.count)) == 0 else {
+            free(copy)
+            throw .outOfMemory("nftnl_expr info")
+        }
     }
 
     private func set(_ attribute: Int, _ text: String) throws(NetlinkError) {
@@ -100,5 +115,32 @@ extension NftExpressionObject {
         let masq = try NftExpressionObject("masq")
         if let flags { masq.set(NFTNL_EXPR_MASQ_FLAGS, flags) }
         return masq
+    }
+
+    /// `counter` from zero, as iptables-nft puts in every rule (bytes, then packets).
+    public static func counter() throws(NetlinkError) -> NftExpressionObject {
+        let counter = try NftExpressionObject("counter")
+        nftnl_expr_set_u64(counter.handle, UInt16(NFTNL_EXPR_CTR_BYTES), 0)
+        nftnl_expr_set_u64(counter.handle, UInt16(NFTNL_EXPR_CTR_PACKETS), 0)
+        return counter
+    }
+
+    /// An xtables match run through `nft_compat` (`-m comment`): its name, revision and the
+    /// raw `info` structure the kernel module reads.
+    public static func xtMatch(name: String, revision: UInt32, info: [UInt8]) throws(NetlinkError) -> NftExpressionObject {
+        let match = try NftExpressionObject("match")
+        try match.set(NFTNL_EXPR_MT_NAME, name)
+        match.set(NFTNL_EXPR_MT_REV, revision)
+        try match.setHandingOver(NFTNL_EXPR_MT_INFO, info)
+        return match
+    }
+
+    /// An xtables target run through `nft_compat` (`-j MASQUERADE`).
+    public static func xtTarget(name: String, revision: UInt32, info: [UInt8]) throws(NetlinkError) -> NftExpressionObject {
+        let target = try NftExpressionObject("target")
+        try target.set(NFTNL_EXPR_TG_NAME, name)
+        target.set(NFTNL_EXPR_TG_REV, revision)
+        try target.setHandingOver(NFTNL_EXPR_TG_INFO, info)
+        return target
     }
 }

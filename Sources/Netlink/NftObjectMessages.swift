@@ -73,6 +73,8 @@ public struct NftRuleMessage: Hashable, Sendable {
     public var family: UInt8
     public var table: String
     public var chain: String
+    /// `NFTA_RULE_HANDLE`: what a delete of this rule names; nil when absent.
+    public var handle: UInt64?
     public var expressions: [NftExpression]
     /// `NFTA_RULE_USERDATA`; empty when absent.
     public var userData: [UInt8]
@@ -88,6 +90,8 @@ public struct NftRuleMessage: Hashable, Sendable {
         family = UInt8(truncatingIfNeeded: nftnl_rule_get_u32(rule, UInt16(NFTNL_RULE_FAMILY.rawValue)))
         table = NftParsing.string(nftnl_rule_get_str(rule, UInt16(NFTNL_RULE_TABLE.rawValue)))
         chain = NftParsing.string(nftnl_rule_get_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue)))
+        handle = nftnl_rule_is_set(rule, UInt16(NFTNL_RULE_HANDLE.rawValue))
+            ? nftnl_rule_get_u64(rule, UInt16(NFTNL_RULE_HANDLE.rawValue)) : nil
         expressions = []
         if let iterator = nftnl_expr_iter_create(rule) {
             while let expression = nftnl_expr_iter_next(iterator) {

@@ -119,6 +119,18 @@ public final class NftRuleObject {
         guard status == 0 else { throw .outOfMemory("nftnl_rule userdata") }
     }
 
+    /// `NFTA_RULE_HANDLE`: which rule a delete removes.
+    public func setHandle(_ ruleHandle: UInt64) {
+        nftnl_rule_set_u64(handle, UInt16(NFTNL_RULE_HANDLE.rawValue), ruleHandle)
+    }
+
+    /// `NFTA_RULE_COMPAT`: the layer-4 protocol and its inversion flag the xtables matches of
+    /// the rule are checked against, as iptables-nft sends with every rule (0, 0: any).
+    public func setCompat(protocol number: UInt32, flags: UInt32) {
+        nftnl_rule_set_u32(handle, UInt16(NFTNL_RULE_COMPAT_PROTO.rawValue), number)
+        nftnl_rule_set_u32(handle, UInt16(NFTNL_RULE_COMPAT_FLAGS.rawValue), flags)
+    }
+
     func buildPayload(_ header: UnsafeMutablePointer<nlmsghdr>) {
         nftnl_rule_nlmsg_build_payload(header, handle)
     }

@@ -21,6 +21,28 @@ public enum NftRequest {
         build(object.getType, family: family ?? UInt8(NFPROTO_UNSPEC), flags: UInt16(NLM_F_DUMP))
     }
 
+    /// A dump of the rules of one chain (`NFTA_RULE_TABLE`, `NFTA_RULE_CHAIN` set: the kernel
+    /// walks only that chain), so reading flannel's chains of `ip nat` does not copy the
+    /// thousands of rules kube-proxy keeps in the same table.
+    public static func dumpRules(family: UInt8, table: String, chain: String) -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 64 + 2 * 260)
+        let length = buffer.withUnsafeMutableBytes { raw -> Int in
+            guard let base = raw.baseAddress, let rule = nftnl_rule_alloc() else { return 0 }
+            defer { nftnl_rule_free(rule) }
+            nftnl_rule_set_u32(rule, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family))
+            guard nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_TABLE.rawValue), table) == 0,
+                  nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue), chain) == 0,
+                  let header = nftnl_nlmsg_build_hdr(
+                      base.assumingMemoryBound(to: CChar.self), UInt16(NFT_MSG_GETRULE.rawValue), UInt16(family),
+                      UInt16(NLM_F_DUMP), 0
+                  )
+            else { return 0 }
+            nftnl_rule_nlmsg_build_payload(header, rule)
+            return Int(header.pointee.nlmsg_len)
+        }
+        return Array(buffer[0..<min(length, buffer.count)])
+    }
+
     /// `NFT_MSG_GETGEN`: asks for the ruleset generation id.
     public static func getGeneration() -> [UInt8] {
         build(NFT_MSG_GETGEN, family: UInt8(NFPROTO_UNSPEC), flags: 0)

@@ -34,6 +34,9 @@ struct InputOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Install flannel's MASQUERADE rules (default on, as kube-flannel.yml runs flannel).")
     var ipMasq = true
 
+    @Flag(inversion: .prefixedNo, help: "Install flannel's forward rules (FLANNEL-FWD, or the nf_tables forward chain), as flanneld's --iptables-forward-rules (default on).")
+    var iptablesForwardRules = true
+
     /// True when the flags describe the underlay, so no live kernel is consulted for link facts.
     var isOffline: Bool { iface != nil || !onLink.isEmpty || ifaceMTU != nil }
 }
@@ -122,7 +125,9 @@ extension NodeFlags {
             return prefix
         }
         self.init(
-            selector: selector, options: DesiredOptions(backendOverride: backendOverride, ipMasq: flags.ipMasq),
+            selector: selector, options: DesiredOptions(
+                backendOverride: backendOverride, ipMasq: flags.ipMasq, forwardRules: flags.iptablesForwardRules
+            ),
             onLinkNetworks: onLinkNetworks, iface: flags.iface, ifaceMTU: flags.ifaceMTU
         )
     }

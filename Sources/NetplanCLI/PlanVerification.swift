@@ -38,7 +38,8 @@ enum PlanVerification {
     }
 
     /// How a saved change differs from the recomputed one, in the plan's words. A table's
-    /// one-line text names only the table, so for tables the first differing rule line is shown.
+    /// one-line text names only the table, so for tables (and flannel's iptables-mode rules) the
+    /// first differing rule line is shown.
     private static func difference(_ saved: Change, _ current: Change) -> String {
         if case let .table(savedVerb) = saved, case let .table(currentVerb) = current,
            let savedTable = savedVerb.after ?? savedVerb.before, let currentTable = currentVerb.after ?? currentVerb.before
@@ -52,6 +53,12 @@ enum PlanVerification {
                     """
             }
             return "(\(saved)) holds a table of \(savedLines.count) lines where these inputs give \(currentLines.count)"
+        }
+        if case let .iptables(mine) = saved, case let .iptables(theirs) = current {
+            for (line, (mine, theirs)) in zip(mine.lines, theirs.lines).enumerated() where mine != theirs {
+                return "(\(saved)) has, at line \(line + 1) of its rules, \"\(mine)\" where these inputs give \"\(theirs)\""
+            }
+            return "(\(saved)) holds \(mine.lines.count) rule lines where these inputs give \(theirs.lines.count)"
         }
         return "reads \"\(saved)\" where these inputs give \"\(current)\""
     }

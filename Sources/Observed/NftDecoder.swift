@@ -87,6 +87,6 @@ public enum NftDecoder {
         let key = NftTable.Key(family: family, name: rule.table)
         let (matches, verdict) = NftRuleDecoder.decode(rule.expressions, family: family)
         let comment = NftUserData.comment(in: rule.userData, type: NftUserData.ruleComment)
-        return (key, rule.chain, NftRule(matches, verdict, comment: comment))
+        return (key, rule.chain, NftRule(matches, verdict, comment: comment, handle: rule.handle))
     }
 }

@@ -15,7 +15,10 @@ import Netlink
 ///   iptables-nft compares only `name\0`); a name without NUL is a wildcard, `eth*`.
 /// - verdicts: `immediate` accept/drop/return/jump/goto, `masq` (with `fully-random`), and
 ///   iptables-nft's xt `MASQUERADE` target (its range flags say `--random-fully`).
-/// - `counter` becomes `.other("counter")` without its numbers: packet counts change with every
+/// - iptables-nft's xtables matches `comment` (revision 0: a 256-byte NUL-terminated string)
+///   and `mark` (revision 1, `struct xt_mark_mtinfo1`: mark, mask, invert; what iptables-nft
+///   versions before native mark matching wrote) become `.comment` and `.mark`.
+/// - `counter` becomes `.counter` without its numbers: packet counts change with every
 ///   packet, and a snapshot or a plan's fingerprint must not.
 enum NftRuleDecoder {
     static let networkHeader = NftPayloadBase.networkHeader
@@ -42,6 +45,9 @@ enum NftRuleDecoder {
             } else if let (match, used) = meta(expressions, at: index) {
                 matches.append(match)
                 index += used
+            } else if let match = xtMatch(expressions[index]) {
+                matches.append(match)
+                index += 1
             } else {
                 matches.append(.other(text(expressions[index])))
                 index += 1
@@ -122,6 +128,26 @@ enum NftRuleDecoder {
             let match: NftMatch = key == NftMetaKey.outputInterfaceName
                 ? .outputInterface(name, negated: negated) : .inputInterface(name, negated: negated)
             return (match, 2)
+        default:
+            return nil
+        }
+    }
+
+    /// `counter`, and the xtables matches iptables-nft writes for flannel's rules.
+    private static func xtMatch(_ expression: NftExpression) -> NftMatch? {
+        switch expression {
+        case .counter:
+            return .counter
+        case let .match("comment", 0, info) where info.count == 256:
+            guard let end = info.firstIndex(of: 0), info[end...].allSatisfy({ $0 == 0 }) else { return nil }
+            guard let text = String(validating: info[..<end], as: UTF8.self) else { return nil }
+            return .comment(text)
+        case let .match("mark", 1, info) where info.count >= 9:
+            // mark, mask (host order), invert; a negated mark has no word in the model.
+            guard info[8] == 0 else { return nil }
+            let value = hostOrder(Array(info[0..<4]))
+            let mask = hostOrder(Array(info[4..<8]))
+            return .mark(mask: mask, value: value)
         default:
             return nil
         }

@@ -58,11 +58,22 @@ public struct ObservationScope: Hashable, Sendable {
     }
 }
 
-/// The live kernel, as one observation: rtnetlink objects and flannel's nf_tables table.
+/// The live kernel, as one observation: rtnetlink objects, flannel's nf_tables table, and the
+/// chains of the iptables-nft tables where flannel's iptables-mode rules live (both are read
+/// whatever the mode: the plan removes the other mode's leftovers, as flanneld does).
 public enum LiveKernel {
+    /// The chains read in `ip nat` and `ip filter`: the base chains flannel jumps from and
+    /// flannel's own chains (in both tables: flanneld's nf_tables mode clean-up looks for
+    /// `FLANNEL-FWD` in `nat`).
+    public static let iptablesChains: [NftTable.Key: [String]] = [
+        IptablesNames.nat: ["POSTROUTING", IptablesNames.masqueradeChain, IptablesNames.forwardChain],
+        IptablesNames.filter: ["FORWARD", IptablesNames.forwardChain, IptablesNames.masqueradeChain],
+    ]
+
     public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
         var node = try Observer.observe(scope)
         if let table = try NftReader.readTable(NftTable.flannelKey) { node.state.tables[table.key] = table }
+        for table in try NftReader.readChains(iptablesChains) { node.state.tables[table.key] = table }
         return node
     }
 }

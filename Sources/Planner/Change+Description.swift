@@ -42,6 +42,19 @@ extension Change: TextAppending {
             case let .replace(_, table): text.append("~ nft table \(table.key.family) \(table.key.name) (replaced in one transaction)")
             case let .delete(table): text.append("- nft table \(table.key.family) \(table.key.name)")
             }
+        case let .iptables(change):
+            let symbol = switch change.action {
+            case .create: "+"
+            case .delete: "-"
+            default: "~"
+            }
+            text.append("\(symbol) iptables -t \(IptablesNames.tableName(change.table)): ")
+            if let layout = change.layout {
+                text.append("flannel's rules as \(layout) writes them")
+            } else {
+                text.append("flannel's rules removed")
+            }
+            text.append(" (\(change.deletes.count) to delete, \(change.appends.count) to append, in one transaction)")
         }
     }
 

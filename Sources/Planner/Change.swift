@@ -64,6 +64,8 @@ public enum Change: Hashable, Sendable {
     case route(Verb<Route>)
     /// The whole nf_tables table, replaced in one transaction.
     case table(Verb<NftTable>)
+    /// flannel's iptables-mode rules in one shared iptables-nft table, in one transaction.
+    case iptables(IptablesChange)
 
     /// The kind of object, in the words the text plan uses.
     public var kind: String {
@@ -74,6 +76,7 @@ public enum Change: Hashable, Sendable {
         case .neighbor: "neigh"
         case .route: "route"
         case .table: "nft"
+        case .iptables: "iptables"
         }
     }
 
@@ -92,6 +95,7 @@ public enum Change: Hashable, Sendable {
         case let .neighbor(verb): verb.action
         case let .route(verb): verb.action
         case let .table(verb): verb.action
+        case let .iptables(change): change.action
         }
     }
 }

@@ -15,7 +15,12 @@ public enum Fingerprint {
         for route in state.routes.values { digest.add(route) }
         for neighbor in state.neighbors.values { digest.add(neighbor) }
         for entry in state.fdb.values { digest.add(entry) }
-        for table in state.tables.values { digest.add(table) }
+        for table in state.tables.values where !IptablesNames.tables.contains(table.key) { digest.add(table) }
+        // A shared iptables-nft table counts by flannel's part of it, as the planner sees it.
+        for key in IptablesNames.tables {
+            if let table = state.tables[key] { digest.add(Ownership.iptablesListing(of: table)) }
+            // (an iptables-nft table with nothing of flannel's in it adds nothing)
+        }
         return digest.text
     }
 }
@@ -86,6 +91,15 @@ struct FingerprintDigest {
     mutating func add(_ table: NftTable) {
         var hash = ObjectHash(kind: 5)
         hash.text(table.description)
+        tables.add(hash.value)
+    }
+
+    /// flannel's part of a shared iptables-nft table: its rules in order (order matters there).
+    mutating func add(_ listing: IptablesListing) {
+        guard !listing.chains.isEmpty || !listing.rules.isEmpty else { return }
+        var hash = ObjectHash(kind: 6)
+        hash.text("\(listing.table.family) \(listing.table.name)")
+        for line in listing.lines { hash.text(line) }
         tables.add(hash.value)
     }
 

@@ -38,20 +38,66 @@ public struct MasqueradeAudit: Sendable {
         var findings: [Finding] = []
         for table in tables where table.key != NftTable.flannelKey
             && (table.key.family == .ip || table.key.family == .inet) {
+            var walk = ChainWalk(audit: self, table: table)
             for chain in table.chains where chain.hook?.type == "nat" && chain.hook?.hook == "postrouting" {
-                for rule in chain.rules {
-                    if isMasquerade(rule.verdict), let certain = mayMatch(rule) {
-                        findings.append(Finding(table: table.key, chain: chain.name, rule: rule, certain: certain, cluster: cluster))
-                    } else if exemptsAll(rule) {
-                        break  // every later rule of this chain is skipped for pod-to-pod traffic
-                    }
-                }
+                _ = walk.run(chain, depth: 0)
             }
+            findings += walk.findings
         }
         return findings
     }
 
-    private func isMasquerade(_ verdict: NftVerdict) -> Bool {
+    /// Follows pod-to-pod traffic through one table's chains in order, as the kernel does: a
+    /// rule it cannot match is passed over; a masquerade it may match is a finding (and ends the
+    /// walk when certain); a `return` every such packet matches ends the chain (back to the
+    /// jumping rule), an `accept` ends the hook for this table; a `jump` walks the target chain
+    /// and goes on after it, a `goto` walks it and does not come back. So flannel's own
+    /// `FLANNEL-POSTRTG` exempting pod-to-pod traffic does not hide a masquerade that follows the
+    /// jump in `POSTROUTING` (seed 002's rule), and a return that precedes a broad masquerade in
+    /// the same chain (flannel v0.18's `-s C -d C RETURN`) does.
+    struct ChainWalk {
+        enum Outcome { case fellThrough, returned, ended }
+
+        let audit: MasqueradeAudit
+        let table: NftTable
+        var findings: [Finding] = []
+        /// Chains being walked: a jump loop the kernel would refuse is not followed twice.
+        private var active: Set<String> = []
+
+        init(audit: MasqueradeAudit, table: NftTable) {
+            self.audit = audit
+            self.table = table
+        }
+
+        /// iptables and nf_tables allow 16 levels of jumps; deeper is not walked.
+        static let maximumDepth = 16
+
+        mutating func run(_ chain: NftChain, depth: Int) -> Outcome {
+            guard depth < Self.maximumDepth, active.insert(chain.name).inserted else { return .fellThrough }
+            defer { active.remove(chain.name) }
+            for rule in chain.rules {
+                guard let certain = audit.mayMatch(rule) else { continue }
+                switch rule.verdict {
+                case .jump(let target), .goto(let target):
+                    guard let next = table.chains.first(where: { $0.name == target }) else { continue }
+                    let outcome = run(next, depth: depth + 1)
+                    if outcome == .ended && certain { return .ended }
+                    if case .goto = rule.verdict, certain { return .returned }
+                case .return where certain && audit.exemptsAll(rule):
+                    return .returned
+                case .accept where certain && audit.exemptsAll(rule):
+                    return .ended
+                default:
+                    guard audit.isMasquerade(rule.verdict) else { continue }
+                    findings.append(Finding(table: table.key, chain: chain.name, rule: rule, certain: certain, cluster: audit.cluster))
+                    if certain { return .ended }
+                }
+            }
+            return .fellThrough
+        }
+    }
+
+    func isMasquerade(_ verdict: NftVerdict) -> Bool {
         switch verdict {
         case .masquerade: true
         case let .other(text): text.contains("masquerade") || text.contains("snat")
@@ -60,7 +106,7 @@ public struct MasqueradeAudit: Sendable {
     }
 
     /// nil when the rule cannot match pod-to-pod traffic; otherwise whether that is certain.
-    private func mayMatch(_ rule: NftRule) -> Bool? {
+    func mayMatch(_ rule: NftRule) -> Bool? {
         var certain = true
         for match in rule.matches {
             switch match {
@@ -82,8 +128,9 @@ public struct MasqueradeAudit: Sendable {
                 let podSide = name == "cni0" || name.hasSuffix("*")
                 if !negated && !podSide { return nil }
                 if negated && name == "cni0" { return nil }
-            case let .other(text):
-                if text.hasPrefix("counter") { continue }
+            case .comment, .counter:
+                continue
+            case .other:
                 certain = false
             }
         }
@@ -91,13 +138,13 @@ public struct MasqueradeAudit: Sendable {
     }
 
     /// A `return`/`accept` that every pod-to-pod packet matches ends the chain for them.
-    private func exemptsAll(_ rule: NftRule) -> Bool {
+    func exemptsAll(_ rule: NftRule) -> Bool {
         guard rule.verdict == .return || rule.verdict == .accept else { return false }
         return rule.matches.allSatisfy { match in
             switch match {
             case let .sourceAddress(prefix, negated): negated ? !prefix.overlaps(ownSubnet) : prefix.contains(ownSubnet)
             case let .destinationAddress(prefix, negated): negated ? !prefix.overlaps(cluster) : prefix.contains(cluster)
-            case let .other(text): text.hasPrefix("counter")
+            case .comment, .counter: true
             default: false
             }
         }

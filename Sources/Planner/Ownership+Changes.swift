@@ -33,6 +33,8 @@ extension Ownership {
             return check(verb, owns: owns)
         case let .table(verb):
             return check(verb, owns: { owns($0.key) })
+        case let .iptables(change):
+            return refusal(of: change)
         }
     }
 

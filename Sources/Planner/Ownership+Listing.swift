@@ -13,7 +13,8 @@ extension Ownership {
             // key order (device, then address) is the address order.
             neighbors: Self.sorted(state.neighbors.values, where: owns) { (UInt64($0.key.ip.value), 0) },
             fdb: Self.sorted(state.fdb.values, where: owns) { ($0.key.mac.value, 0) },
-            tables: state.tables.values.filter { owns($0.key) }.sorted { $0.key < $1.key }
+            tables: state.tables.values.filter { owns($0.key) }.sorted { $0.key < $1.key },
+            iptables: IptablesNames.tables.compactMap { state.tables[$0] }.map(ownedIptables(in:))
         )
     }
 

@@ -86,6 +86,18 @@ public struct Ownership: Hashable, Sendable {
         owned.neighbors = state.neighbors.filter { owns($0.value) }
         owned.fdb = state.fdb.filter { owns($0.value) }
         owned.tables = state.tables.filter { owns($0.key) }
+        // The shared iptables-nft tables keep only flannel's chains and rules.
+        for key in IptablesNames.tables {
+            guard let table = state.tables[key] else { continue }
+            let chains: [NftChain] = table.chains.compactMap { chain in
+                let rules = chain.rules.filter { ownsIptablesRule($0, chain: chain.name, table: key) }
+                guard !rules.isEmpty || ownsIptablesChain(chain.name, table: key) else { return nil }
+                var kept = chain
+                kept.rules = rules
+                return kept
+            }
+            if !chains.isEmpty { owned.tables[key] = NftTable(key: key, comment: table.comment, chains: chains) }
+        }
         return owned
     }
 }

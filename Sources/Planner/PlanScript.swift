@@ -52,7 +52,37 @@ public enum PlanScript {
             }
         case let .table(verb):
             return tableCommands(for: verb)
+        case let .iptables(change):
+            return iptablesCommands(for: change)
         }
+    }
+
+    /// flannel's iptables-mode rules in one `iptables-nft-restore --noflush` run: one
+    /// transaction, as the plan's own, that leaves every other rule of the table alone. `-D`
+    /// names a rule by its words; a rule with a part iptables has no words for is deleted by
+    /// handle with `nft` first.
+    private static func iptablesCommands(for change: IptablesChange) -> [String] {
+        let table = IptablesNames.tableName(change.table)
+        var byHandle: [String] = []
+        var body = ["*\(table)"]
+        body += change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
+        for rule in change.deletes {
+            let words = rule.rule.iptablesWords(chain: rule.chain)
+            let plainChain = !rule.chain.isEmpty && rule.chain.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f }
+            if words.contains("[") || !plainChain, let handle = rule.rule.handle {
+                byHandle.append(
+                    "nft delete rule \(ShellWord.quote(change.table.family.description)) \(ShellWord.quote(change.table.name)) "
+                        + "\(ShellWord.quote(rule.chain)) handle \(handle)"
+                )
+            } else {
+                body.append("-D" + words.dropFirst(2))
+            }
+        }
+        body += change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
+        body += change.deletedChains.map { "-X \($0)" }
+        body.append("COMMIT")
+        let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
+        return byHandle + ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
     }
 
     /// The vxlan device's commands.

@@ -21,6 +21,9 @@ public enum PlanText {
             if case let .table(verb) = change, let table = verb.after {
                 for row in table.description.split(separator: "\n", omittingEmptySubsequences: false) { line("    " + row) }
             }
+            if case let .iptables(change) = change {
+                for row in change.lines { line("    " + row) }
+            }
         }
         line("")
         line(plan.summaryLine)

@@ -44,17 +44,26 @@ public enum Planner {
         (changes.routes, changes.routeDeletes) = (routes.creates, routes.deletes)
         let conflicts = fdb.conflicts + neighbors.conflicts + routes.conflicts
 
-        // 5. The nf_tables table, atomically.
+        // 5. The nf_tables table and flannel's iptables-mode rules, each atomically. What is
+        // created or rewritten comes before what is removed, so switching between the two modes
+        // never leaves a moment without MASQUERADE rules.
         let ownedTables = observed.tables.filter { ownership.owns($0.key) }
         for table in ownedTables.values { fingerprint.add(table) }
+        var tableDeletes: [Change] = []
         for key in Set(desired.tables.keys).union(ownedTables.keys).sorted() {
             switch (desired.tables[key], ownedTables[key]) {
             case let (want?, nil): changes.tables.append(.table(.create(want)))
             case let (want?, have?) where want != have: changes.tables.append(.table(.replace(old: have, new: want)))
-            case let (nil, have?): changes.tables.append(.table(.delete(have)))
+            case let (nil, have?): tableDeletes.append(.table(.delete(have)))
             default: break
             }
         }
+        for change in IptablesPlanner.changes(
+            desired: desired.iptables, observed: observed.tables, ownership: ownership, fingerprint: &fingerprint
+        ) {
+            if change.action == .delete { tableDeletes.append(change) } else { changes.tables.append(change) }
+        }
+        changes.tables += tableDeletes
 
         return Plan(changes: changes.ordered, fingerprint: fingerprint.text, conflicts: conflicts, ownership: ownership)
     }

@@ -4,7 +4,7 @@ import Planner
 /// The JSON of a plan's parts, part of the documented plan schema (docs/plan-json.md).
 public enum PlanFormats {
     /// `{"action": "create|replace|delete|recreate", "after": {…}|null, "before": {…}|null,
-    ///   "kind": "link|addr|fdb|neigh|route|nft", "text": "<the text plan's line>"}`.
+    ///   "kind": "link|addr|fdb|neigh|route|nft|iptables", "text": "<the text plan's line>"}`.
     /// It carries whole objects, so a saved plan can be applied exactly as it was reviewed.
     /// `before` and `after` come before `kind` in the file, so they are stepped over and read
     /// once the kind is known.
@@ -68,6 +68,12 @@ public struct ChangeDraft: Sendable {
         case "neigh": return .neighbor(try verb(StateFormats.neighbor, &reader))
         case "route": return .route(try verb(StateFormats.route, &reader))
         case "nft": return .table(try verb(NftFormats.table, &reader))
+        case "iptables":
+            let (before, after) = try objects(IptablesFormats.side, &reader)
+            guard let change = IptablesFormats.change(before: before, after: after), change.action == action else {
+                throw reader.invalid("\(action) iptables needs before/after of one table to match", member: "action")
+            }
+            return .iptables(change)
         default: throw reader.invalid("unknown kind \(kind)", member: "kind")
         }
     }
@@ -102,6 +108,7 @@ enum ChangeObject {
     case neighbor(Neighbor)
     case route(Route)
     case table(NftTable)
+    case iptables(IptablesFormats.Side)
 
     func write(_ writer: inout JSONTextWriter) {
         switch self {
@@ -111,6 +118,7 @@ enum ChangeObject {
         case let .neighbor(neighbor): writer.write(neighbor, as: StateFormats.neighbor)
         case let .route(route): writer.write(route, as: StateFormats.route)
         case let .table(table): writer.write(table, as: NftFormats.table)
+        case let .iptables(side): writer.write(side, as: IptablesFormats.side)
         }
     }
 }
@@ -126,6 +134,10 @@ extension Change {
         case let .neighbor(verb): (verb.before.map(ChangeObject.neighbor), verb.after.map(ChangeObject.neighbor))
         case let .route(verb): (verb.before.map(ChangeObject.route), verb.after.map(ChangeObject.route))
         case let .table(verb): (verb.before.map(ChangeObject.table), verb.after.map(ChangeObject.table))
+        case let .iptables(change):
+            { (sides: (before: IptablesFormats.Side?, after: IptablesFormats.Side?)) in
+                (sides.before.map(ChangeObject.iptables), sides.after.map(ChangeObject.iptables))
+            }(IptablesFormats.sides(of: change))
         }
     }
 }

@@ -63,6 +63,7 @@ public enum StateFormats {
     /// Objects in key order, so the same state is the same bytes; read back as a list.
     public static let state = JSONObjectFormat<NetworkState, StateDraft>(blank: StateDraft(), [
         .defaulted("fdb", { $0.sortedFdb }, { $0.fdb = $1 }, .array(fdb.value)),
+        iptables,
         .defaulted("neighbors", { $0.sortedNeighbors }, { $0.neighbors = $1 }, .array(neighbor.value)),
         .defaulted("routes", { $0.sortedRoutes }, { $0.routes = $1 }, .array(route.value)),
         .defaulted("tables", { $0.sortedTables }, { $0.tables = $1 }, .array(NftFormats.table.value)),
@@ -70,6 +71,26 @@ public enum StateFormats {
     ]) { (draft: StateDraft, _: inout JSONTextReader) throws(JSONReadError) in
         NetworkState(vxlan: draft.vxlan, routes: draft.routes, neighbors: draft.neighbors, fdb: draft.fdb, tables: draft.tables)
     }
+
+    /// A desired state's iptables-mode rules, per table the layout the plan would write:
+    /// `[{"table": {…}, "layout": "flannel v0.21+", "chains": [{"name": "FLANNEL-POSTRTG", …}],
+    /// "rules": [{"chain": "POSTROUTING", "rule": {…}}, …]}]`. Written only when there are
+    /// some (an observed state has none: the observed side of those tables is in `tables`), and
+    /// not read back: which older layouts also satisfy follows from the inputs, not the file.
+    static let iptables = JSONField<NetworkState, StateDraft>("iptables", required: false, write: { writer, state, name in
+        guard !state.iptables.isEmpty else { return }
+        writer.key(name)
+        let sides: [IptablesFormats.Side] = state.sortedIptables.map { set in
+            IptablesFormats.Side(
+                table: set.table, chains: set.layout.chain.map { [NftChain(name: $0, hook: nil, rules: [])] } ?? [],
+                rules: set.layout.rules, layout: set.layout.name
+            )
+        }
+        let format: JSONValueFormat<[IptablesFormats.Side]> = .array(IptablesFormats.side.value)
+        format.write(&writer, sides)
+    }, read: { (reader: inout JSONTextReader, _: inout StateDraft) throws(JSONReadError) in
+        try reader.skipValue()
+    })
 
     public struct StateDraft: Sendable {
         var vxlan: VxlanLink?

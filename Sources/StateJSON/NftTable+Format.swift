@@ -31,6 +31,7 @@ public enum NftFormats {
 
     public static let rule = JSONObjectFormat<NftRule, NftRule>(blank: NftRule([], .continue), [
         .optional("comment", { $0.comment }, { $0.comment = $1 }, .string),
+        .optional("handle", { $0.handle }, { $0.handle = $1 }, .integer(UInt64.self)),
         .required("matches", { $0.matches }, { $0.matches = $1 }, .array(match)),
         .required("verdict", { $0.verdict }, { $0.verdict = $1 }, verdict),
     ])

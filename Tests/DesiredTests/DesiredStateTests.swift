@@ -101,7 +101,9 @@ enum DesiredFixture {
             "10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink",
         ])
         #expect(node.state.sortedFdb.map(\.description).last == "9e:11:22:33:44:55 dev flannel.1 dst 192.168.1.12 self permanent")
-        #expect(node.state.tables.keys.sorted() == [NftTable.flannelKey])
+        // iptables mode, flannel's default: flannel's rules in ip filter and ip nat, no nft table.
+        #expect(node.state.tables.isEmpty)
+        #expect(node.state.sortedIptables.map(\.table) == [IptablesNames.filter, IptablesNames.nat])
     }
 
     @Test func noRouteForTheOwnSubnet() throws {
@@ -283,11 +285,28 @@ enum DesiredFixture {
     }
 
     @Test func ipMasqOffKeepsOnlyTheForwardChain() throws {
-        let on = try F.compute(leases: [F.a, F.b])
-        let off = try F.compute(leases: [F.a, F.b], options: DesiredOptions(ipMasq: false))
+        var netConf = F.netConf()
+        netConf.enableNFTables = true
+        let on = try F.compute(netConf, leases: [F.a, F.b])
+        let off = try F.compute(netConf, leases: [F.a, F.b], options: DesiredOptions(ipMasq: false))
         #expect(on.state.tables[NftTable.flannelKey]?.chains.map(\.name) == ["postrtg", "forward"])
         #expect(off.state.tables[NftTable.flannelKey]?.chains.map(\.name) == ["forward"])
         #expect(off.state.routes == on.state.routes)
+        let neither = try F.compute(netConf, leases: [F.a, F.b], options: DesiredOptions(ipMasq: false, forwardRules: false))
+        #expect(neither.state.tables.isEmpty)
+    }
+
+    /// iptables mode: `--ip-masq` decides the nat rules, `--iptables-forward-rules` the filter
+    /// rules, as flanneld's flags do (`main.go`: masq rules only with ip-masq, forward rules on
+    /// their own flag).
+    @Test func iptablesModeFollowsFlanneldsFlags() throws {
+        let all = try F.compute(leases: [F.a, F.b])
+        #expect(all.state.sortedIptables.map(\.table) == [IptablesNames.filter, IptablesNames.nat])
+        let noMasq = try F.compute(leases: [F.a, F.b], options: DesiredOptions(ipMasq: false))
+        #expect(noMasq.state.sortedIptables.map(\.table) == [IptablesNames.filter])
+        let noForward = try F.compute(leases: [F.a, F.b], options: DesiredOptions(forwardRules: false))
+        #expect(noForward.state.sortedIptables.map(\.table) == [IptablesNames.nat])
+        #expect(noForward.state.tables.isEmpty)
     }
 
     @Test func ownLeaseByNameAndAutomatically() throws {

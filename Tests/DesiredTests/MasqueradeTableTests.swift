@@ -7,8 +7,8 @@ import Testing
     typealias F = DesiredFixture
     static let lease = F.prefix("10.244.1.0/24")
 
-    @Test func iptablesEquivalentRules() {
-        let table = MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true)
+    @Test func iptablesEquivalentRules() throws {
+        let table = try #require(MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true))
         #expect(table.key == NftTable.Key(family: .ip, name: "flannel-ipv4"))
         #expect(table.chains.map(\.name) == ["postrtg", "forward"])
         let postrtg = table.chains[0]
@@ -26,8 +26,8 @@ import Testing
         #expect(forward.rules.map(\.description) == ["ip saddr 10.244.0.0/16 accept", "ip daddr 10.244.0.0/16 accept"])
     }
 
-    @Test func listsAsTheGoldenFilesShowIt() {
-        let table = MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true)
+    @Test func listsAsTheGoldenFilesShowIt() throws {
+        let table = try #require(MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true))
         #expect(table.description == """
             table ip flannel-ipv4 {
             \tcomment "rules for flannel-ipv4"
@@ -52,22 +52,22 @@ import Testing
             """)
     }
 
-    @Test func withoutIPMasqOnlyForwardRemains() {
-        let table = MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: false, fullyRandom: true)
+    @Test func withoutIPMasqOnlyForwardRemains() throws {
+        let table = try #require(MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: false, fullyRandom: true))
         #expect(table.chains.map(\.name) == ["forward"])
         #expect(table.comment == MasqueradeTable.tableComment)
     }
 
-    @Test func fullyRandomCanBeTurnedOff() {
-        let table = MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: false)
+    @Test func fullyRandomCanBeTurnedOff() throws {
+        let table = try #require(MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: false))
         let verdicts = table.chains[0].rules.map(\.verdict)
         #expect(verdicts.filter { $0 == .masquerade(fullyRandom: false) }.count == 2)
         #expect(!verdicts.contains(.masquerade(fullyRandom: true)))
     }
 
-    @Test func podTrafficInsideTheClusterIsNeverMasqueraded() {
+    @Test func podTrafficInsideTheClusterIsNeverMasqueraded() throws {
         // Walk the chain as the kernel would for a few packets: first matching rule wins.
-        let table = MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true)
+        let table = try #require(MasqueradeTable.table(cluster: F.network, lease: Self.lease, ipMasq: true, fullyRandom: true))
         func verdict(_ source: IPv4Address, _ destination: IPv4Address, mark: UInt32 = 0) -> NftVerdict {
             for rule in table.chains[0].rules {
                 let matches = rule.matches.allSatisfy { match in

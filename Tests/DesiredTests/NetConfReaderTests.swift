@@ -24,6 +24,7 @@ struct NetConfReaderTests {
         #expect(conf.backend.port == 0)
         #expect(conf.backend.mtu == nil)
         #expect(conf.enableIPv4 && !conf.enableIPv6)
+        #expect(!conf.enableNFTables, "flannel's default: iptables mode")
         #expect(conf.vxlanDeviceName == "flannel.1")
     }
 
@@ -37,7 +38,7 @@ struct NetConfReaderTests {
             """)
         let expected = NetConf(
             network: try #require(IPv4Prefix("10.244.0.0/16")), subnetLen: 25, enableIPv4: true, enableIPv6: true,
-            ipv6Network: "fd00:10:244::/56",
+            ipv6Network: "fd00:10:244::/56", enableNFTables: true,
             backend: .init(type: .vxlan, vni: 4096, port: 4789, directRouting: true, mtu: 9000, gbp: true))
         #expect(conf == expected)
         #expect(conf.vxlanDeviceName == "flannel.4096")

@@ -60,18 +60,18 @@ import Testing
         #expect(message?.contains("\(plan.fingerprint), they are now 0123456789abcdef") == true)
     }
 
-    /// A table's one-line text names only the table: the refusal shows the rule that differs.
-    @Test func aWidenedNftRuleIsRefusedAndShown() throws {
+    /// An iptables change's one-line text names only the table: the refusal shows the rule that differs.
+    @Test func aWidenedIptablesRuleIsRefusedAndShown() throws {
         let node = try Self.node()
         let plan = Self.plan(node)
         var document = PlanDocument(plan, desired: node)
-        let index = try #require(document.changes.firstIndex { $0.kind == "nft" })
-        guard case let .table(.create(table)) = document.changes[index] else { Issue.record("no table create"); return }
-        var widened = table
-        widened.chains[0].rules[4].matches[0] = .sourceAddress(IPv4Prefix("0.0.0.0/0")!, negated: false)
-        document.changes[index] = .table(.create(widened))
+        let index = try #require(document.changes.firstIndex { $0.kind == "iptables" && $0.description.contains("-t nat") })
+        guard case var .iptables(change) = document.changes[index] else { Issue.record("no iptables change"); return }
+        let masquerade = try #require(change.appends.firstIndex { $0.rule.verdict == .masquerade(fullyRandom: true) })
+        change.appends[masquerade].rule.matches[0] = .sourceAddress(IPv4Prefix("0.0.0.0/0")!, negated: false)
+        document.changes[index] = .iptables(change)
         let message = Self.refusal(document, against: plan)
-        #expect(message?.contains("ip saddr 0.0.0.0/0 ip daddr != 224.0.0.0/4 masquerade fully-random\" where these inputs give \"ip saddr 10.244.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random") == true, "\(message ?? "accepted")")
+        #expect(message?.contains(#""+ -A FLANNEL-POSTRTG -s 0.0.0.0/0 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully" where these inputs give "+ -A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4"#) == true, "\(message ?? "accepted")")
     }
 
     @Test(arguments: [

@@ -45,6 +45,7 @@ struct ApplyKernelTests {
         try NetworkNamespace.run(in: namespace) {
             var node = try Observer.observe(vxlanDevice: "flannel.1", underlay: "eth0", peers: peers)
             if let table = try NftReader.readTable(NftTable.flannelKey) { node.state.tables[table.key] = table }
+            for table in try NftReader.readChains(LiveKernel.iptablesChains) { node.state.tables[table.key] = table }
             return node
         }
     }
@@ -71,14 +72,14 @@ struct ApplyKernelTests {
         )
         let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let plan = Planner.plan(desired: desired.state, observed: before.state, ownership: ownership)
-        // Device, address, 5 fdb entries, 5 neighbours, 5 routes, the table.
-        #expect(plan.changes.count == 18)
+        // Device, address, 5 fdb entries, 5 neighbours, 5 routes, flannel's rules in filter and nat.
+        #expect(plan.changes.count == 19)
 
         let report = try apply(plan, in: namespace)
         #expect(report.failure == nil, "\(String(describing: report.failure))")
         #expect(report.isComplete)
         #expect(report.applied == plan.changes)
-        #expect(report.requestBatches == 4, "create, up, one batch of 16, one nf_tables transaction")
+        #expect(report.requestBatches == 5, "create, up, one batch of 16, one nf_tables transaction per table")
 
         let after = try observe(namespace, peers: peers)
         let again = Planner.plan(desired: desired.state, observed: after.state, ownership: ownership)

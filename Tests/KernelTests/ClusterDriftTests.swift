@@ -10,10 +10,10 @@ struct ClusterDriftTests {
         let scenario = try ClusterScenario()
         defer { scenario.shutdown() }
         // What n1 needs from nothing: after `ip link del flannel.1` it needs it all again, but
-        // the nf_tables table, which the device's deletion does not touch.
+        // flannel's iptables-mode rules, which the device's deletion does not touch.
         let fromNothing = ClusterScenario.changeLines(try scenario.tool("plan", node: 1).stdout)
-        // Device, address, three peers × (fdb, neigh, route), the table.
-        try #require(fromNothing.count == 12, "\(fromNothing)")
+        // Device, address, three peers × (fdb, neigh, route), flannel's rules in filter and nat.
+        try #require(fromNothing.count == 13, "\(fromNothing)")
         try scenario.convergeOnVxlanFromNothing()
 
         let savedPlan = scenario.directory.appendingPathComponent("n1.plan").path
@@ -35,7 +35,7 @@ struct ClusterDriftTests {
         )
         try scenario.driftAndRepair(
             "flannel.1", node: 1, [["ip", "link", "del", "flannel.1"]],
-            repair: fromNothing.filter { !$0.hasPrefix("+ nft ") }, broken: [2, 3, 4], savedPlan: savedPlan
+            repair: fromNothing.filter { !$0.hasPrefix("+ iptables ") }, broken: [2, 3, 4], savedPlan: savedPlan
         )
         // Converged again, the saved plan matches the kernel once more and is no longer stale.
         let current = try scenario.tool("apply", node: 1, ["--plan", savedPlan])

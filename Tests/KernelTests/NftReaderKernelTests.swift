@@ -81,13 +81,13 @@ struct NftReaderKernelTests {
                 NftRule(
                     [.outputInterface("docker0", negated: true),
                      .sourceAddress(IPv4Prefix(address: IPv4Address(172, 1, 13, 0), length: 24), negated: false),
-                     .other("counter")],
+                     .counter],
                     .masquerade(fullyRandom: false)
                 ),
                 NftRule(
                     [.sourceAddress(IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16), negated: false),
                      .destinationAddress(.multicast, negated: true),
-                     .other("counter")],
+                     .counter],
                     .masquerade(fullyRandom: true)
                 ),
             ])

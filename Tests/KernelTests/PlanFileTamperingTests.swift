@@ -137,12 +137,12 @@ struct PlanFileTamperingTests {
         Tampering(name: "FDB dst pointed at 224.0.0.1", says: differs) { document in
             try editAfter(&document, change: try index(of: "fdb", in: document)) { $0["destination"] = "224.0.0.1" }
         },
-        Tampering(name: "nft table widened to 0.0.0.0/0", says: differs) { document in
-            try editAfter(&document, change: try index(of: "nft", in: document)) { table in
+        Tampering(name: "iptables rules widened to 0.0.0.0/0", says: differs) { document in
+            try editAfter(&document, change: try index(of: "iptables", in: document)) { table in
                 let text = String(decoding: try JSONSerialization.data(withJSONObject: table), as: UTF8.self)
                 // Foundation escapes `/` as `\/`.
                 let widened = text.replacingOccurrences(of: #"10.244.0.0\/16"#, with: "0.0.0.0/0")
-                try #require(widened != text, "the table mentions the cluster CIDR")
+                try #require(widened != text, "the rules mention the cluster CIDR")
                 table = try #require(try JSONSerialization.jsonObject(with: Data(widened.utf8)) as? JSON)
             }
         },
@@ -168,7 +168,7 @@ struct PlanFileTamperingTests {
         let original = try Data(contentsOf: URL(fileURLWithPath: planPath))
         let document = try #require(try JSONSerialization.jsonObject(with: original) as? JSON)
         let kinds = Set(try #require(document["changes"] as? [JSON]).compactMap { $0["kind"] as? String })
-        try #require(kinds.isSuperset(of: ["link", "addr", "fdb", "neigh", "route", "nft"]), "plan kinds: \(kinds)")
+        try #require(kinds.isSuperset(of: ["link", "addr", "fdb", "neigh", "route", "iptables"]), "plan kinds: \(kinds)")
 
         let before = try node.listings()
         for tampering in Self.tamperings {

@@ -26,7 +26,7 @@ struct ScaleKernelTests {
         ]
         let applied = try inside([ToolBinary.path, "apply"] + inputs, check: false)
         #expect(applied.status == 0, "\(applied.stderr)")
-        #expect(applied.stdout.contains("Apply complete: \(3 * peers + 3) added, 0 changed, 0 destroyed."))
+        #expect(applied.stdout.contains("Apply complete: \(3 * peers + 4) added, 0 changed, 0 destroyed."))
 
         let again = try inside([ToolBinary.path, "plan", "--detailed-exitcode"] + inputs, check: false)
         #expect(again.status == 0, "\(again.stdout.suffix(400))\(again.stderr)")

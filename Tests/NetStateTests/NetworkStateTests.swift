@@ -35,7 +35,7 @@ import Testing
                         NftRule([.mark(mask: 0x4000, value: 0x4000)], .return),
                         NftRule([.sourceAddress(prefix("10.244.0.0/16"), negated: true),
                                  .destinationAddress(prefix("10.244.1.0/24"), negated: false)], .masquerade(fullyRandom: true)),
-                        NftRule([.outputInterface("eth0", negated: true), .inputInterface("cni0", negated: false), .other("counter")],
+                        NftRule([.outputInterface("eth0", negated: true), .inputInterface("cni0", negated: false), .counter],
                                 .continue, comment: "why"),
                         NftRule([], .jump("x")), NftRule([], .goto("y")), NftRule([], .drop), NftRule([], .accept),
                         NftRule([], .other("reject")),

@@ -139,7 +139,7 @@ import Testing
                         NftRule([.other("ct state established")], .jump("other")),
                         NftRule([], .goto("g")),
                         NftRule([], .drop),
-                        NftRule([.other("counter")], .other("log")),
+                        NftRule([.counter], .other("log")),
                     ]
                 ),
                 NftChain(name: "forward", hook: .init(type: "filter", hook: "forward", priority: 0, policyAccept: false), rules: []),

@@ -30,7 +30,7 @@ import TestSupport
         // Wildcard and exact interface names, with negation.
         #expect(rules[3] == NftRule([.outputInterface("eth*", negated: false), .inputInterface("veth0", negated: true)], .accept))
         // The counter keeps no numbers.
-        #expect(rules[4].matches.contains(.other("counter")))
+        #expect(rules[4].matches.contains(.counter))
         #expect(rules[4].verdict == .accept)
         // masquerade with other flags is not `masquerade` / `masquerade fully-random`.
         #expect(rules[5].matches == [.destinationAddress(IPv4Prefix(address: IPv4Address(10, 0, 0, 0), length: 8), negated: false)])

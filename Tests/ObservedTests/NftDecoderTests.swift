@@ -28,7 +28,7 @@ import Testing
         let expected = NftTable(key: .init(family: .ip, name: "nat"), chains: [
             NftChain(name: "POSTROUTING", hook: .init(type: "nat", hook: "postrouting", priority: 100), rules: [
                 NftRule(
-                    [.sourceAddress(Self.dockerSubnet, negated: false), .outputInterface("docker0", negated: true), .other("counter")],
+                    [.sourceAddress(Self.dockerSubnet, negated: false), .outputInterface("docker0", negated: true), .counter],
                     .masquerade(fullyRandom: false)
                 ),
             ]),
@@ -45,7 +45,7 @@ import Testing
         #expect(tables.map(\.key) == [NftTable.Key(family: .ip, name: "nat")])
         #expect(tables.first?.chains.map(\.name) == ["POSTROUTING"])
         #expect(rule == NftRule(
-            [.outputInterface("docker0", negated: true), .sourceAddress(Self.dockerSubnet, negated: false), .other("counter")],
+            [.outputInterface("docker0", negated: true), .sourceAddress(Self.dockerSubnet, negated: false), .counter],
             .masquerade(fullyRandom: false)
         ))
         #expect(rule.description == "oifname != \"docker0\" ip saddr 172.1.13.0/24 counter masquerade")

@@ -96,6 +96,48 @@ enum KernelModel {
             try perform(verb, key: \.key, in: &state.routes)
         case let .table(verb):
             try perform(verb, key: \.key, in: &state.tables)
+        case let .iptables(iptables):
+            try apply(iptables, to: &state, refuse: refuse)
         }
+    }
+
+    /// One nf_tables transaction on a shared table, as the kernel runs it: the table and chains
+    /// created (`EEXIST` for a chain that exists), rules deleted by handle (`ENOENT`), rules
+    /// appended to chains that exist with fresh handles, chains deleted only when empty and not
+    /// jumped to (`EBUSY`).
+    static func apply(_ change: IptablesChange, to state: inout NetworkState, refuse: (String) -> Refusal) throws(Refusal) {
+        var table = state.tables[change.table] ?? NftTable(key: change.table, chains: [])
+        if state.tables[change.table] == nil && !change.createsTable { throw refuse("ENOENT: no table \(change.table.name)") }
+        var nextHandle = (table.chains.flatMap(\.rules).compactMap(\.handle).max() ?? 0) + 1
+        for chain in change.newChains {
+            guard !table.chains.contains(where: { $0.name == chain.name }) else { throw refuse("EEXIST: chain \(chain.name)") }
+            table.chains.append(NftChain(name: chain.name, hook: chain.hook, rules: []))
+        }
+        for rule in change.deletes {
+            guard let chain = table.chains.firstIndex(where: { $0.name == rule.chain }),
+                  let handle = rule.rule.handle,
+                  let index = table.chains[chain].rules.firstIndex(where: { $0.handle == handle })
+            else { throw refuse("ENOENT: rule \(rule.rule) in \(rule.chain)") }
+            table.chains[chain].rules.remove(at: index)
+        }
+        for rule in change.appends {
+            guard let chain = table.chains.firstIndex(where: { $0.name == rule.chain }) else {
+                throw refuse("ENOENT: chain \(rule.chain)")
+            }
+            if case let .jump(target) = rule.rule.verdict, !table.chains.contains(where: { $0.name == target }) {
+                throw refuse("ENOENT: jump to a missing chain \(target)")
+            }
+            var added = rule.rule
+            added.handle = nextHandle
+            nextHandle += 1
+            table.chains[chain].rules.append(added)
+        }
+        for name in change.deletedChains {
+            guard let chain = table.chains.firstIndex(where: { $0.name == name }) else { throw refuse("ENOENT: chain \(name)") }
+            let referenced = table.chains.flatMap(\.rules).contains { $0.verdict == .jump(name) || $0.verdict == .goto(name) }
+            guard table.chains[chain].rules.isEmpty, !referenced else { throw refuse("EBUSY: chain \(name)") }
+            table.chains.remove(at: chain)
+        }
+        state.tables[change.table] = table
     }
 }

@@ -17,7 +17,7 @@ import Testing
     /// Seed 002 before the fix: `-s 172.1.13.0/24 ! -o docker0 -j MASQUERADE`.
     @Test func seed002RuleIsFound() {
         let rule = NftRule(
-            [.sourceAddress(Self.own, negated: false), .outputInterface("docker0", negated: true), .other("counter")],
+            [.sourceAddress(Self.own, negated: false), .outputInterface("docker0", negated: true), .counter],
             .masquerade(fullyRandom: false)
         )
         let findings = Self.audit.findings(in: [Self.nat([rule])])

@@ -155,6 +155,7 @@ import Testing
                 verdict(verb, oracle.owns, replaceable: { $0.key.device == device && !oracle.isSkippedPeers($0) })
             case let .fdb(verb): verdict(verb, oracle.owns, replaceable: { $0.key.device == device && !oracle.isSkippedPeers($0) })
             case let .table(verb): verdict(verb, { oracle.owns($0.key) }, replaceable: { _ in false })
+            case .iptables: problems.append("an iptables change where no iptables rules are desired or observed: \(change)")
             case let .address(verb): verdict(verb, { $0.device == device }, replaceable: { _ in false })
             case let .createLink(link), let .deleteLink(link):
                 if !oracle.owns(link) { problems.append("another device: \(change)") }
@@ -347,7 +348,9 @@ import Testing
         case .fdb(.delete): 7
         case .address(.delete): 8
         case .deleteLink: 9
+        case .table(.delete): 12
         case .table: 10
+        case let .iptables(change): change.action == .delete ? 13 : 11
         }
     }
 
@@ -367,6 +370,7 @@ import Testing
             return pad(UInt64(key.table.rawValue)) + pad(UInt64(key.destination.address.value)) + pad(UInt64(key.destination.length))
                 + pad(UInt64(key.tos)) + pad(UInt64(key.metric))
         case let .table(verb): return (verb.after ?? verb.before).map { pad(UInt64($0.key.family.rawValue)) + $0.key.name } ?? ""
+        case let .iptables(change): return pad(UInt64(change.table.family.rawValue)) + change.table.name
         default: return ""
         }
     }

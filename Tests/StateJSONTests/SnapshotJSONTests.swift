@@ -29,7 +29,7 @@ import Testing
                     rules: [
                         NftRule([.mark(mask: 0x4000, value: 0x4000)], .return),
                         NftRule([.sourceAddress(StateSample.prefix("10.244.0.0/16"), negated: true), .outputInterface("eth0", negated: false)], .masquerade(fullyRandom: true), comment: "c"),
-                        NftRule([.other("counter")], .continue),
+                        NftRule([.counter], .continue),
                     ]
                 ),
                 NftChain(name: "regular", hook: nil, rules: []),

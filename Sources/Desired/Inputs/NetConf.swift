@@ -8,6 +8,10 @@ public struct NetConf: Hashable, Sendable {
     public var enableIPv6: Bool
     /// Kept as text: this tool programs IPv4 only and reports IPv6 settings it does not act on.
     public var ipv6Network: String?
+    /// `EnableNFTables` (default false, as flannel): MASQUERADE and forward rules in flannel's
+    /// nf_tables table `ip flannel-ipv4` instead of its iptables-mode rules in `ip nat` /
+    /// `ip filter`.
+    public var enableNFTables: Bool
     public var backend: Backend
 
     public struct Backend: Hashable, Sendable {
@@ -36,13 +40,14 @@ public struct NetConf: Hashable, Sendable {
 
     public init(
         network: IPv4Prefix, subnetLen: UInt8? = nil, enableIPv4: Bool = true, enableIPv6: Bool = false,
-        ipv6Network: String? = nil, backend: Backend
+        ipv6Network: String? = nil, enableNFTables: Bool = false, backend: Backend
     ) {
         self.network = network
         self.subnetLen = subnetLen
         self.enableIPv4 = enableIPv4
         self.enableIPv6 = enableIPv6
         self.ipv6Network = ipv6Network
+        self.enableNFTables = enableNFTables
         self.backend = backend
     }
 

@@ -10,15 +10,16 @@ extension NetConfReader {
     /// Decodes the fields of net-conf.json (flannel's `pkg/subnet/config.go` and the vxlan
     /// backend's options), with flannel's defaults.
     ///
-    /// `SubnetLen: 0` and `MTU: 0` mean "flannel's default" and are kept as nil. `EnableNFTables`,
-    /// `SubnetMin`, `SubnetMax` and `Learning` are checked for their type and otherwise ignored:
-    /// the first selects flannel's own rule manager, the next two matter only when flannel
-    /// allocates subnets, and this tool always creates the device with `nolearning`.
+    /// `SubnetLen: 0` and `MTU: 0` mean "flannel's default" and are kept as nil. `EnableNFTables`
+    /// (default false, as flannel) chooses between flannel's iptables-mode rules and its
+    /// nf_tables table. `SubnetMin`, `SubnetMax` and `Learning` are checked for their type and
+    /// otherwise ignored: the first two matter only when flannel allocates subnets, and this
+    /// tool always creates the device with `nolearning`.
     static func decode(_ object: InputObject) throws(InputError) -> NetConf {
         let enableIPv4 = try object.field("EnableIPv4")?.bool() ?? true
         let enableIPv6 = try object.field("EnableIPv6")?.bool() ?? false
         let ipv6Network = try object.field("IPv6Network")?.string()
-        _ = try object.field("EnableNFTables")?.bool()
+        let enableNFTables = try object.field("EnableNFTables")?.bool() ?? false
         _ = try object.field("SubnetMin")?.ipv4Address(example: "10.244.1.0")
         _ = try object.field("SubnetMax")?.ipv4Address(example: "10.244.255.0")
         let subnetLen = try object.field("SubnetLen")?.integer(in: 0...32)
@@ -59,6 +60,7 @@ extension NetConfReader {
             enableIPv4: enableIPv4,
             enableIPv6: enableIPv6,
             ipv6Network: ipv6Network,
+            enableNFTables: enableNFTables,
             backend: backend)
     }
 

@@ -23,7 +23,7 @@ extension ClusterScenario {
     /// Node `index`'s foreign state as text: every IPv4 route of every table except the ones
     /// the tool owns (routes to peers' lease subnets and anything on flannel.1, including the
     /// local-table entries of its address), every permanent IPv4 neighbour not on flannel.1,
-    /// and the whole `ip nat` table. IPv6 is left out: link-local routes appear on their own
+    /// and the foreign chain of the `ip nat` table (flannel's iptables-mode rules share it). IPv6 is left out: link-local routes appear on their own
     /// when duplicate address detection ends, which is not a change anyone made.
     func foreignListing(node index: Int) throws -> String {
         let owned = try Regex(#"^10\.244\.[0-9]+\.0/24 via [0-9.]+ dev (eth0|flannel\.1)"#)
@@ -31,7 +31,8 @@ extension ClusterScenario {
             .split(separator: "\n").filter { !$0.contains("dev flannel.1") && $0.firstMatch(of: owned) == nil }
         let neighbors = try cluster.ip(node: index, ["-4", "neigh", "show", "nud", "permanent"]).stdout
             .split(separator: "\n").filter { !$0.contains("dev flannel.1") }
-        let nat = try cluster.exec(node: index, ["nft", "list", "table", "ip", "nat"]).stdout
+        // The foreign chain of `ip nat`: flannel's iptables-mode chains now share that table.
+        let nat = try cluster.exec(node: index, ["nft", "list", "chain", "ip", "nat", "postrouting"]).stdout
         return (routes + ["----"] + neighbors + ["----", Substring(nat)]).joined(separator: "\n")
     }
 

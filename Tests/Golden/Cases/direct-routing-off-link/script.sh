@@ -17,28 +17,25 @@ ip route replace 10.244.2.0/24 via 192.168.1.12 dev eth0
 ip route replace 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink
 # + route 10.244.4.0/24 via 192.168.1.13 dev eth0
 ip route replace 10.244.4.0/24 via 192.168.1.13 dev eth0
-# + nft table ip flannel-ipv4
-nft -f - <<'NFT'
-table ip flannel-ipv4
-delete table ip flannel-ipv4
-table ip flannel-ipv4 {
-	comment "rules for flannel-ipv4"
-	chain postrtg {
-		comment "chain to manage traffic masquerading by flannel"
-		type nat hook postrouting priority srcnat; policy accept;
-		meta mark & 0x00004000 == 0x00004000 return
-		ip saddr 10.244.1.0/24 ip daddr 10.244.0.0/16 return
-		ip saddr 10.244.0.0/16 ip daddr 10.244.1.0/24 return
-		ip saddr != 10.244.0.0/16 ip daddr 10.244.1.0/24 return
-		ip saddr 10.244.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random
-		ip saddr != 10.244.0.0/16 ip daddr 10.244.0.0/16 masquerade fully-random
-	}
-
-	chain forward {
-		comment "chain to accept flannel traffic"
-		type filter hook forward priority filter; policy accept;
-		ip saddr 10.244.0.0/16 accept
-		ip daddr 10.244.0.0/16 accept
-	}
-}
-NFT
+# + iptables -t filter: flannel's rules as flannel v0.20+ writes them (0 to delete, 3 to append, in one transaction)
+iptables-nft-restore --noflush <<'IPTABLES'
+*filter
+-N FLANNEL-FWD
+-A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD
+-A FLANNEL-FWD -s 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT
+-A FLANNEL-FWD -d 10.244.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT
+COMMIT
+IPTABLES
+# + iptables -t nat: flannel's rules as flannel v0.21+ writes them (0 to delete, 7 to append, in one transaction)
+iptables-nft-restore --noflush <<'IPTABLES'
+*nat
+-N FLANNEL-POSTRTG
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.1.0/24 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.1.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG ! -s 10.244.0.0/16 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+COMMIT
+IPTABLES

@@ -4,28 +4,25 @@ set -euo pipefail
 
 # + route 172.1.14.0/24 via 172.20.0.14 dev ens3
 ip route replace 172.1.14.0/24 via 172.20.0.14 dev ens3
-# + nft table ip flannel-ipv4
-nft -f - <<'NFT'
-table ip flannel-ipv4
-delete table ip flannel-ipv4
-table ip flannel-ipv4 {
-	comment "rules for flannel-ipv4"
-	chain postrtg {
-		comment "chain to manage traffic masquerading by flannel"
-		type nat hook postrouting priority srcnat; policy accept;
-		meta mark & 0x00004000 == 0x00004000 return
-		ip saddr 172.1.13.0/24 ip daddr 172.1.0.0/16 return
-		ip saddr 172.1.0.0/16 ip daddr 172.1.13.0/24 return
-		ip saddr != 172.1.0.0/16 ip daddr 172.1.13.0/24 return
-		ip saddr 172.1.0.0/16 ip daddr != 224.0.0.0/4 masquerade fully-random
-		ip saddr != 172.1.0.0/16 ip daddr 172.1.0.0/16 masquerade fully-random
-	}
-
-	chain forward {
-		comment "chain to accept flannel traffic"
-		type filter hook forward priority filter; policy accept;
-		ip saddr 172.1.0.0/16 accept
-		ip daddr 172.1.0.0/16 accept
-	}
-}
-NFT
+# + iptables -t filter: flannel's rules as flannel v0.20+ writes them (0 to delete, 3 to append, in one transaction)
+iptables-nft-restore --noflush <<'IPTABLES'
+*filter
+-N FLANNEL-FWD
+-A FORWARD -m comment --comment "flanneld forward" -j FLANNEL-FWD
+-A FLANNEL-FWD -s 172.1.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT
+-A FLANNEL-FWD -d 172.1.0.0/16 -m comment --comment "flanneld forward" -j ACCEPT
+COMMIT
+IPTABLES
+# + iptables -t nat: flannel's rules as flannel v0.21+ writes them (0 to delete, 7 to append, in one transaction)
+iptables-nft-restore --noflush <<'IPTABLES'
+*nat
+-N FLANNEL-POSTRTG
+-A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG
+-A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 172.1.13.0/24 -d 172.1.0.0/16 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 172.1.0.0/16 -d 172.1.13.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG ! -s 172.1.0.0/16 -d 172.1.13.0/24 -m comment --comment "flanneld masq" -j RETURN
+-A FLANNEL-POSTRTG -s 172.1.0.0/16 ! -d 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+-A FLANNEL-POSTRTG ! -s 172.1.0.0/16 -d 172.1.0.0/16 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully
+COMMIT
+IPTABLES

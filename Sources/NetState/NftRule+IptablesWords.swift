@@ -1,0 +1,102 @@
+extension NftRule {
+    /// The rule as `iptables -S` prints it: `-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d
+    /// 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully`.
+    ///
+    /// iptables prints the address and interface matches first (they live in its `ipt_entry`
+    /// header), then the `-m` matches in their order, then the target; a counter is printed
+    /// only with `-v`. A part iptables has no word for is shown in nft's words in brackets, so
+    /// an odd rule under a flannel comment still reads as what it is.
+    public func iptablesWords(chain: String) -> String {
+        var header: [String] = ["-A", chain]
+        var modules: [String] = []
+        for match in matches {
+            switch match {
+            case let .sourceAddress(prefix, negated):
+                header += (negated ? ["!"] : []) + ["-s", prefix.description]
+            case let .destinationAddress(prefix, negated):
+                header += (negated ? ["!"] : []) + ["-d", prefix.description]
+            case let .inputInterface(name, negated):
+                header += (negated ? ["!"] : []) + ["-i", Self.iptablesInterface(name)]
+            case let .outputInterface(name, negated):
+                header += (negated ? ["!"] : []) + ["-o", Self.iptablesInterface(name)]
+            case let .mark(mask, value):
+                let text = mask == .max ? Self.hex(value) : "\(Self.hex(value))/\(Self.hex(mask))"
+                modules += ["-m", "mark", "--mark", text]
+            case let .comment(text) where text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }):
+                // A line break would end the line here and in an `iptables-restore` input: such
+                // a comment has no iptables words (the rule is then named by its handle).
+                modules.append("[xt comment \(text.debugDescription)]")
+            case let .comment(text):
+                modules += ["-m", "comment", "--comment", Self.savedString(text)]
+            case .counter:
+                continue
+            case let .other(text):
+                modules.append("[\(text)]")
+            }
+        }
+        if let comment {
+            modules.append(comment.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
+                ? "[comment \(comment.debugDescription)]" : "-m comment --comment \(Self.savedString(comment))")
+        }
+        return (header + modules + Self.target(verdict)).joined(separator: " ")
+    }
+
+    private static func target(_ verdict: NftVerdict) -> [String] {
+        switch verdict {
+        case .accept: ["-j", "ACCEPT"]
+        case .drop: ["-j", "DROP"]
+        case .return: ["-j", "RETURN"]
+        case let .masquerade(fullyRandom): ["-j", "MASQUERADE"] + (fullyRandom ? ["--random-fully"] : [])
+        case let .jump(chain): ["-j", chain]
+        case let .goto(chain): ["-g", chain]
+        case .continue: []
+        case let .other(text): ["[\(text)]"]
+        }
+    }
+
+    /// iptables writes an interface wildcard as `eth+`; the model, like nft, as `eth*`.
+    private static func iptablesInterface(_ name: String) -> String {
+        name.hasSuffix("*") ? String(name.dropLast()) + "+" : name
+    }
+
+    /// `0x4000`: iptables prints marks in lowercase hex without padding.
+    private static func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
+
+    /// libxtables' `xtables_save_string`: a value of letters, digits, `_` and `-` only is
+    /// printed as it is; anything else is double-quoted with `"`, `\` and `'` escaped.
+    static func savedString(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == "-")
+        }
+        if plain { return text }
+        var quoted = "\""
+        for character in text {
+            if character == "\"" || character == "\\" || character == "'" { quoted.append("\\") }
+            quoted.append(character)
+        }
+        return quoted + "\""
+    }
+}
+
+/// The part of one iptables-nft table that is flannel's, as `iptables -t nat -S` prints it:
+/// `-N` for flannel's chains, then `-A` for each rule in chain order.
+public struct IptablesListing: Hashable, Sendable {
+    public var table: NftTable.Key
+    public var chains: [String]
+    public var rules: [IptablesRule]
+
+    public init(table: NftTable.Key, chains: [String], rules: [IptablesRule]) {
+        self.table = table
+        self.chains = chains
+        self.rules = rules
+    }
+
+    /// The listing of a layout as the plan writes it.
+    public init(table: NftTable.Key, layout: IptablesLayout) {
+        self.init(table: table, chains: layout.chain.map { [$0] } ?? [], rules: layout.rules)
+    }
+
+    public var lines: [String] {
+        chains.map { "-N \($0)" } + rules.map { $0.rule.iptablesWords(chain: $0.chain) }
+    }
+}
