@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ObservedTests",
-            dependencies: ["Observed", "NetState", "Netlink", "TestSupport"],
+            dependencies: ["Observed", "NetState", "Netlink", "TestSupport", "Desired", "Planner"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(name: "StateJSONTests", dependencies: ["StateJSON", "NetState", "Planner"], swiftSettings: swiftSettings),
         .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "TestSupport"],
+            name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "TestSupport", "Desired"],
             swiftSettings: swiftSettings
         ),
         // What several test targets share: the flannel scenarios and nf_tables fixtures, throwaway

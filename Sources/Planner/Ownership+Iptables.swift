@@ -28,13 +28,16 @@ extension Ownership {
 
     /// The same without a contract at hand: the rule does not depend on the node.
     public static func iptablesListing(of table: NftTable) -> IptablesListing {
+        // `iptables -S` lists the built-in (base) chains first, then the user chains, each in
+        // the kernel's order.
+        let ordered = table.chains.filter { $0.hook != nil } + table.chains.filter { $0.hook == nil }
         var rules: [IptablesRule] = []
-        for chain in table.chains {
+        for chain in ordered {
             for rule in chain.rules where ownsIptablesRuleStatic(rule, chain: chain.name, table: table.key) {
                 rules.append(IptablesRule(chain: chain.name, rule: rule))
             }
         }
-        let chains = table.chains.map(\.name).filter {
+        let chains = ordered.filter { $0.hook == nil }.map(\.name).filter {
             IptablesNames.tables.contains(table.key) && IptablesNames.flannelChains.contains($0)
         }
         return IptablesListing(table: table.key, chains: chains, rules: rules)
