@@ -114,7 +114,7 @@ let package = Package(
         // DESIGN.md's target table, checked against the import lines of Sources/ (no root).
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         .testTarget(name: "StateJSONTests", dependencies: ["StateJSON", "NetState", "Planner"], swiftSettings: swiftSettings),
-        .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PlannerTests", dependencies: ["Planner", "NetState", "TestSupport", "Desired"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ApplyTests", dependencies: ["Apply", "Planner", "NetState", "Netlink", "TestSupport", "Desired"],
             swiftSettings: swiftSettings
