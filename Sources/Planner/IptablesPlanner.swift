@@ -6,10 +6,10 @@ import NetState
 /// missing, so rewriting rules it is content with would start a fight. Hence: when any layout a
 /// flannel version writes is in place (`IptablesRuleSet.accepted`), nothing of it is touched;
 /// only owned rules outside it (a duplicated jump, an old version's leftover under flannel's
-/// comment) are removed. When none is in place (a firewall reload flushed them, flannel #1668),
-/// the current layout is written with as little change as ordered rules allow: the rules of
-/// flannel's chain that already match its beginning stay, the rest is replaced; a correct jump
-/// stays. Owned rules where nothing is wanted (ip-masq off, `EnableNFTables: true`) are
+/// comment, our own rules beside the ones an older flanneld re-added) are removed. When none is
+/// in place, the layout whose remains are there is completed (the flanneld that wrote it would
+/// otherwise re-add its own beside ours, every 5 s), and with nothing left (a firewall reload
+/// flushed them, flannel #1668) the current layout is written; in-order rules stay. Owned rules where nothing is wanted (ip-masq off, `EnableNFTables: true`) are
 /// removed with flannel's chains.
 enum IptablesPlanner {
     /// A rule's place in an observed table: chain index, rule index.
@@ -44,7 +44,13 @@ enum IptablesPlanner {
                 return removal(keeping: used, layoutChain: layout.chain, chains: chains, owned: owned, key: key)
             }
         }
-        return rewrite(to: want.layout, table: table, owned: owned, key: key)
+        // Complete the layout most of whose rules are there: the flanneld that wrote them checks
+        // for its own rules and would put them back beside any other layout (measured with
+        // v0.18.1 and v0.20.2), so writing the current one over its remains would start a fight.
+        // With nothing of flannel's left, the current layout.
+        let target = want.accepted.max { kept(of: $0, in: chains).count < kept(of: $1, in: chains).count } ?? want.layout
+        let best = kept(of: target, in: chains).isEmpty ? want.layout : target
+        return rewrite(to: best, table: table, owned: owned, key: key)
     }
 
     /// Owned rules outside `keeping`, and flannel's chains other than `layoutChain`, removed.
@@ -58,34 +64,36 @@ enum IptablesPlanner {
     }
 
     /// Where each rule of `layout` sits in `chains`, or nil when the layout is not in place:
-    /// flannel's own chain must hold exactly its rules; in a base chain they must appear in
-    /// order, anywhere among other rules.
+    /// every rule of it present, in its order, in its chain, as flanneld's `iptables -C` checks
+    /// find them (rules of others may sit between them; owned ones there are removed as strays).
     static func places(of layout: IptablesLayout, in chains: [NftChain]) -> Set<Place>? {
-        var used: Set<Place> = []
-        for name in layout.chains {
-            guard let index = chains.firstIndex(where: { $0.name == name }) else { return nil }
-            let want = layout.rules(in: name)
-            let have = chains[index].rules
-            if name == layout.chain {
-                guard have == want else { return nil }
-                used.formUnion(have.indices.map { Place(chain: index, rule: $0) })
-            } else {
-                var next = 0
-                for wanted in want {
-                    guard let found = have[next...].firstIndex(of: wanted) else { return nil }
-                    used.insert(Place(chain: index, rule: found))
-                    next = found + 1
-                }
-            }
-        }
-        return used
+        let found = kept(of: layout, in: chains)
+        return found.count == layout.rules.count ? found : nil
     }
 
-    /// The transaction that writes `layout`.
+    /// The rules of `layout` that are in place and can stay: per chain, in order, up to the
+    /// first one missing (a rule after a gap cannot stay: what is appended goes after it).
+    static func kept(of layout: IptablesLayout, in chains: [NftChain]) -> Set<Place> {
+        var kept: Set<Place> = []
+        for name in layout.chains {
+            guard let index = chains.firstIndex(where: { $0.name == name }) else { continue }
+            let have = chains[index].rules
+            var next = 0
+            for wanted in layout.rules(in: name) {
+                guard let found = have[next...].firstIndex(of: wanted) else { break }
+                kept.insert(Place(chain: index, rule: found))
+                next = found + 1
+            }
+        }
+        return kept
+    }
+
+    /// The transaction that writes `layout`: what is in place in order stays, the rest of the
+    /// layout is appended, every other owned rule goes.
     private static func rewrite(to layout: IptablesLayout, table: NftTable?, owned: [Place], key: NftTable.Key) -> IptablesChange {
         let chains = table?.chains ?? []
         var change = IptablesChange(table: key, createsTable: table == nil, layout: layout.name)
-        var kept: Set<Place> = []
+        let keep = kept(of: layout, in: chains)
         for name in layout.chains {
             let want = layout.rules(in: name)
             guard let index = chains.firstIndex(where: { $0.name == name }) else {
@@ -93,22 +101,10 @@ enum IptablesPlanner {
                 change.appends += want.map { IptablesRule(chain: name, rule: $0) }
                 continue
             }
-            let have = chains[index].rules
-            if name == layout.chain {
-                // Ordered: keep the common beginning, replace the rest.
-                var common = 0
-                while common < min(have.count, want.count) && have[common] == want[common] { common += 1 }
-                kept.formUnion((0..<common).map { Place(chain: index, rule: $0) })
-                change.appends += want[common...].map { IptablesRule(chain: name, rule: $0) }
-            } else {
-                // A base chain: a wanted rule already there stays; a missing one is appended.
-                for wanted in want {
-                    let place = owned.first { $0.chain == index && !kept.contains($0) && have[$0.rule] == wanted }
-                    if let place { kept.insert(place) } else { change.appends.append(IptablesRule(chain: name, rule: wanted)) }
-                }
-            }
+            let keptHere = keep.filter { $0.chain == index }.count
+            change.appends += want[keptHere...].map { IptablesRule(chain: name, rule: $0) }
         }
-        change.deletes = owned.filter { !kept.contains($0) }.map { rule(at: $0, in: chains) }
+        change.deletes = owned.filter { !keep.contains($0) }.map { rule(at: $0, in: chains) }
         change.deletedChains = chains.map(\.name).filter { IptablesNames.flannelChains.contains($0) && $0 != layout.chain }
         return change
     }
