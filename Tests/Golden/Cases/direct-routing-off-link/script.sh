@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # desired state of node 192.168.1.11: lease 10.244.1.0/24, backend vxlan, built on an empty node
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
 # + link flannel.1 address 12:c6:65:89:b4:e3 mtu 1450 qlen 0 type vxlan id 1 local 192.168.1.11 dev eth0 dstport 8472 nolearning up accept_ra 0
