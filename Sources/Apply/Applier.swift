@@ -29,12 +29,16 @@ public struct Applier: Sendable {
     }
 
     /// Applies `plan.changes` through `transport` (a `NETLINK_ROUTE` socket in the target
-    /// namespace) and `tables` (nil: `.table` changes are reported `unsupported`).
+    /// namespace), `tables` (nil: `.table` changes are reported `unsupported`) and `deviceConf`
+    /// (the vxlan device's `accept_ra`; nil: not written, for tests of the netlink side alone).
     ///
     /// Before anything is sent, every change is checked against `plan.ownership`: a plan that
     /// would touch one object the contract does not grant is refused whole (reported as failed
     /// at that change, everything else not attempted), whatever produced it.
-    public func apply(_ plan: Plan, using transport: some NetlinkTransport, tables: (any NftApplying)? = nil) -> ApplyReport {
+    public func apply(
+        _ plan: Plan, using transport: some NetlinkTransport, tables: (any NftApplying)? = nil,
+        deviceConf: (any DeviceConfApplying)? = nil
+    ) -> ApplyReport {
         var run = Run(changes: plan.changes)
         if let (change, reason) = plan.ownership.firstRefusal(in: plan.changes) {
             var report = ApplyReport()
@@ -65,7 +69,7 @@ public struct Applier: Sendable {
             }
             guard let known = indices else { break }
             if change.isLinkChange {
-                applyLink(change, at: position, indices: known, transport: transport, run: &run)
+                applyLink(change, at: position, indices: known, transport: transport, deviceConf: deviceConf, run: &run)
                 indices = nil
                 position += 1
             } else {
@@ -81,7 +85,8 @@ public struct Applier: Sendable {
     // MARK: steps
 
     private func applyLink(
-        _ change: Change, at position: Int, indices: [String: UInt32], transport: some NetlinkTransport, run: inout Run
+        _ change: Change, at position: Int, indices: [String: UInt32], transport: some NetlinkTransport,
+        deviceConf: (any DeviceConfApplying)?, run: inout Run
     ) {
         let messages: [EncodedMessage]
         do {
@@ -96,7 +101,39 @@ public struct Applier: Sendable {
         }
         var converged = false
         var done: [String] = []
-        for message in messages {
+        // accept_ra: a new device's before its last request (`up`), as flanneld sets it right
+        // after creating the device; a kept device's after its requests (it may have none).
+        let acceptRA = deviceConf == nil ? nil : ChangeEncoder.acceptRAWrite(for: change)
+        let acceptRABefore: Int
+        switch change {
+        case .createLink, .recreateLink: acceptRABefore = max(0, messages.count - 1)
+        default: acceptRABefore = messages.count
+        }
+        func failed(_ error: NetlinkError) -> ApplyFailure {
+            // A re-creation that deleted the old device and then failed leaves no device: say
+            // what of the change did happen.
+            var error = error
+            if !done.isEmpty {
+                error.detail = ([error.detail].compactMap { $0 } + ["after " + done.joined(separator: ", ") + " succeeded"])
+                    .joined(separator: "; ")
+            }
+            return ApplyFailure(change: change, error: error)
+        }
+        func writeAcceptRA() -> Bool {
+            guard let acceptRA, let deviceConf else { return true }
+            do throws(NetlinkError) {
+                try deviceConf.setAcceptRA(acceptRA.value, device: acceptRA.device)
+            } catch where error.code == .noSuchFileOrDirectory {
+                // IPv6 is disabled there: no accept_ra to set, and observe reads none.
+            } catch {
+                run.fail(at: position, failed(error))
+                return false
+            }
+            done.append("accept_ra \(acceptRA.value)")
+            return true
+        }
+        for (offset, message) in messages.enumerated() {
+            if offset == acceptRABefore, !writeAcceptRA() { return }
             run.report.requestBatches += 1
             let result: Result<Void, NetlinkError>
             do {
@@ -109,19 +146,13 @@ public struct Applier: Sendable {
                 if Applier.isConverged(error, message: message.bytes) {
                     converged = true
                 } else {
-                    // A re-creation that deleted the old device and then failed leaves no
-                    // device: say what of the change did happen.
-                    var error = error
-                    if !done.isEmpty {
-                        error.detail = ([error.detail].compactMap { $0 } + ["after " + done.joined(separator: ", ") + " succeeded"])
-                            .joined(separator: "; ")
-                    }
-                    run.fail(at: position, ApplyFailure(change: change, error: error))
+                    run.fail(at: position, failed(error))
                     return
                 }
             }
             done.append(message.label)
         }
+        if acceptRABefore == messages.count, !writeAcceptRA() { return }
         run.succeed(at: position, converged: converged)
     }
 

@@ -1,9 +1,11 @@
 import NetState
 import Netlink
+import Planner
 
 extension ChangeEncoder {
-    /// `ip link add NAME [address MAC] mtu M type vxlan id VNI local IP dev UNDERLAY dstport P
-    /// [no]learning [gbp]`, then `ip link set NAME up|down`.
+    /// `ip link add NAME [address MAC] mtu M [txqueuelen Q] type vxlan id VNI local IP dev
+    /// UNDERLAY dstport P [no]learning [gbp]`, then `ip link set NAME up|down`. (`accept_ra` is
+    /// no rtnetlink attribute: the executor writes its sysctl between the two, `acceptRAWrite`.)
     ///
     /// The second request names the device by `IFLA_IFNAME` with `ifi_index` 0, which the kernel
     /// resolves by name: its index is not known before the first request has run, and both can
@@ -13,7 +15,9 @@ extension ChangeEncoder {
             vni: link.vni, local: link.local?.value, underlayIndex: underlayIndex, port: link.port,
             learning: link.learning, gbp: link.gbp
         )
-        let create = LinkAttributes(name: link.name, mtu: link.mtu, mac: link.mac?.value, kind: "vxlan", vxlan: vxlan)
+        let create = LinkAttributes(
+            name: link.name, mtu: link.mtu, mac: link.mac?.value, kind: "vxlan", vxlan: vxlan, txQueueLength: link.txQueueLength
+        )
         let state = LinkAttributes(name: link.name, up: link.up)
         return [
             EncodedMessage(
@@ -23,8 +27,8 @@ extension ChangeEncoder {
         ]
     }
 
-    /// `ip link set NAME type vxlan [no]learning`, then `ip link set NAME [mtu M] [up|down]`, on
-    /// the device's index; nothing to change, no request.
+    /// `ip link set NAME type vxlan [no]learning`, then `ip link set NAME [mtu M] [txqueuelen Q]
+    /// [up|down]`, on the device's index; nothing to change, no request.
     ///
     /// Two requests, because the vxlan driver refuses `IFLA_MTU` in a request that also carries
     /// its `IFLA_INFO_DATA` ("Cannot change mtu", `EOPNOTSUPP`, seen on 6.18): it reads the MTU
@@ -44,6 +48,10 @@ extension ChangeEncoder {
             change.mtu = new.mtu
             words.append("mtu \(new.mtu)")
         }
+        if let length = new.txQueueLength, old.txQueueLength != length {
+            change.txQueueLength = length
+            words.append("txqueuelen \(length)")
+        }
         if old.up != new.up {
             change.up = new.up
             words.append(new.up ? "up" : "down")
@@ -54,6 +62,20 @@ extension ChangeEncoder {
             ))
         }
         return messages
+    }
+
+    /// The `accept_ra` a link change sets, if any: a created device's, or a kept device's whose
+    /// value changes (the planner only plans that when both values are known).
+    public static func acceptRAWrite(for change: Change) -> (device: String, value: Int32)? {
+        switch change {
+        case let .createLink(link), let .recreateLink(_, link):
+            return link.acceptRA.map { (link.name, $0) }
+        case let .modifyLink(old, new):
+            guard let value = new.acceptRA, old.acceptRA != value else { return nil }
+            return (new.name, value)
+        default:
+            return nil
+        }
     }
 
     /// `ip link del NAME`.

@@ -64,7 +64,9 @@ public enum DesiredState {
                 gbp: netConf.backend.gbp, mtu: underlayMTU - 50,
                 // Peers' neighbour entries point at this MAC: it stays while the device does.
                 mac: own.vtepMAC,
-                addresses: [InterfaceAddress(address: own.subnet.address, length: 32)]
+                addresses: [InterfaceAddress(address: own.subnet.address, length: 32)],
+                // As flanneld's device is (measured): no queue, no router advertisements.
+                txQueueLength: VxlanLink.flannelTxQueueLength, acceptRA: VxlanLink.flannelAcceptRA
             )
             : nil
         var state = NetworkState(vxlan: link)

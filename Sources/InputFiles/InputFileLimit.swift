@@ -26,6 +26,9 @@ public struct InputFileLimit: Sendable, Hashable {
     /// under the agent's 128 Mi limit once parsed (the JSON tree is about twice the text).
     public static let leases = InputFileLimit(bytes: 64 << 20, name: "leases")
 
+    /// flanneld's `subnet.env` is six lines, ~150 bytes; 64 KiB is generous and bounded.
+    public static let subnetEnv = InputFileLimit(bytes: 64 << 10, name: "subnet.env files")
+
     /// A snapshot is ~700 bytes a peer: 30–40 MB at 50,000 peers. It is mapped and its pages are
     /// given back as they are read, so the cap bounds address space more than memory; 64 MiB is
     /// about twice the largest snapshot the benchmarks write.

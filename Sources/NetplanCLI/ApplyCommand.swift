@@ -45,7 +45,7 @@ struct ApplyCommand: SynchronousCommand {
             return 1
         }
         if dryRun {
-            console.write(PlanOutput.render(context.plan, desired: context.desired, format: .text))
+            console.write(PlanOutput.render(context.plan, desired: context.desired, sources: context.sources, format: .text))
             return finish(0)
         }
         // What is applied is always the plan computed here; a saved one only has to equal it.
@@ -53,14 +53,14 @@ struct ApplyCommand: SynchronousCommand {
         if let planFile {
             try PlanVerification.verify(try PlanDocument.load(path: planFile), against: plan, path: planFile)
         }
-        let header = "netplan-flannel apply for \(context.headline)\n\n"
+        let header = "netplan-flannel apply for \(context.headline)\n" + context.sources.map { "# \($0)\n" }.joined() + "\n"
         guard !plan.isEmpty else {
             console.write(header + "No changes. The kernel matches the desired state.\n")
             return finish(0)
         }
         let socket = try NetlinkSocket.routing()
         defer { socket.close() }
-        let report = Applier().apply(plan, using: socket, tables: KernelNftApplier())
+        let report = Applier().apply(plan, using: socket, tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
         console.write(header + ApplyText.render(report, plan: plan))
         return finish(report.isComplete ? 0 : 1)
     }

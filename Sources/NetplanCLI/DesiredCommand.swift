@@ -52,6 +52,7 @@ struct DesiredCommand: SynchronousCommand {
             // Node by node: at 50,000 peers one listing is 10 MB, and joining copies it again.
             for (index, node) in nodes.enumerated() {
                 console.write((index > 0 ? "\n# " : "# ") + node.headline + "\n")
+                if index == 0 { console.write(cluster.sources.map { "# \($0)\n" }.joined()) }
                 console.write(node.state.description + "\n")
             }
         case .subnetEnv:
@@ -60,12 +61,14 @@ struct DesiredCommand: SynchronousCommand {
         case .script:
             console.write(nodes.map { node in
                 let plan = Planner.plan(desired: node.state, observed: NetworkState(), ownership: node.ownership(cluster))
-                return PlanScript.render(plan, header: "desired state of \(node.headline), built on an empty node")
+                return PlanScript.render(
+                    plan, header: (["desired state of \(node.headline), built on an empty node"] + cluster.sources).joined(separator: "\n")
+                )
             }.joined(separator: "\n"))
         case .json:
             // Streamed to the console a megabyte at a time: `JSONEncoder` held the whole
             // document as a tree of boxes and then as text (300 MB at 50,000 peers).
-            DesiredDocument.write(nodes.map(DesiredDocument.init), asArray: allNodes) { console.write(bytes: $0) }
+            DesiredDocument.write(nodes.map { DesiredDocument($0, sources: cluster.sources) }, asArray: allNodes) { console.write(bytes: $0) }
             console.write("\n")
         }
         // Everything else was rendered; the peers left out make the run an error all the same.

@@ -7,8 +7,14 @@ import NetState
 /// The inputs every command shares: flannel's config, the leases, who this node is, and (offline)
 /// what its underlay looks like.
 struct InputOptions: ParsableArguments {
-    @Option(name: .customLong("net-conf"), help: "flannel net-conf.json, or the kube-flannel-cfg ConfigMap (YAML or JSON).")
+    @Option(name: .customLong("net-conf"), help: "flannel net-conf.json, or the kube-flannel-cfg ConfigMap (YAML or JSON); default: flanneld's own files (--net-config-path, else --subnet-file).")
     var netConf: String?
+
+    @Option(name: .customLong("net-config-path"), help: "As flanneld's flag: its net-conf, read when --net-conf is not given and the file exists (default \(FlannelFiles.defaultNetConfigPath)).")
+    var netConfigPath: String?
+
+    @Option(name: .customLong("subnet-file"), help: "As flanneld's flag: its subnet.env, read when there is no net-conf (default \(FlannelFiles.defaultSubnetFile)).")
+    var subnetFile: String?
 
     @Option(help: "Leases: FILE or - (etcdctl -w json output, a {key: lease} JSON object, or kubectl get nodes -o json); reconcile also takes etcd://HOST:PORT[,HOST:PORT...][/prefix].")
     var leases: String?
@@ -31,8 +37,10 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Override Backend.Type for the whole cluster, to plan a switch: vxlan or host-gw.")
     var backend: String?
 
-    @Flag(inversion: .prefixedNo, help: "Install flannel's MASQUERADE rules (default on, as kube-flannel.yml runs flannel).")
-    var ipMasq = true
+    /// Nil when neither `--ip-masq` nor `--no-ip-masq` is given: then subnet.env's
+    /// `FLANNEL_IPMASQ` when the net-conf came from it, else on.
+    @Flag(inversion: .prefixedNo, help: "Install flannel's MASQUERADE rules (default: FLANNEL_IPMASQ when the inputs come from subnet.env, else on, as kube-flannel.yml runs flannel).")
+    var ipMasq: Bool?
 
     @Flag(inversion: .prefixedNo, help: "Install flannel's forward rules (FLANNEL-FWD, or the nf_tables forward chain), as flanneld's --iptables-forward-rules (default on).")
     var iptablesForwardRules = true
@@ -42,14 +50,15 @@ struct InputOptions: ParsableArguments {
 }
 
 extension ClusterInputs {
-    /// Reads `--net-conf` and `--leases` and parses the node flags.
-    /// - Parameter leasesOptional: `observe` can name what it owns without the leases (only the
-    ///   node's own subnet is then unknown); every other command needs them.
-    init(_ flags: InputOptions, leasesOptional: Bool = false) throws {
-        guard let netConfPath = flags.netConf else {
-            throw InputError(.missingField, field: "--net-conf", "a flannel net-conf.json is required")
-        }
-        let netConf = try NetConfReader.parse(try Self.read(netConfPath, limit: .netConf), source: netConfPath)
+    /// Reads the net-conf (`--net-conf`, else flanneld's files, see `FlannelFiles`) and
+    /// `--leases`, and parses the node flags.
+    /// - Parameters:
+    ///   - leasesOptional: `observe` can name what it owns without the leases (only the
+    ///     node's own subnet is then unknown); every other command needs them.
+    ///   - liveVNIs: the VNIs of the live `flannel.<VNI>` devices (`observe`), asked only when
+    ///     the net-conf comes from subnet.env and no lease says the backend.
+    init(_ flags: InputOptions, leasesOptional: Bool = false, liveVNIs: (() throws -> [UInt32])? = nil) throws {
+        let origin = try FlannelFiles.netConfOrigin(flags)
         let reading: LeaseReading
         let leaseSource: String
         if let leasesPath = flags.leases {
@@ -61,10 +70,27 @@ extension ClusterInputs {
         } else {
             throw InputError(.missingField, field: "--leases", "a lease source is required (FILE or -)")
         }
+        var node = try NodeFlags(flags)
+        let netConf: NetConf
+        let netConfSource: String
+        switch origin {
+        case let .netConf(path):
+            netConf = try NetConfReader.parse(try Self.read(path, limit: .netConf), source: path)
+            netConfSource = path
+        case let .subnetEnv(path, env):
+            let derived = try FlannelFiles.netConf(
+                from: env, path: path, leases: reading.leases, leaseSource: leaseSource, flags: flags, liveVNIs: liveVNIs
+            )
+            netConf = derived.netConf
+            netConfSource = derived.source
+            if let own = derived.ownLease, flags.nodeIP == nil, flags.node == nil { node.selector = .publicIP(own.publicIP) }
+            if flags.ipMasq == nil, let ipMasq = env.ipMasq { node.options.ipMasq = ipMasq }
+        }
         self.init(
-            netConf: netConf, leases: reading.leases, rejected: reading.rejected, leaseSource: leaseSource,
-            node: try NodeFlags(flags)
+            netConf: netConf, leases: reading.leases, rejected: reading.rejected, leaseSource: leaseSource, node: node
         )
+        sources = ["net-conf: \(netConfSource)", "leases: \(flags.leases ?? "none")"]
+        if case let .subnetEnv(_, env) = origin { ownSubnet = env.lease }
     }
 
     /// Reads a regular file, or standard input for `-`, under `limit` (see `InputFile`).
@@ -126,7 +152,7 @@ extension NodeFlags {
         }
         self.init(
             selector: selector, options: DesiredOptions(
-                backendOverride: backendOverride, ipMasq: flags.ipMasq, forwardRules: flags.iptablesForwardRules
+                backendOverride: backendOverride, ipMasq: flags.ipMasq ?? true, forwardRules: flags.iptablesForwardRules
             ),
             onLinkNetworks: onLinkNetworks, iface: flags.iface, ifaceMTU: flags.ifaceMTU
         )

@@ -25,9 +25,9 @@ enum JSONOutput {
 }
 
 extension PlanDocument {
-    init(_ plan: Plan, desired: DesiredNode) {
+    init(_ plan: Plan, desired: DesiredNode, sources: [String] = []) {
         self.init(
-            plan, node: DocumentNode(desired),
+            plan, node: DocumentNode(desired, sources: sources),
             skipped: desired.skipped.map { Skipped(key: $0.key, reason: $0.reason.rawValue, message: $0.message) }
         )
     }
@@ -57,17 +57,17 @@ extension PlanDocument {
 }
 
 extension DocumentNode {
-    init(_ desired: DesiredNode) {
+    init(_ desired: DesiredNode, sources: [String] = []) {
         self.init(
             publicIP: desired.ownLease.publicIP, name: desired.ownLease.nodeName, lease: desired.ownLease.subnet,
-            backend: desired.backend.rawValue
+            backend: desired.backend.rawValue, sources: sources
         )
     }
 }
 
 extension DesiredDocument {
-    init(_ node: DesiredNode) {
-        self.init(node: DocumentNode(node), state: node.state, subnetEnv: [
+    init(_ node: DesiredNode, sources: [String] = []) {
+        self.init(node: DocumentNode(node, sources: sources), state: node.state, subnetEnv: [
             "FLANNEL_NETWORK": node.subnetEnv.network.description,
             "FLANNEL_SUBNET": node.subnetEnv.subnet.description,
             "FLANNEL_MTU": String(node.subnetEnv.mtu),

@@ -13,6 +13,8 @@ import Reconcile
 struct NodeContext {
     var desired: DesiredNode
     var plan: Plan
+    /// Where each input came from (`ClusterInputs.sources`), for the outputs' headers.
+    var sources: [String]
 
     /// - Parameter snapshot: a saved observation (`--observed`), or nil to read the live kernel.
     static func make(_ flags: InputOptions, snapshot: String?) throws -> NodeContext {
@@ -20,7 +22,7 @@ struct NodeContext {
         let observed = try observe(cluster, flags, snapshot: snapshot)
         let desired = try cluster.desired(for: observed)
         let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: desired.ownership(cluster))
-        return NodeContext(desired: desired, plan: plan)
+        return NodeContext(desired: desired, plan: plan, sources: cluster.sources)
     }
 
     /// Reads the node, from a snapshot or the live kernel. Flags that describe the underlay

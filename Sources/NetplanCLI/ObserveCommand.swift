@@ -23,13 +23,13 @@ struct ObserveCommand: SynchronousCommand {
     var snapshotOut: String?
 
     func executeSynchronously(_ console: Console) throws -> Int32 {
-        let cluster = try ClusterInputs(inputs, leasesOptional: true)
+        let cluster = try ClusterInputs(inputs, leasesOptional: true, liveVNIs: { try FlannelDevices.vnis() })
         let node = try NodeContext.observe(cluster, inputs, snapshot: nil, allPeers: snapshotOut != nil)
         // The own lease only narrows which routes are ours; without one, nothing is excluded.
         let own = try? DesiredState.ownLease(cluster.leases, node: cluster.selector, facts: node.facts, source: nil)
         let ownership = Ownership(
             cluster: cluster.netConf.network,
-            ownSubnet: own?.subnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
+            ownSubnet: own?.subnet ?? cluster.ownSubnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
             vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: node.facts.underlay,
             subnetLengths: [cluster.netConf.leaseLength] + cluster.leases.map(\.subnet.length)
         )
@@ -37,6 +37,11 @@ struct ObserveCommand: SynchronousCommand {
         switch output {
         case .text:
             var text = TextBuffer(capacity: 128)
+            for source in cluster.sources {
+                text.append("# ")
+                text.append(source)
+                text.append(ascii: UInt8(ascii: "\n"))
+            }
             text.append("# underlay ")
             text.append(node.facts.underlay)
             text.append(" mtu ")

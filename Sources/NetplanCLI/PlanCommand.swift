@@ -29,9 +29,9 @@ struct PlanCommand: SynchronousCommand {
 
     func executeSynchronously(_ console: Console) throws -> Int32 {
         let context = try NodeContext.make(inputs, snapshot: observed)
-        console.write(PlanOutput.render(context.plan, desired: context.desired, format: output))
+        console.write(PlanOutput.render(context.plan, desired: context.desired, sources: context.sources, format: output))
         if let out {
-            try PlanOutput.save(context.plan, desired: context.desired, to: out)
+            try PlanOutput.save(context.plan, desired: context.desired, sources: context.sources, to: out)
         }
         if !context.desired.skipped.isEmpty {
             console.error(context.desired.skippedReport)
@@ -42,16 +42,19 @@ struct PlanCommand: SynchronousCommand {
 }
 
 enum PlanOutput {
-    static func render(_ plan: Plan, desired: DesiredNode, format: PlanCommand.Format) -> String {
+    /// - Parameter sources: where each input came from (`ClusterInputs.sources`), one header
+    ///   line each.
+    static func render(_ plan: Plan, desired: DesiredNode, sources: [String], format: PlanCommand.Format) -> String {
+        let title = "netplan-flannel plan for \(desired.headline)"
         switch format {
-        case .text: PlanText.render(plan, header: "netplan-flannel plan for \(desired.headline)")
-        case .script: PlanScript.render(plan, header: "netplan-flannel plan for \(desired.headline)")
-        case .json: JSONOutput.render(PlanDocument(plan, desired: desired))
+        case .text: return PlanText.render(plan, header: ([title] + sources.map { "# \($0)" }).joined(separator: "\n"))
+        case .script: return PlanScript.render(plan, header: ([title] + sources).joined(separator: "\n"))
+        case .json: return JSONOutput.render(PlanDocument(plan, desired: desired, sources: sources))
         }
     }
 
-    static func save(_ plan: Plan, desired: DesiredNode, to path: String) throws {
-        let text = JSONOutput.render(PlanDocument(plan, desired: desired))
+    static func save(_ plan: Plan, desired: DesiredNode, sources: [String], to path: String) throws {
+        let text = JSONOutput.render(PlanDocument(plan, desired: desired, sources: sources))
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {

@@ -48,7 +48,8 @@ public struct LinkMessage: Hashable, Sendable {
             name: name, vni: vxlan.vni ?? 0, local: vxlan.local,
             underlay: vxlan.underlayIndex.flatMap { $0 == 0 ? nil : deviceNames[$0] ?? "if\($0)" },
             port: vxlan.port ?? VxlanLink.defaultPort, learning: vxlan.learning, gbp: vxlan.gbp,
-            mtu: mtu ?? 0, mac: mac, up: isUp, addresses: addresses
+            mtu: mtu ?? 0, mac: mac, up: isUp, addresses: addresses,
+            txQueueLength: attributes.txQueueLength, acceptRA: attributes.ipv6AcceptRA
         )
     }
 }

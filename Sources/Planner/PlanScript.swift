@@ -89,9 +89,11 @@ public enum PlanScript {
     private static func linkCommands(for change: Change) -> [String] {
         switch change {
         case let .createLink(link):
+            // accept_ra before the device comes up, as flanneld sets it right after creating it.
             let name = ShellWord.quote(link.name)
-            return ["ip link add \(name) " + link.linkArguments.map(ShellWord.quote).joined(separator: " "),
-                    "ip link set \(name) \(link.up ? "up" : "down")"]
+            return ["ip link add \(name) " + link.linkArguments.map(ShellWord.quote).joined(separator: " ")]
+                + (link.acceptRA.map { [acceptRACommand(link, $0)] } ?? [])
+                + ["ip link set \(name) \(link.up ? "up" : "down")"]
         case let .modifyLink(old, new):
             // Separate commands: the vxlan driver refuses an MTU beside its own attributes
             // ("Cannot change mtu").
@@ -101,6 +103,10 @@ public enum PlanScript {
                 commands.append("ip link set \(name) type vxlan \(new.learning ? "learning" : "nolearning")")
             }
             if old.mtu != new.mtu { commands.append("ip link set \(name) mtu \(new.mtu)") }
+            if let length = new.txQueueLength, old.txQueueLength != length {
+                commands.append("ip link set dev \(name) txqueuelen \(length)")
+            }
+            if let value = new.acceptRA, old.acceptRA != value { commands.append(acceptRACommand(new, value)) }
             if old.up != new.up { commands.append("ip link set \(name) \(new.up ? "up" : "down")") }
             return commands
         case let .recreateLink(old, new):
@@ -110,6 +116,11 @@ public enum PlanScript {
         default:
             return commands(for: change)
         }
+    }
+
+    /// `sysctl -w net.ipv6.conf.flannel/1.accept_ra=0`: `ip` has no word for it.
+    private static func acceptRACommand(_ link: VxlanLink, _ value: Int32) -> String {
+        "sysctl -w " + ShellWord.quote("\(link.acceptRASysctlName)=\(value)")
     }
 
     /// The nf_tables table, replaced or deleted in one `nft` run.

@@ -81,9 +81,11 @@ public enum Planner {
             changes.link.append(.recreateLink(old: have, new: want))
             recreating = true
         case let (want?, have?):
-            var target = want
-            target.mac = have.mac
-            target.addresses = have.addresses
+            // In place: what can change, and only what is known on both sides.
+            var target = have.settingKnownFields(of: want)
+            target.learning = want.learning
+            target.mtu = want.mtu
+            target.up = want.up
             if target != have { changes.link.append(.modifyLink(old: have, new: target)) }
         case let (nil, have?):
             changes.linkDeletes.append(.deleteLink(have))

@@ -63,7 +63,7 @@ extension ReconcilePass {
         var metadata = Self.metadata(headline: basis.headline, reasons: reasons, set: set, plan: plan, scope: .targeted)
         let report: ApplyReport
         do {
-            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier())
+            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
         } catch {
             logger.warning("targeted repair cannot open the netlink socket; full pass: \(error)", metadata: metadata)
             metrics.recordTargetedFallback(reason: "apply")

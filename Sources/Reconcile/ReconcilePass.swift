@@ -138,7 +138,7 @@ public final class ReconcilePass: @unchecked Sendable {
         }
         let report: ApplyReport
         do {
-            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier())
+            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
         } catch {
             logger.error("cannot open the netlink socket to apply: \(error)", metadata: metadata)
             return .failed("\(error)")

@@ -45,8 +45,11 @@ public enum StateFormats {
         .required("mac", { $0.mac }, { $0.mac = $1 }, .mac),
     ])
 
-    /// Addresses are read in the file's order (the initialiser would sort them).
+    /// Addresses are read in the file's order (the initialiser would sort them). `acceptRa` and
+    /// `txqlen` are left out when unknown; documents written before they existed read as
+    /// unknown, which the planner never counts as a difference.
     public static let vxlan = JSONObjectFormat<VxlanLink, VxlanLink>(blank: VxlanLink(name: "", vni: 0, local: nil, underlay: nil, mtu: 0, mac: nil), [
+        .optional("acceptRa", { $0.acceptRA }, { $0.acceptRA = $1 }, .integer(Int32.self)),
         .required("addresses", { $0.addresses }, { $0.addresses = $1 }, .array(.interfaceAddress)),
         .required("gbp", { $0.gbp }, { $0.gbp = $1 }, .bool),
         .required("learning", { $0.learning }, { $0.learning = $1 }, .bool),
@@ -55,6 +58,7 @@ public enum StateFormats {
         .required("mtu", { $0.mtu }, { $0.mtu = $1 }, .integer(UInt32.self)),
         .required("name", { $0.name }, { $0.name = $1 }, .interfaceName),
         .required("port", { $0.port }, { $0.port = $1 }, .integer(UInt16.self)),
+        .optional("txqlen", { $0.txQueueLength }, { $0.txQueueLength = $1 }, .integer(UInt32.self)),
         .optional("underlay", { $0.underlay }, { $0.underlay = $1 }, .interfaceName),
         .required("up", { $0.up }, { $0.up = $1 }, .bool),
         .required("vni", { $0.vni }, { $0.vni = $1 }, .integer(UInt32.self)),

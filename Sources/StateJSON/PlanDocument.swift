@@ -98,12 +98,16 @@ public struct DocumentNode: Sendable, Hashable {
     public var lease: IPv4Prefix
     public var backend: String
     public var vxlanDevice: String?
+    /// Where each input came from (`net-conf: /run/flannel/subnet.env (…)`, `leases: …`), as
+    /// the text outputs' headers say it. Additive: a document without it reads as none.
+    public var sources: [String]
 
-    public init(publicIP: IPv4Address, name: String?, lease: IPv4Prefix, backend: String) {
+    public init(publicIP: IPv4Address, name: String?, lease: IPv4Prefix, backend: String, sources: [String] = []) {
         self.publicIP = publicIP
         self.name = name
         self.lease = lease
         self.backend = backend
+        self.sources = sources
     }
 
     static let fields: [JSONField<DocumentNode, DocumentNode>] = [
@@ -111,6 +115,7 @@ public struct DocumentNode: Sendable, Hashable {
         .required("lease", { $0.lease }, { $0.lease = $1 }, .prefix),
         .optional("name", { $0.name }, { $0.name = $1 }, .string),
         .required("publicIp", { $0.publicIP }, { $0.publicIP = $1 }, .address),
+        .defaulted("sources", { $0.sources }, { $0.sources = $1 }, .array(.string)),
     ]
 
     static let desiredFormat = JSONObjectFormat(blank: blank, fields)

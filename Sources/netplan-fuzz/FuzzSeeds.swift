@@ -1,7 +1,8 @@
 import Foundation
 
-/// The starting inputs: every JSON and YAML file of the golden cases (net-confs, ConfigMaps,
-/// the three lease formats, snapshots, plans), plus a few hostile documents written here.
+/// The starting inputs: every JSON, YAML and `.env` file of the golden cases (net-confs,
+/// ConfigMaps, the three lease formats, snapshots, plans, subnet.env files), plus a few hostile
+/// documents written here.
 enum FuzzSeeds {
     static func load(corpus: String) -> [[UInt8]] {
         var seeds = builtIn
@@ -9,7 +10,7 @@ enum FuzzSeeds {
         let files = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil)
         var paths: [String] = []
         while let url = files?.nextObject() as? URL {
-            if ["json", "yaml", "yml"].contains(url.pathExtension) { paths.append(url.path) }
+            if ["json", "yaml", "yml", "env"].contains(url.pathExtension) { paths.append(url.path) }
         }
         for path in paths.sorted() {
             if let data = FileManager.default.contents(atPath: path), data.count <= Mutator.maximumSize {

@@ -10,5 +10,6 @@ enum FuzzTargets {
         ("leases", { bytes in (try? LeaseReader.parse(bytes, source: "fuzz")) != nil }),
         ("snapshot", { bytes in (try? Snapshot.decode(bytes, path: "fuzz")) != nil }),
         ("plan", { bytes in (try? PlanFile.decode(bytes)) != nil }),
+        ("subnet.env", { bytes in (try? SubnetEnvReader.parse(bytes, source: "fuzz")) != nil }),
     ]
 }

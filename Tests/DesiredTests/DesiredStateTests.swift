@@ -125,10 +125,11 @@ enum DesiredFixture {
         #expect(link == VxlanLink(
             name: "flannel.1", vni: 1, local: F.ip("192.168.1.11"), underlay: "eth0", port: 8472, learning: false,
             gbp: false, mtu: 1450, mac: F.macA, up: true,
-            addresses: [InterfaceAddress(address: F.ip("10.244.1.0"), length: 32)]
+            addresses: [InterfaceAddress(address: F.ip("10.244.1.0"), length: 32)],
+            txQueueLength: 0, acceptRA: 0  // as flanneld's device (issue 12)
         ))
         #expect(link.description
-            == "flannel.1 address 12:c6:65:89:b4:e3 mtu 1450 type vxlan id 1 local 192.168.1.11 dev eth0 dstport 8472 nolearning up")
+            == "flannel.1 address 12:c6:65:89:b4:e3 mtu 1450 qlen 0 type vxlan id 1 local 192.168.1.11 dev eth0 dstport 8472 nolearning up accept_ra 0")
     }
 
     @Test func vniPortAndMTUComeFromNetConf() throws {

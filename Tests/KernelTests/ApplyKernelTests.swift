@@ -55,7 +55,7 @@ struct ApplyKernelTests {
             let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
             defer { socket.close() }
             try socket.setReceiveTimeout(milliseconds: 10_000)
-            return applier.apply(plan, using: socket, tables: KernelNftApplier())
+            return applier.apply(plan, using: socket, tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
         }
     }
 

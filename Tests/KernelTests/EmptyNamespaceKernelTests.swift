@@ -24,7 +24,8 @@ struct EmptyNamespaceKernelTests {
         )
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty)
-        #expect(result.stdout.hasPrefix("# underlay lo mtu "))
+        #expect(result.stdout.hasPrefix("# net-conf: \(directory.appendingPathComponent("net-conf.json").path)\n# leases: "))
+        #expect(result.stdout.contains("\n# underlay lo mtu "))
         #expect(result.stdout.hasSuffix("# nothing owned is present\n"))
     }
 }

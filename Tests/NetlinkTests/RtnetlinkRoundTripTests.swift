@@ -78,12 +78,29 @@ import Testing
 
     @Test func vxlanLinkDecodesAsEncoded() throws {
         let vxlan = LinkAttributes.Vxlan(vni: 1, local: 0xac16_00ef, underlayIndex: 2, port: 8472, learning: false, gbp: true)
-        let link = LinkAttributes(index: 7, name: "flannel.1", mtu: 1450, mac: 0x0e4c_8b10_0001, up: true, kind: "vxlan", vxlan: vxlan)
+        let link = LinkAttributes(
+            index: 7, name: "flannel.1", mtu: 1450, mac: 0x0e4c_8b10_0001, up: true, kind: "vxlan", vxlan: vxlan, txQueueLength: 0
+        )
         let flags: NetlinkRequest.Flags = [.request, .ack, .create, .exclusive]
         let decoded = try LinkAttributes(decoding: try message(link.request(.new, flags: flags), type: RTM_NEWLINK, flags: flags)) { _ in nil }
         #expect(decoded == link)
         let down = LinkAttributes(index: 7, up: false)
         #expect(try LinkAttributes(decoding: try message(down.request(.delete, flags: [.request]), type: RTM_DELLINK, flags: [.request])) { _ in nil } == down)
+    }
+
+    /// A link message without `IFLA_AF_SPEC`'s IPv6 part (IPv6 disabled on the device) has no
+    /// `accept_ra`: unknown, not 0.
+    @Test func noIPv6ConfigurationIsAnUnknownAcceptRA() throws {
+        let link = LinkAttributes(index: 7, name: "flannel.1", up: true)
+        var bytes = link.request(.new, flags: [.request])
+        // IFLA_AF_SPEC { AF_INET { IFLA_INET_CONF: 4 bytes } }, no AF_INET6.
+        let afSpec: [UInt8] = [16, 0, UInt8(IFLA_AF_SPEC), 0x80, 12, 0, UInt8(AF_INET), 0x80, 8, 0, 1, 0, 1, 0, 0, 0]
+        bytes += afSpec
+        let length = UInt32(bytes.count)
+        bytes.withUnsafeMutableBytes { $0.storeBytes(of: length, toByteOffset: 0, as: UInt32.self) }
+        let decoded = try LinkAttributes(decoding: try message(bytes, type: RTM_NEWLINK, flags: [.request])) { _ in nil }
+        #expect(decoded.ipv6AcceptRA == nil)
+        #expect(decoded.txQueueLength == nil)
     }
 
     @Test func aRefusedLinkNameIsADecodeErrorNamingTheIndex() throws {

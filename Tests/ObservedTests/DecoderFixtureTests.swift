@@ -35,6 +35,18 @@ import TestSupport
         #expect(links[2].vxlan == nil)
     }
 
+    /// `IFLA_TXQLEN`, and `accept_ra` at `DEVCONF_ACCEPT_RA` (3) of `IFLA_AF_SPEC` → `AF_INET6` →
+    /// `IFLA_INET6_CONF`: the scenario's device is made as flanneld makes it (`txqueuelen 0`,
+    /// `accept_ra=0`), the veths keep the kernel's defaults (1000, 1).
+    @Test func linksDecodeTheQueueLengthAndAcceptRA() throws {
+        let links = try links()
+        let vxlan = try #require(links.last)
+        #expect(vxlan.attributes.txQueueLength == 0)
+        #expect(vxlan.attributes.ipv6AcceptRA == 0)
+        #expect(links[2].attributes.txQueueLength == 1000)
+        #expect(links[2].attributes.ipv6AcceptRA == 1)
+    }
+
     @Test func vxlanLinkIsTheModelsValue() throws {
         let links = try links()
         let addresses = try HexFixture.messages("addresses.hex").map { try AddressMessage(decoding: $0) }

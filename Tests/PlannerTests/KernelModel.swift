@@ -64,6 +64,8 @@ enum KernelModel {
             modified.mtu = new.mtu
             modified.learning = new.learning
             modified.up = new.up
+            modified.txQueueLength = new.txQueueLength
+            modified.acceptRA = new.acceptRA
             state.vxlan = modified
             if !new.up { state.routes = state.routes.filter { $0.value.device != new.name } }
         case let .recreateLink(old, new):

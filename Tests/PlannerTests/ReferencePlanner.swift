@@ -38,6 +38,9 @@ enum ReferencePlanner {
             var target = want
             target.mac = have.mac
             target.addresses = have.addresses
+            // Unknown on either side (IPv6 off, an old snapshot) is never a difference.
+            if want.txQueueLength == nil || have.txQueueLength == nil { target.txQueueLength = have.txQueueLength }
+            if want.acceptRA == nil || have.acceptRA == nil { target.acceptRA = have.acceptRA }
             if target != have { link.append(.modifyLink(old: have, new: target)) }
         case let (nil, have?):
             linkDeletes.append(.deleteLink(have))

@@ -111,11 +111,14 @@ struct VxlanMirror: Codable {
     var mac: String?
     var up: Bool
     var addresses: [String]
+    var txqlen: UInt32?
+    var acceptRa: Int32?
 
     init(_ link: VxlanLink) {
         (name, vni, local, underlay, port) = (link.name, link.vni, link.local?.description, link.underlay, link.port)
         (learning, gbp, mtu, mac, up) = (link.learning, link.gbp, link.mtu, link.mac?.description, link.up)
         addresses = link.addresses.map(\.description)
+        (txqlen, acceptRa) = (link.txQueueLength, link.acceptRA)
     }
 
     func model() throws -> VxlanLink {
@@ -124,6 +127,7 @@ struct VxlanMirror: Codable {
             gbp: gbp, mtu: mtu, mac: try parse(mac) { MACAddress($0) }, up: up
         )
         link.addresses = try addresses.map { try parse($0) { InterfaceAddress($0) } }
+        (link.txQueueLength, link.acceptRA) = (txqlen, acceptRa)
         return link
     }
 }

@@ -79,7 +79,8 @@ struct RandomState {
             underlay: chance() ? deviceName() : nil,
             port: UInt16(truncatingIfNeeded: next()), learning: chance(), gbp: chance(), mtu: UInt32(below(10000)),
             mac: chance() ? mac() : nil, up: chance(),
-            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) }
+            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) },
+            txQueueLength: chance() ? nil : UInt32(below(2000)), acceptRA: chance() ? nil : Int32(below(3))
         )
         var lookups: [IPv4Address: Bool] = [:]
         for _ in 0..<below(10) { lookups[address()] = chance() }

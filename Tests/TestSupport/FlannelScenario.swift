@@ -1,6 +1,7 @@
 import NetState
 
-/// One vxlan node as flannel leaves it, plus the foreign objects a real host has (a default
+/// One vxlan node as flannel leaves it (its device with `txqlen 0` and `accept_ra 0`, as
+/// measured on flanneld v0.18.1 and v0.20.2), plus the foreign objects a real host has (a default
 /// route, a host-gw route, a blackhole, another table, a learnt neighbour). The fixtures were
 /// captured from this setup and the kernel tests rebuild it.
 public enum FlannelScenario {
@@ -11,7 +12,8 @@ public enum FlannelScenario {
         ip link set eth0 up
         ip addr add 172.22.0.239/20 dev eth0
         ip route add default via 172.22.0.1 dev eth0
-        ip link add flannel.1 address 12:c6:65:89:b4:e3 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning
+        ip link add flannel.1 address 12:c6:65:89:b4:e3 mtu 1450 txqueuelen 0 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning
+        sysctl -qw net.ipv6.conf.flannel/1.accept_ra=0
         ip addr add 10.244.0.0/32 dev flannel.1
         ip link set flannel.1 up
         ip route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink
@@ -29,7 +31,8 @@ public enum FlannelScenario {
     public static let vxlan = VxlanLink(
         name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", port: 8472,
         learning: false, gbp: false, mtu: 1450, mac: MACAddress("12:c6:65:89:b4:e3"), up: true,
-        addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)]
+        addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)],
+        txQueueLength: 0, acceptRA: 0
     )
 
     public static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text) ?? IPv4Prefix(address: IPv4Address(0), length: 0) }

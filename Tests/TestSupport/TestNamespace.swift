@@ -40,10 +40,12 @@ public final class TestNamespace {
     }
 
     private func tool(_ tool: String, _ words: [String]) throws -> String {
-        try Shell.run([tool, "-n", name] + words)
+        // sysctl has no `-n`: /proc/sys/net is the namespace of the process that opens it.
+        if tool == "sysctl" { return try Shell.run(["ip", "netns", "exec", name, tool] + words) }
+        return try Shell.run([tool, "-n", name] + words)
     }
 
-    /// Runs each line of `script` as `ip`/`bridge` words, e.g. `"ip link set lo up"`.
+    /// Runs each line of `script` as `ip`/`bridge`/`sysctl` words, e.g. `"ip link set lo up"`.
     public func setUp(_ script: String) throws {
         for line in script.split(separator: "\n") {
             let words = line.split(separator: " ").map(String.init)

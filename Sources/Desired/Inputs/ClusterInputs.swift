@@ -12,6 +12,12 @@ public struct ClusterInputs: Sendable {
     public var selector: NodeSelector
     public var options: DesiredOptions
     public var onLinkNetworks: [IPv4Prefix]
+    /// Where each input came from, one line each for outputs' headers (`net-conf:
+    /// /run/flannel/subnet.env (FLANNEL_NETWORK 10.244.0.0/16)`, `leases: leases.json`).
+    public var sources: [String] = []
+    /// subnet.env's `FLANNEL_SUBNET` when the net-conf came from it: this node's lease, known
+    /// even when no leases are given (`observe`).
+    public var ownSubnet: IPv4Prefix?
 
     public init(netConf: NetConf, leases: [Lease], rejected: [RejectedLease] = [], leaseSource: String, node: NodeFlags) {
         self.netConf = netConf

@@ -43,10 +43,16 @@ public struct LinkAttributes: Hashable, Sendable {
     public var kind: String?
     /// Set only with `kind` `vxlan`.
     public var vxlan: Vxlan?
+    /// `IFLA_TXQLEN`: written in a request when set (`ip link add|set … txqueuelen N`).
+    public var txQueueLength: UInt32?
+    /// `accept_ra` of the device's IPv6 configuration, decoded from `IFLA_AF_SPEC` → `AF_INET6`
+    /// → `IFLA_INET6_CONF`; nil when the dump has none (IPv6 disabled on the device). Never
+    /// written: rtnetlink cannot set it, `IPv6DeviceConf` writes the sysctl.
+    public var ipv6AcceptRA: Int32?
 
     public init(
         index: UInt32 = 0, name: String? = nil, mtu: UInt32? = nil, mac: UInt64? = nil, up: Bool? = nil,
-        kind: String? = nil, vxlan: Vxlan? = nil
+        kind: String? = nil, vxlan: Vxlan? = nil, txQueueLength: UInt32? = nil
     ) {
         self.index = index
         self.name = name
@@ -55,7 +61,16 @@ public struct LinkAttributes: Hashable, Sendable {
         self.up = up
         self.kind = kind
         self.vxlan = vxlan
+        self.txQueueLength = txQueueLength
     }
+
+    /// `DEVCONF_ACCEPT_RA`, the index of `accept_ra` in `IFLA_INET6_CONF`'s array of `__s32`
+    /// (`linux/ipv6.h`: FORWARDING 0, HOPLIMIT 1, MTU6 2, ACCEPT_RA 3; checked against Debian
+    /// 12's headers, and by the kernel tests, which read back what the sysctl wrote). Not
+    /// imported: `linux/ipv6.h` clashes with glibc's `netinet/in.h` in the C shim.
+    static let devconfAcceptRA = 3
+    /// `IFLA_INET6_CONF` (`linux/if_link.h`).
+    static let inet6Conf = 2
 
     // MARK: Encoding
 
@@ -73,6 +88,7 @@ public struct LinkAttributes: Hashable, Sendable {
         if let name { request.putString(UInt16(IFLA_IFNAME), name) }
         if let mtu { request.putUInt32(UInt16(IFLA_MTU), mtu) }
         if let mac { request.putMAC(UInt16(IFLA_ADDRESS), mac) }
+        if let txQueueLength { request.putUInt32(UInt16(IFLA_TXQLEN), txQueueLength) }
         if let kind {
             request.nest(UInt16(IFLA_LINKINFO)) { info in
                 info.putString(UInt16(IFLA_INFO_KIND), kind)
@@ -109,6 +125,8 @@ public struct LinkAttributes: Hashable, Sendable {
             case IFLA_MTU: mtu = try attribute.u32("IFLA_MTU")
             case IFLA_ADDRESS: mac = attribute.mac
             case IFLA_LINKINFO: try decodeLinkInfo(attribute)
+            case IFLA_TXQLEN: txQueueLength = try attribute.u32("IFLA_TXQLEN")
+            case IFLA_AF_SPEC: ipv6AcceptRA = try Self.acceptRA(attribute)
             default: break
             }
         }
@@ -128,6 +146,16 @@ public struct LinkAttributes: Hashable, Sendable {
             throw NetlinkError(.decode, detail: "RTM_NEWLINK of ifindex \(index): IFLA_IFNAME \(refusal)")
         }
         return name
+    }
+
+    /// `accept_ra` from `IFLA_AF_SPEC`, or nil when there is no IPv6 configuration (or it is
+    /// too short to hold it).
+    private static func acceptRA(_ afSpec: NetlinkAttribute) throws(NetlinkError) -> Int32? {
+        guard let inet6 = try afSpec.nested().first(where: { Int32($0.type) == AF_INET6 }),
+              let conf = try inet6.nested().first(where: { Int($0.type) == inet6Conf }) else { return nil }
+        let offset = devconfAcceptRA * MemoryLayout<Int32>.size
+        guard conf.value.count >= offset + MemoryLayout<Int32>.size else { return nil }
+        return Int32(bitPattern: conf.value.loadUInt32(at: offset))
     }
 
     private mutating func decodeLinkInfo(_ linkInfo: NetlinkAttribute) throws(NetlinkError) {

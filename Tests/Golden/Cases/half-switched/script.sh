@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # desired state of node 172.22.0.239: lease 10.244.0.0/24, backend vxlan, built on an empty node
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
-# + link flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning up
-ip link add flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning
+# + link flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 qlen 0 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning up accept_ra 0
+ip link add flannel.1 address 0e:4c:8b:10:00:01 mtu 1450 txqueuelen 0 type vxlan id 1 local 172.22.0.239 dev eth0 dstport 8472 nolearning
+sysctl -w net.ipv6.conf.flannel/1.accept_ra=0
 ip link set flannel.1 up
 # + addr 10.244.0.0/32 dev flannel.1
 ip addr replace 10.244.0.0/32 dev flannel.1

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # netplan-flannel plan for node 172.22.0.239: lease 10.244.0.0/24, backend vxlan
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
 # + fdb 0e:4c:8b:10:02:99 dev flannel.1 dst 172.22.0.117 self permanent

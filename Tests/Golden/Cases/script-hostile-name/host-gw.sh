@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # netplan-flannel plan for node 172.22.0.239: lease 10.244.0.0/24, backend host-gw
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
 # ~ route 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink → 10.244.1.0/24 via 172.22.1.176 dev eth0;reboot

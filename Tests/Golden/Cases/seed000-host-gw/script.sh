@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # desired state of node 172.22.0.239: lease 10.244.0.0/24, backend host-gw, built on an empty node
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
 # + route 10.244.1.0/24 via 172.22.1.176 dev eth0

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # desired state of node 172.20.0.13: lease 172.1.13.0/24, backend host-gw, built on an empty node
+# net-conf: net-conf.json
+# leases: leases.json
 set -euo pipefail
 
 # + route 172.1.14.0/24 via 172.20.0.14 dev ens3
