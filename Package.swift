@@ -35,6 +35,10 @@ let package = Package(
 
         // Pure value types of kernel network state. Standard library only.
         .target(name: "NetState", swiftSettings: swiftSettings),
+        // The version (VERSION) and commit of this build, written before every build by the
+        // plugin below from scripts/build-info. Standard library only.
+        .target(name: "BuildInfo", swiftSettings: swiftSettings, plugins: ["BuildInfoPlugin"]),
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // Strict JSON lexing over bytes, shared by the input parser and the snapshot reader.
         .target(name: "JSONLexing", swiftSettings: swiftSettings),
         // The one reader of input files: regular files or stdin, under a size cap per kind.
@@ -68,7 +72,7 @@ let package = Package(
         .target(
             name: "Reconcile",
             dependencies: [
-                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources",
+                "NetState", "Desired", "Observed", "Planner", "Apply", "Netlink", "LeaseSources", "BuildInfo",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -82,7 +86,7 @@ let package = Package(
             name: "NetplanCLI",
             dependencies: [
                 "NetState", "Desired", "Observed", "Planner", "StateJSON", "Apply", "Netlink", "LeaseSources", "InputFiles",
-                "Reconcile",
+                "Reconcile", "BuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +97,7 @@ let package = Package(
         .executableTarget(name: "netplan-fuzz", dependencies: ["Desired", "StateJSON"], swiftSettings: swiftSettings),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "NetlinkTests", dependencies: ["Netlink", "CMnl", "CNftnl", "TestSupport"], swiftSettings: swiftSettings),
@@ -106,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "ReconcileTests",
             dependencies: [
-                "Reconcile", "LeaseSources", "Desired", "NetState", "Netlink", "Planner", "Apply", "CMnl",
+                "Reconcile", "LeaseSources", "Desired", "NetState", "Netlink", "Planner", "Apply", "CMnl", "BuildInfo",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -124,7 +129,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["NetState", "Netlink", "CMnl"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "Golden",
-            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON"],
+            dependencies: ["NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "BuildInfo"],
             exclude: ["Cases"],
             swiftSettings: swiftSettings
         ),
@@ -132,6 +137,7 @@ let package = Package(
             name: "KernelTests",
             dependencies: [
                 "NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "Apply", "Netlink", "TestSupport", "CMnl",
+                "BuildInfo",
             ],
             swiftSettings: swiftSettings
         ),

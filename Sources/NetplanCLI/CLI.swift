@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Desired
 import Foundation
 import Netlink
@@ -124,6 +125,8 @@ public struct NetplanFlannel: ParsableCommand {
             Computes what flannel would program from the cluster's leases, reads what the kernel holds, \
             and prints or applies a minimal, ordered change plan.
             """,
+        // `--version`: `netplan-flannel 0.1.0 (commit 8a1192f8e1b9)` on stdout, exit 0.
+        version: BuildInfo.versionLine,
         subcommands: [DesiredCommand.self, ObserveCommand.self, PlanCommand.self, ApplyCommand.self, CheckCommand.self, ReconcileCommand.self]
     )
 

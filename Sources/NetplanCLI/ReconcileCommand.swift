@@ -1,5 +1,6 @@
 import Apply
 import ArgumentParser
+import BuildInfo
 import Desired
 import Foundation
 import InputFiles
@@ -74,6 +75,10 @@ struct ReconcileCommand: ConsoleCommand {
     func execute(_ console: Console) async throws -> Int32 {
         var logger = Logger(label: "netplan-flannel.reconcile", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        if !once {
+            // First, so even an agent that fails to start says which build it is.
+            logger.notice("\(BuildInfo.versionLine)", metadata: ["version": "\(BuildInfo.version)", "commit": "\(BuildInfo.commit)"])
+        }
         guard let leasesText = inputs.leases else {
             throw InputError(.missingField, field: "--leases", "a lease source is required: FILE or etcd://HOST:PORT[/prefix]")
         }

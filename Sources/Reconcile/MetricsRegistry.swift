@@ -1,3 +1,4 @@
+import BuildInfo
 import Desired
 import Foundation
 import Planner
@@ -67,6 +68,12 @@ public final class ReconcileMetrics: Sendable {
         for reason in SkippedPeer.Reason.allCases {
             _ = registry.makeGauge(descriptor: Self.skippedLeases, labels: [("reason", reason.rawValue)])
         }
+        // Which build this node runs, as Prometheus' `*_build_info` convention has it: always 1,
+        // the facts in the labels (`count by (version) (netplan_flannel_build_info)` across nodes).
+        registry.makeGauge(
+            descriptor: Self.name("build_info", help: "Always 1; labels: the version and commit of this netplan-flannel build."),
+            labels: [("version", BuildInfo.version), ("commit", BuildInfo.commit)]
+        ).set(to: 1)
     }
 
     func recordPass(_ result: PassResult, duration: Duration) {

@@ -24,6 +24,8 @@ enum ImportRules {
     static let allowed: [String: Set<String>] = [
         "NetState": [],
         "JSONLexing": [],
+        // The version and commit of the build (generated half written by Plugins/BuildInfoPlugin).
+        "BuildInfo": [],
         // CYaml: Yams' C module, used directly by YAMLPreScan (alias detection before parsing).
         "Desired": ["NetState", "JSONLexing", "Yams", "CYaml"],
         "Planner": ["NetState"],
@@ -33,8 +35,8 @@ enum ImportRules {
         "Apply": ["NetState", "Planner", "Netlink"],
         "InputFiles": libc,
         "LeaseSources": libc.union(leaseTransports).union(["Desired", "InputFiles"]),
-        "Reconcile": core.union(leaseTransports).union(commandPackages).union(libc),
-        "NetplanCLI": core.union(["Reconcile"]).union(leaseTransports).union(commandPackages).union(libc),
+        "Reconcile": core.union(["BuildInfo"]).union(leaseTransports).union(commandPackages).union(libc),
+        "NetplanCLI": core.union(["Reconcile", "BuildInfo"]).union(leaseTransports).union(commandPackages).union(libc),
         "netplan-flannel": libc.union(["NetplanCLI"]),
         "netplan-fuzz": libc.union(["Desired", "StateJSON"]),
     ]

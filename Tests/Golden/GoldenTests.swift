@@ -1,3 +1,4 @@
+import BuildInfo
 import Foundation
 import NetplanCLI
 import Testing
@@ -40,6 +41,18 @@ import Testing
         #expect(CLI.mainSynchronously(arguments: ["reconcile", "--help"], console: console) == 0, "help is not the agent")
         #expect(CLI.mainSynchronously(arguments: ["reconcile", "--net-conf", "/nonexistent"], console: console) == nil)
         #expect(console.errors.isEmpty)
+    }
+
+    /// `--version`, the contract's last line: the version line on stdout, exit 0, through both
+    /// entries (the binary takes the synchronous one).
+    @Test func versionPrintsTheBuild() async {
+        let viaMain = Console(passthrough: false)
+        #expect(await CLI.main(arguments: ["--version"], console: viaMain) == 0)
+        #expect(viaMain.output == "netplan-flannel \(BuildInfo.version) (commit \(BuildInfo.commit))\n")
+        #expect(viaMain.errors.isEmpty)
+        let direct = Console(passthrough: false)
+        #expect(CLI.mainSynchronously(arguments: ["--version"], console: direct) == 0)
+        #expect(direct.output == viaMain.output)
     }
 
     @Test func recordingIsNeverOnInCI() {

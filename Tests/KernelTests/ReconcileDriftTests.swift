@@ -6,6 +6,7 @@ import Netlink
 import Observed
 import Planner
 import Apply
+import BuildInfo
 import Testing
 
 /// Reads and changes a node namespace over netlink from the test process.
@@ -180,6 +181,9 @@ struct ReconcileDriftTests {
         #expect((PrometheusText.value(after, "netplan_flannel_pass_duration_seconds_count") ?? 0) > 0)
         #expect((PrometheusText.value(after, "netplan_flannel_last_successful_pass_timestamp_seconds") ?? 0) > Date().timeIntervalSince1970 - 60)
         #expect(node.get("http://127.0.0.1:9464/healthz").body == "ok\n")
+        // Which build: the metric and the start-up log line.
+        #expect(PrometheusText.value(after, "netplan_flannel_build_info", labels: ["version": BuildInfo.version, "commit": BuildInfo.commit]) == 1)
+        #expect(agent.log.contains(BuildInfo.versionLine), "\(agent.log.prefix(2000))")
 
         // Our own repairs did not make the agent chase itself: with the node quiet, passes stop.
         let quiet1 = PrometheusText.value(node.get("http://127.0.0.1:9464/metrics").body, "netplan_flannel_passes_total", labels: ["result": "unchanged"]) ?? 0
