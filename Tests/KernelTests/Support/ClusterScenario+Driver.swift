@@ -15,6 +15,8 @@ final class ClusterScenario: @unchecked Sendable {
     /// The lease set: node index to how its lease advertises it. A node without a lease has left.
     private(set) var leases: [Int: ClusterNode.LeaseBackend]
     private(set) var directRouting: Bool
+    /// net-conf `EnableNFTables`: flannel's nf_tables table instead of its iptables-mode rules.
+    private(set) var nfTables = false
 
     /// Node indices that hold a lease, ascending.
     var members: [Int] { leases.keys.sorted() }
@@ -51,6 +53,11 @@ final class ClusterScenario: @unchecked Sendable {
         try writeNetConf()
     }
 
+    func setNFTables(_ on: Bool) throws {
+        nfTables = on
+        try writeNetConf()
+    }
+
     /// Changes how node `index`'s lease advertises it; `nil` removes the lease (the node leaves).
     func setLease(_ index: Int, _ backend: ClusterNode.LeaseBackend?) throws {
         leases[index] = backend
@@ -60,7 +67,9 @@ final class ClusterScenario: @unchecked Sendable {
     private func writeNetConf() throws {
         var backend: [String: Any] = ["Type": "vxlan"]
         if directRouting { backend["DirectRouting"] = true }
-        try write(["Network": "10.244.0.0/16", "Backend": backend], to: netConfPath)
+        var netConf: [String: Any] = ["Network": "10.244.0.0/16", "Backend": backend]
+        if nfTables { netConf["EnableNFTables"] = true }
+        try write(netConf, to: netConfPath)
     }
 
     private func writeLeases() throws {
