@@ -86,10 +86,13 @@ extension ClusterInputs {
             if let own = derived.ownLease, flags.nodeIP == nil, flags.node == nil { node.selector = .publicIP(own.publicIP) }
             if flags.ipMasq == nil, let ipMasq = env.ipMasq { node.options.ipMasq = ipMasq }
         }
+        let modeUnknown: Bool
+        if case .subnetEnv = origin { modeUnknown = true } else { modeUnknown = false }
         self.init(
             netConf: netConf, leases: reading.leases, rejected: reading.rejected, leaseSource: leaseSource, node: node
         )
         sources = ["net-conf: \(netConfSource)", "leases: \(flags.leases ?? "none")"]
+        masqueradeModeUnknown = modeUnknown
         if case let .subnetEnv(_, env) = origin { ownSubnet = env.lease }
     }
 

@@ -18,8 +18,16 @@ struct NodeContext {
 
     /// - Parameter snapshot: a saved observation (`--observed`), or nil to read the live kernel.
     static func make(_ flags: InputOptions, snapshot: String?) throws -> NodeContext {
-        let cluster = try ClusterInputs(flags)
+        var cluster = try ClusterInputs(flags)
         let observed = try observe(cluster, flags, snapshot: snapshot)
+        let iptables = IptablesNames.tables.contains { key in
+            observed.state.tables[key].map { !Ownership.iptablesListing(of: $0).rules.isEmpty } ?? false
+        }
+        if let line = cluster.settleMasqueradeMode(
+            flannelTable: observed.state.tables[NftTable.flannelKey] != nil, iptablesRules: iptables
+        ) {
+            cluster.sources.append(line)
+        }
         let desired = try cluster.desired(for: observed)
         let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: desired.ownership(cluster))
         return NodeContext(desired: desired, plan: plan, sources: cluster.sources)

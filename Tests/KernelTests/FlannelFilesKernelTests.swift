@@ -41,4 +41,25 @@ struct FlannelFilesKernelTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("no --net-conf given, and neither \(Self.absent) nor /nonexistent/subnet.env exists"))
     }
+
+    /// subnet.env does not say `EnableNFTables`: the mode is the node's. After the node was
+    /// switched to flannel's nf_tables mode, a plan from subnet.env alone finds it converged
+    /// (it does not plan the table away and the iptables rules back), and says why.
+    @Test func withOnlySubnetEnvTheModeIsTheNodes() throws {
+        let node = try ObservePlanKernelTests.Node()
+        let netConf = FileManager.default.temporaryDirectory.appendingPathComponent("\(node.namespace)-nft.json").path
+        defer { try? FileManager.default.removeItem(atPath: netConf) }
+        try #"{"Network": "10.244.0.0/16", "EnableNFTables": true, "Backend": {"Type": "vxlan"}}"#
+            .write(toFile: netConf, atomically: true, encoding: .utf8)
+        let switched = try node.tool(["apply", "--net-conf", netConf, "--leases", Self.leases, "--node-ip", "172.22.0.239"], check: false)
+        #expect(switched.status == 0, "\(switched.stdout)\(switched.stderr)")
+        #expect(switched.stdout.contains("+ nft table ip flannel-ipv4"))
+        let result = try node.tool(
+            ["plan", "--net-config-path", Self.absent, "--subnet-file", Self.subnetEnv, "--leases", Self.leases, "--detailed-exitcode"],
+            check: false
+        )
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("# mode: nf_tables (the node holds table ip flannel-ipv4 and none of flannel's iptables rules)"))
+    }
 }
+

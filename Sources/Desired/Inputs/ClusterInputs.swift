@@ -18,6 +18,10 @@ public struct ClusterInputs: Sendable {
     /// subnet.env's `FLANNEL_SUBNET` when the net-conf came from it: this node's lease, known
     /// even when no leases are given (`observe`).
     public var ownSubnet: IPv4Prefix?
+    /// True when no net-conf said `EnableNFTables` (the inputs came from flanneld's subnet.env,
+    /// which does not carry it): the mode is then the one the node's kernel shows
+    /// (`settleMasqueradeMode(flannelTable:iptablesRules:)`).
+    public var masqueradeModeUnknown = false
 
     public init(netConf: NetConf, leases: [Lease], rejected: [RejectedLease] = [], leaseSource: String, node: NodeFlags) {
         self.netConf = netConf
@@ -62,5 +66,20 @@ public struct NodeFlags: Hashable, Sendable {
         self.onLinkNetworks = onLinkNetworks
         self.iface = iface
         self.ifaceMTU = ifaceMTU
+    }
+}
+
+extension ClusterInputs {
+    /// With the mode unknown, flannel's nf_tables table on the node (and none of its
+    /// iptables-mode rules) means flanneld runs with `EnableNFTables: true`; anything else is
+    /// flannel's default, iptables mode. Returns the header line that says so, or nil when the
+    /// mode was known.
+    public mutating func settleMasqueradeMode(flannelTable: Bool, iptablesRules: Bool) -> String? {
+        guard masqueradeModeUnknown else { return nil }
+        masqueradeModeUnknown = false
+        netConf.enableNFTables = flannelTable && !iptablesRules
+        return netConf.enableNFTables
+            ? "mode: nf_tables (the node holds table ip flannel-ipv4 and none of flannel's iptables rules)"
+            : "mode: iptables (flannel's default; the node holds no table ip flannel-ipv4 without iptables rules)"
     }
 }
