@@ -81,6 +81,11 @@ public enum NftDecoder {
     }
 
     /// A rule, with the key of its table and the name of its chain.
+    /// A rule's matches and verdict from its expressions, already copied out of libnftnl.
+    public static func rule(expressions: [NftExpression], family: NftFamily) -> (matches: [NftMatch], verdict: NftVerdict) {
+        NftRuleDecoder.decode(expressions, family: family)
+    }
+
     public static func rule(_ message: NetlinkMessage) throws(NetlinkError) -> (key: NftTable.Key, chain: String, rule: NftRule) {
         let rule = try NftRuleMessage(decoding: message)
         let family = NftFamily(rawValue: rule.family)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The starting inputs: every JSON, YAML and `.env` file of the golden cases (net-confs,
-/// ConfigMaps, the three lease formats, snapshots, plans, subnet.env files), plus a few hostile
+/// ConfigMaps, the three lease formats, snapshots, plans, subnet.env files), the nf_tables dumps
+/// captured from the kernel (`Tests/ObservedTests/Fixtures/*.hex`, as bytes), plus a few hostile
 /// documents written here.
 enum FuzzSeeds {
     static func load(corpus: String) -> [[UInt8]] {
@@ -17,7 +18,30 @@ enum FuzzSeeds {
                 seeds.append(Array(data))
             }
         }
+        let fixtures = root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("ObservedTests/Fixtures")
+        let hexFiles = (try? FileManager.default.contentsOfDirectory(atPath: fixtures.path))?.filter { $0.hasSuffix(".hex") } ?? []
+        for name in hexFiles.sorted() {
+            guard let text = try? String(contentsOf: fixtures.appendingPathComponent(name), encoding: .utf8) else { continue }
+            let bytes = hexBytes(text)
+            if !bytes.isEmpty && bytes.count <= Mutator.maximumSize { seeds.append(bytes) }
+        }
         return seeds
+    }
+
+    /// A hex fixture (one netlink message per line) as one buffer of messages.
+    static func hexBytes(_ text: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var high: UInt8?
+        for scalar in text.unicodeScalars {
+            guard let digit = UInt8(String(scalar), radix: 16) else { continue }
+            if let first = high {
+                bytes.append(first << 4 | digit)
+                high = nil
+            } else {
+                high = digit
+            }
+        }
+        return bytes
     }
 
     static let builtIn: [[UInt8]] = [
