@@ -38,7 +38,7 @@ enum ImportRules {
         "Reconcile": core.union(["BuildInfo"]).union(leaseTransports).union(commandPackages).union(libc),
         "NetplanCLI": core.union(["Reconcile", "BuildInfo"]).union(leaseTransports).union(commandPackages).union(libc),
         "netplan-flannel": libc.union(["NetplanCLI"]),
-        "netplan-fuzz": libc.union(["Desired", "StateJSON", "Netlink", "Observed", "Planner"]),
+        "netplan-fuzz": libc.union(["Desired", "StateJSON", "Netlink", "Observed", "Planner", "NetState"]),
     ]
 
     /// Imports the code has that DESIGN.md's row does not list, each with why it is tolerated
