@@ -48,8 +48,13 @@ enum IptablesPlanner {
         // for its own rules and would put them back beside any other layout (measured with
         // v0.18.1 and v0.20.2), so writing the current one over its remains would start a fight.
         // With nothing of flannel's left, the current layout.
-        let target = want.accepted.max { kept(of: $0, in: chains).count < kept(of: $1, in: chains).count } ?? want.layout
-        let best = kept(of: target, in: chains).isEmpty ? want.layout : target
+        // On a tie (only the jump left, which v0.20+ layouts share) the newer layout wins.
+        var best = want.layout
+        var bestCount = kept(of: best, in: chains).count
+        for layout in want.accepted.dropFirst() {
+            let count = kept(of: layout, in: chains).count
+            if count > bestCount { (best, bestCount) = (layout, count) }
+        }
         return rewrite(to: best, table: table, owned: owned, key: key)
     }
 
