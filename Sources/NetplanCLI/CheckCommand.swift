@@ -31,6 +31,8 @@ struct CheckCommand: SynchronousCommand {
                 ? cluster.offlineFacts(inputs) : try NodeContext.observe(cluster, inputs, snapshot: observed).facts
         }
         let (desired, problems) = Preflight.run(cluster, facts: facts)
+        // Where each input came from, as every output's header says it.
+        for source in cluster.sources { console.write("# \(source)\n") }
         for problem in problems { console.write("problem: \(problem)\n") }
         if live {
             let warnings = LiveChecks.warnings(
