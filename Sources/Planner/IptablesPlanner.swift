@@ -39,10 +39,20 @@ enum IptablesPlanner {
         guard let want else {
             return removal(keeping: [], layoutChain: nil, chains: chains, owned: owned, key: key)
         }
-        for layout in want.accepted {
-            if let used = places(of: layout, in: chains) {
-                return removal(keeping: used, layoutChain: layout.chain, chains: chains, owned: owned, key: key)
-            }
+        // Of the layouts in place, the one written last stays: rule handles only grow, so its
+        // oldest rule is the newest. After an upgrade that is the new flanneld's layout (the old
+        // one's leftovers go); beside an older flanneld that re-added its rules next to ours, its
+        // own (ours go, and it stays quiet). On equal age the newer layout wins.
+        // A layout in place only as part of a larger one (v0.20.0's rules inside v0.20.2's) is
+        // that larger one.
+        let complete = want.accepted.compactMap { layout in places(of: layout, in: chains).map { (layout, $0) } }
+        var chosen: (layout: IptablesLayout, used: Set<Place>, age: UInt64)?
+        for (layout, used) in complete where !complete.contains(where: { used.isStrictSubset(of: $0.1) }) {
+            let age = used.map { chains[$0.chain].rules[$0.rule].handle ?? 0 }.min() ?? 0
+            if chosen == nil || age > chosen?.age ?? 0 { chosen = (layout, used, age) }
+        }
+        if let chosen {
+            return removal(keeping: chosen.used, layoutChain: chosen.layout.chain, chains: chains, owned: owned, key: key)
         }
         // Complete the layout most of whose rules are there: the flanneld that wrote them checks
         // for its own rules and would put them back beside any other layout (measured with

@@ -144,4 +144,46 @@ import TestSupport
         #expect(problems.isEmpty, "\(problems.prefix(5).joined(separator: "\n"))")
         #expect(rewritten > 200 && emptyPlans > 200, "the generator exercises both: \(rewritten) rewritten, \(emptyPlans) empty")
     }
+
+    /// Two complete layouts: the one written last stays (measured with real flanneld v0.18.1:
+    /// after our current layout filled a flushed nat table, flanneld re-added its own four
+    /// rules beside it, and removing those started a fight every 5 s). After an upgrade it is
+    /// the other way round: the new flanneld's layout is the newer, the old rules go.
+    @Test(arguments: [true, false])
+    func ofTwoLayoutsInPlaceTheOneWrittenLastStays(olderWrittenLast: Bool) throws {
+        let set = FlannelIptablesRules.masquerade(cluster: Self.cluster, lease: Self.lease, fullyRandom: true)
+        let current = set.layout
+        let v018 = try #require(set.accepted.last)
+        func numbered(_ rules: [NftRule], from first: UInt64) -> [NftRule] {
+            rules.enumerated().map { index, rule in
+                var copy = rule
+                copy.handle = first + UInt64(index)
+                return copy
+            }
+        }
+        let (currentFirst, olderFirst): (UInt64, UInt64) = olderWrittenLast ? (10, 100) : (100, 10)
+        let postrouting = numbered(current.rules(in: "POSTROUTING"), from: currentFirst)
+            + numbered(v018.rules(in: "POSTROUTING"), from: olderFirst)
+        let nat = NftTable(key: IptablesNames.nat, chains: [
+            NftChain(name: "POSTROUTING", hook: IptablesNames.baseChain("POSTROUTING", in: IptablesNames.nat), rules: postrouting),
+            NftChain(name: IptablesNames.masqueradeChain, hook: nil, rules: numbered(current.rules(in: IptablesNames.masqueradeChain), from: currentFirst + 1)),
+        ])
+        let ownership = Ownership(cluster: Self.cluster, ownSubnet: Self.lease, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
+        let plan = Planner.plan(desired: NetworkState(iptables: [set]), observed: NetworkState(tables: [nat]), ownership: ownership)
+        guard case let .iptables(change)? = plan.changes.first, plan.changes.count == 1 else {
+            Issue.record("expected one iptables change: \(plan.changes)")
+            return
+        }
+        if olderWrittenLast {
+            #expect(change.deletedChains == [IptablesNames.masqueradeChain])
+            #expect(change.deletes.count == current.rules.count, "our jump and chain go")
+        } else {
+            #expect(change.deletedChains.isEmpty)
+            #expect(change.deletes.map(\.rule) == v018.rules.map(\.rule), "the old version's leftovers go")
+        }
+        var after = NetworkState(tables: [nat])
+        try KernelModel.apply(plan.changes, to: &after)
+        #expect(Planner.plan(desired: NetworkState(iptables: [set]), observed: after, ownership: ownership).isEmpty)
+    }
 }
+
