@@ -35,8 +35,8 @@ let package = Package(
 
         // Pure value types of kernel network state. Standard library only.
         .target(name: "NetState", swiftSettings: swiftSettings),
-        // The version (VERSION) and commit of this build, written before every build by the
-        // plugin below from scripts/build-info. Standard library only.
+        // The version (VERSION) and commit of this build, written by the plugin below from
+        // scripts/build-info whenever VERSION or git's HEAD changes. Standard library only.
         .target(name: "BuildInfo", swiftSettings: swiftSettings, plugins: ["BuildInfoPlugin"]),
         .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         // Strict JSON lexing over bytes, shared by the input parser and the snapshot reader.

@@ -1,8 +1,9 @@
 /// Which build this is: the version from the repository's VERSION file and the commit it was
 /// built from (`git rev-parse --short=12 HEAD`, `-dirty` when tracked files differed, `unknown`
 /// outside a git checkout). The values come from `scripts/build-info`, which the build-tool plugin
-/// `BuildInfoPlugin` runs before every build and which writes the other half of this type
-/// (`generatedVersion`, `generatedCommit`) into the build folder, never into the repository.
+/// `BuildInfoPlugin` runs whenever VERSION or git's HEAD, reflog or index changed, and which
+/// writes the other half of this type (`generatedVersion`, `generatedCommit`) into the build
+/// folder, never into the repository.
 ///
 /// Standard library only; the commands print it (`--version`), and the agent logs it at start and
 /// exports it as `netplan_flannel_build_info{version,commit} 1`.
