@@ -15,9 +15,44 @@ public enum NftReader {
         return try readTables(family: family, on: socket)
     }
 
-    /// One table, or nil when it does not exist.
+    /// One table, or nil when it does not exist: the table asked for by name, the chains of
+    /// its family (the kernel cannot filter those by table), and only its own rules (the kernel
+    /// walks only that table), so kube-proxy's thousands of rules in `ip nat` are never copied.
     public static func readTable(_ key: NftTable.Key) throws(NetlinkError) -> NftTable? {
-        try readTables(family: key.family).first { $0.key == key }
+        let socket = try NetlinkSocket.netfilter()
+        defer { socket.close() }
+        return try readTable(key, on: socket)
+    }
+
+    public static func readTable(
+        _ key: NftTable.Key, on transport: some NetlinkTransport, maxAttempts: Int = 5
+    ) throws(NetlinkError) -> NftTable? {
+        let family = key.family.rawValue
+        for _ in 0..<max(1, maxAttempts) {
+            let before = try generation(on: transport)
+            var messages: [NetlinkMessage] = []
+            switch try transport.transact([NftRequest.getTable(family: family, name: key.name)], labels: ["NFT_MSG_GETTABLE \(key.family) \(key.name)"]).first {
+            case let .success(answer)?:
+                messages += answer
+            case let .failure(error)? where error.code == .noSuchFileOrDirectory:
+                return nil
+            case let .failure(error)?:
+                throw error
+            case nil:
+                throw NetlinkError(.request("NFT_MSG_GETTABLE"), detail: "no reply")
+            }
+            messages += try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump")
+            messages += try transport.dump(
+                NftRequest.dumpRules(family: family, table: key.name, chain: nil), label: "NFT_MSG_GETRULE dump \(key.family) \(key.name)"
+            )
+            let after = try generation(on: transport)
+            if before == after {
+                return try NftDecoder.decode(messages).first { $0.key == key }
+            }
+        }
+        throw NetlinkError(
+            .request("nf_tables dump"), errno: Errno.interrupted.rawValue, detail: "ruleset changed during \(maxAttempts) reads in a row"
+        )
     }
 
     /// The same over any transport (a fake one in tests).
@@ -53,35 +88,45 @@ public enum NftReader {
     public static func readChains(
         _ wanted: [NftTable.Key: [String]], on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> [NftTable] {
-        let families = Set(wanted.keys.map(\.family.rawValue))
+        let keys = wanted.keys.sorted()
         for _ in 0..<max(1, maxAttempts) {
             let before = try generation(on: transport)
-            var messages: [NetlinkMessage] = []
-            var present: [NftTable] = []
-            for family in families.sorted() {
-                var listing: [NetlinkMessage] = []
-                listing += try transport.dump(NftRequest.dump(.tables, family: family), label: "NFT_MSG_GETTABLE dump")
-                listing += try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump")
-                present += try NftDecoder.decode(listing)
-                messages += listing
-            }
-            for table in present {
-                guard let names = wanted[table.key] else { continue }
-                for chain in table.chains where names.contains(chain.name) {
-                    messages += try transport.dump(
-                        NftRequest.dumpRules(family: table.key.family.rawValue, table: table.key.name, chain: chain.name),
-                        label: "NFT_MSG_GETRULE dump \(table.key.family) \(table.key.name) \(chain.name)"
-                    )
+            // One request per table and per chain, answered each with the object or ENOENT.
+            var requests: [[UInt8]] = []
+            var labels: [String] = []
+            var asked: [(key: NftTable.Key, chain: String?)] = []
+            for key in keys {
+                requests.append(NftRequest.getTable(family: key.family.rawValue, name: key.name))
+                labels.append("NFT_MSG_GETTABLE \(key.family) \(key.name)")
+                asked.append((key, nil))
+                for chain in wanted[key] ?? [] {
+                    requests.append(NftRequest.getChain(family: key.family.rawValue, table: key.name, name: chain))
+                    labels.append("NFT_MSG_GETCHAIN \(key.family) \(key.name) \(chain)")
+                    asked.append((key, chain))
                 }
+            }
+            var messages: [NetlinkMessage] = []
+            var present: [(key: NftTable.Key, chain: String)] = []
+            for (index, reply) in try transport.transact(requests, labels: labels).enumerated() {
+                switch reply {
+                case let .success(answer):
+                    messages += answer
+                    if let chain = asked[index].chain { present.append((asked[index].key, chain)) }
+                case let .failure(error) where error.code == .noSuchFileOrDirectory:
+                    continue
+                case let .failure(error):
+                    throw error
+                }
+            }
+            for (key, chain) in present {
+                messages += try transport.dump(
+                    NftRequest.dumpRules(family: key.family.rawValue, table: key.name, chain: chain),
+                    label: "NFT_MSG_GETRULE dump \(key.family) \(key.name) \(chain)"
+                )
             }
             let after = try generation(on: transport)
             if before == after {
-                return try NftDecoder.decode(messages).compactMap { table in
-                    guard let names = wanted[table.key] else { return nil }
-                    var kept = table
-                    kept.chains = table.chains.filter { names.contains($0.name) }
-                    return kept
-                }
+                return try NftDecoder.decode(messages)
             }
         }
         throw NetlinkError(
