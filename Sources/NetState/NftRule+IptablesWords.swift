@@ -2,27 +2,27 @@ extension NftRule {
     /// The rule as `iptables -S` prints it: `-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d
     /// 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully`.
     ///
-    /// iptables prints the address and interface matches first (they live in its `ipt_entry`
-    /// header), then the `-m` matches in their order, then the target; a counter is printed
+    /// iptables prints the address and interface matches first, `-s -d -i -o` (they live in its
+    /// `ipt_entry` header), then the `-m` matches in their order, then the target; a counter is printed
     /// only with `-v`. A part iptables has no word for is shown in nft's words in brackets, so
     /// an odd rule under a flannel comment still reads as what it is.
     public func iptablesWords(chain: String) -> String {
-        var header: [String] = ["-A", chain]
+        var source: [String] = [], destination: [String] = [], input: [String] = [], output: [String] = []
         var modules: [String] = []
         for match in matches {
             switch match {
             case let .sourceAddress(prefix, negated):
-                header += (negated ? ["!"] : []) + ["-s", prefix.description]
+                source = (negated ? ["!"] : []) + ["-s", prefix.description]
             case let .destinationAddress(prefix, negated):
-                header += (negated ? ["!"] : []) + ["-d", prefix.description]
+                destination = (negated ? ["!"] : []) + ["-d", prefix.description]
             case let .inputInterface(name, negated):
-                header += (negated ? ["!"] : []) + ["-i", Self.iptablesInterface(name)]
+                input = (negated ? ["!"] : []) + ["-i", Self.iptablesInterface(name)]
             case let .outputInterface(name, negated):
-                header += (negated ? ["!"] : []) + ["-o", Self.iptablesInterface(name)]
+                output = (negated ? ["!"] : []) + ["-o", Self.iptablesInterface(name)]
             case let .mark(mask, value):
                 let text = mask == .max ? Self.hex(value) : "\(Self.hex(value))/\(Self.hex(mask))"
                 modules += ["-m", "mark", "--mark", text]
-            case let .comment(text) where text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }):
+            case let .comment(text) where !Self.isPrintable(text):
                 // A line break would end the line here and in an `iptables-restore` input: such
                 // a comment has no iptables words (the rule is then named by its handle).
                 modules.append("[xt comment \(text.debugDescription)]")
@@ -31,14 +31,30 @@ extension NftRule {
             case .counter:
                 continue
             case let .other(text):
-                modules.append("[\(text)]")
+                modules.append("[\(Self.isPrintable(text) ? text : text.debugDescription)]")
             }
         }
         if let comment {
-            modules.append(comment.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f })
-                ? "[comment \(comment.debugDescription)]" : "-m comment --comment \(Self.savedString(comment))")
+            modules.append(Self.isPrintable(comment)
+                ? "-m comment --comment \(Self.savedString(comment))" : "[comment \(comment.debugDescription)]")
         }
-        return (header + modules + Self.target(verdict)).joined(separator: " ")
+        // iptables prints its `ipt_entry` header in this order, whatever order the expressions
+        // came in (iptables-nft encodes an interface before an address).
+        let header = source + destination + input + output
+        return (["-A", Self.chainWord(chain)] + header + modules + Self.target(verdict)).joined(separator: " ")
+    }
+
+    /// True when `text` has no control characters: it can stand on one line of a listing, a
+    /// plan or an `iptables-restore` input.
+    static func isPrintable(_ text: String) -> Bool {
+        !text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7f || (0x80..<0xa0).contains($0.value) }
+    }
+
+    /// A chain or interface name as iptables prints it; one that could not stand in iptables'
+    /// words (white space, control characters: the kernel allows them) in brackets, quoted.
+    public static func chainWord(_ name: String) -> String {
+        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7f && !(0x80..<0xa0).contains($0.value) }
+        return plain ? name : "[chain \(name.debugDescription)]"
     }
 
     private static func target(_ verdict: NftVerdict) -> [String] {
@@ -47,8 +63,8 @@ extension NftRule {
         case .drop: ["-j", "DROP"]
         case .return: ["-j", "RETURN"]
         case let .masquerade(fullyRandom): ["-j", "MASQUERADE"] + (fullyRandom ? ["--random-fully"] : [])
-        case let .jump(chain): ["-j", chain]
-        case let .goto(chain): ["-g", chain]
+        case let .jump(chain): ["-j", chainWord(chain)]
+        case let .goto(chain): ["-g", chainWord(chain)]
         case .continue: []
         case let .other(text): ["[\(text)]"]
         }
@@ -56,7 +72,8 @@ extension NftRule {
 
     /// iptables writes an interface wildcard as `eth+`; the model, like nft, as `eth*`.
     private static func iptablesInterface(_ name: String) -> String {
-        name.hasSuffix("*") ? String(name.dropLast()) + "+" : name
+        let word = name.hasSuffix("*") ? String(name.dropLast()) + "+" : name
+        return chainWord(word) == word ? word : "[interface \(name.debugDescription)]"
     }
 
     /// `0x4000`: iptables prints marks in lowercase hex without padding.
@@ -70,9 +87,11 @@ extension NftRule {
         }
         if plain { return text }
         var quoted = "\""
-        for character in text {
-            if character == "\"" || character == "\\" || character == "'" { quoted.append("\\") }
-            quoted.append(character)
+        // Scalar by scalar: a combining mark after `"` makes one Character of the two, and
+        // iptables escapes the byte.
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" || scalar == "\\" || scalar == "'" { quoted.unicodeScalars.append("\\") }
+            quoted.unicodeScalars.append(scalar)
         }
         return quoted + "\""
     }

@@ -25,6 +25,9 @@ public enum NftRequest {
     /// `NFTA_RULE_CHAIN` set: the kernel walks only those), so reading flannel's chains of `ip nat` does not copy the
     /// thousands of rules kube-proxy keeps in the same table.
     public static func dumpRules(family: UInt8, table: String, chain: String?) -> [UInt8] {
+        // nf_tables names are at most 256 bytes with their NUL (NFT_NAME_MAXLEN); the buffer
+        // holds two of them, and libmnl writes attributes without checking the room.
+        guard table.utf8.count < 256, (chain?.utf8.count ?? 0) < 256 else { return [] }
         var buffer = [UInt8](repeating: 0, count: 64 + 2 * 260)
         let length = buffer.withUnsafeMutableBytes { raw -> Int in
             guard let base = raw.baseAddress, let rule = nftnl_rule_alloc() else { return 0 }
@@ -45,7 +48,7 @@ public enum NftRequest {
 
     /// `NFT_MSG_GETTABLE` of one table (not a dump): its `NFT_MSG_NEWTABLE`, or `ENOENT`.
     public static func getTable(family: UInt8, name: String) -> [UInt8] {
-        object(NFT_MSG_GETTABLE, family: family) { header in
+        object(NFT_MSG_GETTABLE, family: family, names: [name]) { header in
             guard let table = nftnl_table_alloc() else { return false }
             defer { nftnl_table_free(table) }
             nftnl_table_set_u32(table, UInt16(NFTNL_TABLE_FAMILY.rawValue), UInt32(family))
@@ -60,7 +63,7 @@ public enum NftRequest {
     /// the few flannel uses costs the same whatever their number (a dump of them cost 300 ms
     /// at 5,000 chains).
     public static func getChain(family: UInt8, table: String, name: String) -> [UInt8] {
-        object(NFT_MSG_GETCHAIN, family: family) { header in
+        object(NFT_MSG_GETCHAIN, family: family, names: [table, name]) { header in
             guard let chain = nftnl_chain_alloc() else { return false }
             defer { nftnl_chain_free(chain) }
             nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_FAMILY.rawValue), UInt32(family))
@@ -73,9 +76,13 @@ public enum NftRequest {
     }
 
     /// A request for one object; `payload` writes its attributes (false: it could not).
+    /// Names longer than nf_tables allows (256 bytes with the NUL) give an empty request, which
+    /// the transport refuses as not one netlink message: libmnl writes attributes without
+    /// checking the room, and the buffer holds two names.
     private static func object(
-        _ type: nf_tables_msg_types, family: UInt8, _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Bool
+        _ type: nf_tables_msg_types, family: UInt8, names: [String] = [], _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Bool
     ) -> [UInt8] {
+        guard names.allSatisfy({ $0.utf8.count < 256 }) else { return [] }
         var buffer = [UInt8](repeating: 0, count: 64 + 2 * 260)
         let length = buffer.withUnsafeMutableBytes { raw -> Int in
             guard let base = raw.baseAddress,

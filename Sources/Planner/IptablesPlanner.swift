@@ -26,7 +26,16 @@ enum IptablesPlanner {
         for key in IptablesNames.tables {
             let table = observed[key]
             if let table { fingerprint.add(ownership.ownedIptables(in: table)) }
-            if let change = change(want: desired[key], table: table, key: key, ownership: ownership) {
+            guard var change = change(want: desired[key], table: table, key: key, ownership: ownership) else { continue }
+            // A flannel chain goes in a transaction of its own, after the rules: a jump into it
+            // from a chain this tool does not read (or a verdict map) makes the kernel refuse its
+            // deletion (EBUSY), and that must not undo the repair of the rules.
+            let chains = change.deletedChains
+            if !chains.isEmpty && !(change.deletes.isEmpty && change.appends.isEmpty && change.newChains.isEmpty) {
+                change.deletedChains = []
+                changes.append(.iptables(change))
+                changes.append(.iptables(IptablesChange(table: key, deletedChains: chains)))
+            } else {
                 changes.append(.iptables(change))
             }
         }

@@ -72,9 +72,20 @@ public struct MasqueradeAudit: Sendable {
         /// iptables and nf_tables allow 16 levels of jumps; deeper is not walked.
         static let maximumDepth = 16
 
+        /// Each chain's outcome, once walked: a chain jumped to from many places is walked once
+        /// (without this, k jumps per chain over 16 levels would be k^16 walks).
+        private var walked: [String: Outcome] = [:]
+
         mutating func run(_ chain: NftChain, depth: Int) -> Outcome {
+            if let outcome = walked[chain.name] { return outcome }
             guard depth < Self.maximumDepth, active.insert(chain.name).inserted else { return .fellThrough }
             defer { active.remove(chain.name) }
+            let outcome = walk(chain, depth: depth)
+            walked[chain.name] = outcome
+            return outcome
+        }
+
+        private mutating func walk(_ chain: NftChain, depth: Int) -> Outcome {
             for rule in chain.rules {
                 guard let certain = audit.mayMatch(rule) else { continue }
                 switch rule.verdict {

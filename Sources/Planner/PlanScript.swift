@@ -57,32 +57,45 @@ public enum PlanScript {
         }
     }
 
-    /// flannel's iptables-mode rules in one `iptables-nft-restore --noflush` run: one
-    /// transaction, as the plan's own, that leaves every other rule of the table alone. `-D`
-    /// names a rule by its words; a rule with a part iptables has no words for is deleted by
-    /// handle with `nft` first.
+    /// flannel's iptables-mode rules: what comes in one `iptables-nft-restore --noflush` run
+    /// (new chains, appended rules: one transaction that leaves every other rule alone), then
+    /// what goes with `nft`, rule by rule by its kernel handle (never by its words: `-D` would
+    /// take the first of two identical rules, and words that come from the kernel are not
+    /// trusted inside a here-document), then flannel's chains no longer wanted. New before old,
+    /// as in the plan. A rule to delete with no handle (a hand-written snapshot) is deleted by
+    /// its words when it has plain ones; otherwise the script stops there.
     private static func iptablesCommands(for change: IptablesChange) -> [String] {
         let table = IptablesNames.tableName(change.table)
-        var byHandle: [String] = []
-        var body = ["*\(table)"]
-        body += change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
+        let family = ShellWord.quote(change.table.family.description)
+        let name = ShellWord.quote(change.table.name)
+        var commands: [String] = []
+        let newChains = change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
+        let appends = change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
+        if !newChains.isEmpty || !appends.isEmpty {
+            let body = ["*\(table)"] + newChains + appends + ["COMMIT"]
+            let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
+            commands += ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
+        }
+        var byWords: [String] = []
         for rule in change.deletes {
+            if let handle = rule.rule.handle {
+                commands.append("nft delete rule \(family) \(name) \(ShellWord.quote(rule.chain)) handle \(handle)")
+                continue
+            }
             let words = rule.rule.iptablesWords(chain: rule.chain)
-            let plainChain = !rule.chain.isEmpty && rule.chain.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7f }
-            if words.contains("[") || !plainChain, let handle = rule.rule.handle {
-                byHandle.append(
-                    "nft delete rule \(ShellWord.quote(change.table.family.description)) \(ShellWord.quote(change.table.name)) "
-                        + "\(ShellWord.quote(rule.chain)) handle \(handle)"
-                )
+            if words.contains("[") {
+                commands.append("false  # no handle, and no iptables words, to delete a rule of chain \(NftRule.chainWord(rule.chain)) by")
             } else {
-                body.append("-D" + words.dropFirst(2))
+                byWords.append("-D" + words.dropFirst(2))
             }
         }
-        body += change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
-        body += change.deletedChains.map { "-X \($0)" }
-        body.append("COMMIT")
-        let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
-        return byHandle + ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
+        if !byWords.isEmpty {
+            let body = ["*\(table)"] + byWords + ["COMMIT"]
+            let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
+            commands += ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
+        }
+        commands += change.deletedChains.map { "nft delete chain \(family) \(name) \(ShellWord.quote($0))" }
+        return commands
     }
 
     /// The vxlan device's commands.

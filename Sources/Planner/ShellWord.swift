@@ -32,7 +32,11 @@ public enum ShellWord {
     /// here-document early and run its remaining lines as shell commands: `preferred`, or
     /// `preferred_1`, `preferred_2`, … when a line already is that word.
     public static func heredocDelimiter(_ preferred: String, avoiding body: [String]) -> String {
-        let lines = Set(body.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) })
+        // Split on the newline byte, as the shell does: as Swift Characters "\r\n" is one
+        // character, and a line "X\r\nNFT" would hide the line "NFT" from a split on "\n".
+        let lines = Set(body.flatMap { line in
+            line.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        })
         var candidate = preferred
         var suffix = 0
         while lines.contains(candidate) {
