@@ -51,6 +51,10 @@ extension Change: TextAppending {
             text.append("\(symbol) iptables -t \(IptablesNames.tableName(change.table)): ")
             if let layout = change.layout {
                 text.append("flannel's rules as \(layout) writes them")
+            } else if change.deletes.isEmpty && change.appends.isEmpty {
+                let chains = change.deletedChains.map(NftRule.chainWord).joined(separator: ", ")
+                text.append("flannel's chain\(change.deletedChains.count == 1 ? "" : "s") \(chains) removed (in one transaction)")
+                return
             } else {
                 text.append("flannel's rules removed")
             }

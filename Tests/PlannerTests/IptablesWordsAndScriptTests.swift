@@ -104,6 +104,7 @@ import Testing
         #expect(changes.count == 2)
         #expect(changes.first?.appends.count == 1 && changes.first?.deletedChains.isEmpty == true)
         #expect(changes.last?.deletedChains == [IptablesNames.forwardChain] && changes.last?.appends.isEmpty == true)
+        #expect(plan.changes.last?.description == "- iptables -t nat: flannel's chain FLANNEL-FWD removed (in one transaction)")
     }
 
     /// Sixteen chains, each jumping four times to the next: walked once each, not 4^16 times.
