@@ -35,11 +35,17 @@ public struct Applier: Sendable {
     /// Before anything is sent, every change is checked against `plan.ownership`: a plan that
     /// would touch one object the contract does not grant is refused whole (reported as failed
     /// at that change, everything else not attempted), whatever produced it.
+    /// - Parameter nftGeneration: the nf_tables ruleset generation the plan was made from
+    ///   (`ObservedNode.nftGeneration`). Each nf_tables transaction names it (plus one for each
+    ///   transaction this apply committed before it), so the kernel refuses it with `ERESTART`
+    ///   if anyone changed the ruleset since the observation: deletes by handle then never hit
+    ///   a rule that took a stale handle. Nil: no such check (a plan from a snapshot).
     public func apply(
         _ plan: Plan, using transport: some NetlinkTransport, tables: (any NftApplying)? = nil,
-        deviceConf: (any DeviceConfApplying)? = nil
+        deviceConf: (any DeviceConfApplying)? = nil, nftGeneration: UInt32? = nil
     ) -> ApplyReport {
         var run = Run(changes: plan.changes)
+        run.nftGeneration = nftGeneration
         if let (change, reason) = plan.ownership.firstRefusal(in: plan.changes) {
             var report = ApplyReport()
             report.failure = ApplyFailure(
@@ -241,17 +247,28 @@ public struct Applier: Sendable {
         do throws(NetlinkError) {
             let batch: NftBatch
             do {
+                let generation = run.nftGeneration
                 switch change {
-                case let .table(.create(table)), let .table(.replace(_, table)): batch = try NftEncoder.replace(table)
-                case let .table(.delete(table)): batch = try NftEncoder.delete(table.key)
-                case let .iptables(iptables): batch = try IptablesEncoder.transaction(iptables)
+                case let .table(.create(table)), let .table(.replace(_, table)):
+                    batch = try NftEncoder.replace(table, generation: generation)
+                case let .table(.delete(table)): batch = try NftEncoder.delete(table.key, generation: generation)
+                case let .iptables(iptables): batch = try IptablesEncoder.transaction(iptables, generation: generation)
                 default: return
                 }
             } catch {
                 throw NetlinkError(.request(change.description), errno: Errno.invalidArgument.rawValue, detail: error.description)
             }
             run.report.requestBatches += 1
-            try tables.apply(batch)
+            do {
+                try tables.apply(batch)
+            } catch where error.code == .restart {
+                throw NetlinkError(
+                    .request(change.description), errno: error.errno,
+                    detail: "the nf_tables ruleset changed since it was read (generation \(run.nftGeneration.map(String.init) ?? "?")); nothing of this transaction was applied: plan again"
+                )
+            }
+            // A committed transaction moves the generation by one.
+            run.nftGeneration = run.nftGeneration.map { $0 &+ 1 }
             run.succeed(at: position, converged: false)
         } catch {
             run.fail(at: position, ApplyFailure(change: change, error: error))
@@ -283,6 +300,8 @@ public struct Applier: Sendable {
 private struct Run {
     let changes: [Change]
     var report = ApplyReport()
+    /// The generation the next nf_tables transaction names; nil: none.
+    var nftGeneration: UInt32?
     var handled = Set<Int>()
     private var failedAt: Int?
 

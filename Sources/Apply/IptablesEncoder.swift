@@ -11,11 +11,16 @@ import Planner
 /// deleted. A base chain is declared only where the change says it is missing (as
 /// iptables-nft does), never re-declared: that would reset a policy someone else set.
 public enum IptablesEncoder {
-    public static func transaction(_ change: IptablesChange, firstSequence: UInt32 = 0) throws(NftEncodingError) -> NftBatch {
+    /// - Parameter generation: the ruleset generation the change was planned from: its deletes
+    ///   name rules by handle, and a table re-created since (a firewall reload) could have given
+    ///   those handles to others' rules. The kernel refuses the batch if the generation moved.
+    public static func transaction(
+        _ change: IptablesChange, firstSequence: UInt32 = 0, generation: UInt32? = nil
+    ) throws(NftEncodingError) -> NftBatch {
         let key = change.table
         let family = key.family.rawValue
         var builder = NftBatchBuilder(firstSequence: firstSequence)
-        builder.begin()
+        builder.begin(generation: generation)
         if change.createsTable {
             let table = try NftEncodingError.wrap(table: key) { () throws(NetlinkError) in
                 try NftTableObject(family: family, name: key.name)

@@ -14,18 +14,18 @@ public enum NftEncoder {
     /// The batch that makes the kernel's table exactly `table`.
     /// - Parameter firstSequence: the sequence number of `BATCH_BEGIN`; the rest count up.
     ///   `NftTransaction` renumbers on sending, so the default keeps encodings comparable.
-    public static func replace(_ table: NftTable, firstSequence: UInt32 = 0) throws(NftEncodingError) -> NftBatch {
+    public static func replace(_ table: NftTable, firstSequence: UInt32 = 0, generation: UInt32? = nil) throws(NftEncodingError) -> NftBatch {
         var builder = NftBatchBuilder(firstSequence: firstSequence)
-        builder.begin()
+        builder.begin(generation: generation)
         try replaceMessages(table, into: &builder)
         builder.end()
         return builder.batch(commits: true)
     }
 
     /// The batch that removes the table if it exists and does nothing otherwise (ip-masq off).
-    public static func delete(_ key: NftTable.Key, firstSequence: UInt32 = 0) throws(NftEncodingError) -> NftBatch {
+    public static func delete(_ key: NftTable.Key, firstSequence: UInt32 = 0, generation: UInt32? = nil) throws(NftEncodingError) -> NftBatch {
         var builder = NftBatchBuilder(firstSequence: firstSequence)
-        builder.begin()
+        builder.begin(generation: generation)
         try ensureAndDelete(key, into: &builder)
         builder.end()
         return builder.batch(commits: true)

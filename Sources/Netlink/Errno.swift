@@ -15,6 +15,8 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let noSuchFileOrDirectory = Errno(rawValue: ENOENT)
     public static let noSuchProcess = Errno(rawValue: ESRCH)
     public static let interrupted = Errno(rawValue: EINTR)
+    /// `ERESTART`: nf_tables refuses a batch whose `NFNL_BATCH_GENID` is no longer current.
+    public static let restart = Errno(rawValue: ERESTART)
     public static let fileExists = Errno(rawValue: EEXIST)
     public static let noSuchDevice = Errno(rawValue: ENODEV)
     public static let invalidArgument = Errno(rawValue: EINVAL)

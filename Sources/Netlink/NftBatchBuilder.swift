@@ -18,9 +18,17 @@ public struct NftBatchBuilder {
         sequence = firstSequence
     }
 
-    /// `NFNL_MSG_BATCH_BEGIN` for the nf_tables subsystem.
-    public mutating func begin() {
-        append { buffer, sequence in nftnl_batch_begin(buffer, sequence) }
+    /// `NFNL_MSG_BATCH_BEGIN` for the nf_tables subsystem. With `generation`
+    /// (`NFNL_BATCH_GENID`, as iptables-nft sends it), the kernel runs the batch only if the
+    /// ruleset is still at that generation, and answers the begin with `ERESTART` otherwise.
+    public mutating func begin(generation: UInt32? = nil) {
+        append { buffer, sequence in
+            guard let header = nftnl_batch_begin(buffer, sequence) else { return nil }
+            if let generation {
+                mnl_attr_put_u32(header, UInt16(NFNL_BATCH_GENID.rawValue), generation.bigEndian)
+            }
+            return header
+        }
     }
 
     /// `NFNL_MSG_BATCH_END`: without it the kernel validates the batch and aborts it.

@@ -60,7 +60,9 @@ struct ApplyCommand: SynchronousCommand {
         }
         let socket = try NetlinkSocket.routing()
         defer { socket.close() }
-        let report = Applier().apply(plan, using: socket, tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
+        let report = Applier().apply(
+            plan, using: socket, tables: KernelNftApplier(), deviceConf: KernelDeviceConf(), nftGeneration: context.nftGeneration
+        )
         console.write(header + ApplyText.render(report, plan: plan))
         return finish(report.isComplete ? 0 : 1)
     }

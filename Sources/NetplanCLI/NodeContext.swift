@@ -15,6 +15,9 @@ struct NodeContext {
     var plan: Plan
     /// Where each input came from (`ClusterInputs.sources`), for the outputs' headers.
     var sources: [String]
+    /// The nf_tables generation the plan was made from (live observations only): `apply`'s
+    /// transactions name it, so a ruleset changed since is refused, never half-trusted.
+    var nftGeneration: UInt32?
 
     /// - Parameter snapshot: a saved observation (`--observed`), or nil to read the live kernel.
     static func make(_ flags: InputOptions, snapshot: String?) throws -> NodeContext {
@@ -30,7 +33,7 @@ struct NodeContext {
         }
         let desired = try cluster.desired(for: observed)
         let plan = Planner.plan(desired: desired.state, observed: observed.state, ownership: desired.ownership(cluster))
-        return NodeContext(desired: desired, plan: plan, sources: cluster.sources)
+        return NodeContext(desired: desired, plan: plan, sources: cluster.sources, nftGeneration: observed.nftGeneration)
     }
 
     /// Reads the node, from a snapshot or the live kernel. Flags that describe the underlay

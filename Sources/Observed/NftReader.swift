@@ -27,27 +27,67 @@ public enum NftReader {
     public static func readTable(
         _ key: NftTable.Key, on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> NftTable? {
+        try consistently(on: transport, maxAttempts: maxAttempts) { () throws(NetlinkError) in
+            [try tableMessages(key, on: transport)]
+        }.tables.first { $0.key == key }
+    }
+
+    /// The messages of one table: nil when it does not exist.
+    static func tableMessages(_ key: NftTable.Key, on transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
         let family = key.family.rawValue
+        var messages: [NetlinkMessage] = []
+        switch try transport.transact([NftRequest.getTable(family: family, name: key.name)], labels: ["NFT_MSG_GETTABLE \(key.family) \(key.name)"]).first {
+        case let .success(answer)?:
+            messages += answer
+        case let .failure(error)? where error.code == .noSuchFileOrDirectory:
+            return []
+        case let .failure(error)?:
+            throw error
+        case nil:
+            throw NetlinkError(.request("NFT_MSG_GETTABLE"), detail: "no reply")
+        }
+        messages += try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump")
+        messages += try transport.dump(
+            NftRequest.dumpRules(family: family, table: key.name, chain: nil), label: "NFT_MSG_GETRULE dump \(key.family) \(key.name)"
+        )
+        return messages
+    }
+
+    /// flannel's nf_tables state in one consistent read: `table` whole and the `chains` of the
+    /// shared tables, with the ruleset generation they were read at. A batch that names that
+    /// generation (`NFNL_BATCH_GENID`) is refused by the kernel if anything changed since, so
+    /// rules deleted by their observed handles can never be others' (a firewall reload that
+    /// re-creates `ip nat` starts its handles again).
+    public static func readFlannelState(
+        table: NftTable.Key, chains: [NftTable.Key: [String]], on transport: some NetlinkTransport, maxAttempts: Int = 5
+    ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
+        try consistently(on: transport, maxAttempts: maxAttempts) { () throws(NetlinkError) in
+            [try tableMessages(table, on: transport), try chainMessages(chains, on: transport)]
+        }
+    }
+
+    public static func readFlannelState(
+        table: NftTable.Key, chains: [NftTable.Key: [String]]
+    ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
+        let socket = try NetlinkSocket.netfilter()
+        defer { socket.close() }
+        return try readFlannelState(table: table, chains: chains, on: socket)
+    }
+
+    /// Runs `read` between two reads of the generation until they agree, and decodes each
+    /// group of messages on its own (a table read whole brings the chains of its whole family,
+    /// which must not be joined to a table another group read chain by chain).
+    static func consistently(
+        on transport: some NetlinkTransport, maxAttempts: Int, _ read: () throws(NetlinkError) -> [[NetlinkMessage]]
+    ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
         for _ in 0..<max(1, maxAttempts) {
             let before = try generation(on: transport)
-            var messages: [NetlinkMessage] = []
-            switch try transport.transact([NftRequest.getTable(family: family, name: key.name)], labels: ["NFT_MSG_GETTABLE \(key.family) \(key.name)"]).first {
-            case let .success(answer)?:
-                messages += answer
-            case let .failure(error)? where error.code == .noSuchFileOrDirectory:
-                return nil
-            case let .failure(error)?:
-                throw error
-            case nil:
-                throw NetlinkError(.request("NFT_MSG_GETTABLE"), detail: "no reply")
-            }
-            messages += try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump")
-            messages += try transport.dump(
-                NftRequest.dumpRules(family: family, table: key.name, chain: nil), label: "NFT_MSG_GETRULE dump \(key.family) \(key.name)"
-            )
+            let groups = try read()
             let after = try generation(on: transport)
             if before == after {
-                return try NftDecoder.decode(messages).first { $0.key == key }
+                var tables: [NftTable] = []
+                for group in groups { tables += try NftDecoder.decode(group) }
+                return (tables, after)
             }
         }
         throw NetlinkError(
@@ -88,50 +128,47 @@ public enum NftReader {
     public static func readChains(
         _ wanted: [NftTable.Key: [String]], on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> [NftTable] {
-        let keys = wanted.keys.sorted()
-        for _ in 0..<max(1, maxAttempts) {
-            let before = try generation(on: transport)
-            // One request per table and per chain, answered each with the object or ENOENT.
-            var requests: [[UInt8]] = []
-            var labels: [String] = []
-            var asked: [(key: NftTable.Key, chain: String?)] = []
-            for key in keys {
-                requests.append(NftRequest.getTable(family: key.family.rawValue, name: key.name))
-                labels.append("NFT_MSG_GETTABLE \(key.family) \(key.name)")
-                asked.append((key, nil))
-                for chain in wanted[key] ?? [] {
-                    requests.append(NftRequest.getChain(family: key.family.rawValue, table: key.name, name: chain))
-                    labels.append("NFT_MSG_GETCHAIN \(key.family) \(key.name) \(chain)")
-                    asked.append((key, chain))
-                }
-            }
-            var messages: [NetlinkMessage] = []
-            var present: [(key: NftTable.Key, chain: String)] = []
-            for (index, reply) in try transport.transact(requests, labels: labels).enumerated() {
-                switch reply {
-                case let .success(answer):
-                    messages += answer
-                    if let chain = asked[index].chain { present.append((asked[index].key, chain)) }
-                case let .failure(error) where error.code == .noSuchFileOrDirectory:
-                    continue
-                case let .failure(error):
-                    throw error
-                }
-            }
-            for (key, chain) in present {
-                messages += try transport.dump(
-                    NftRequest.dumpRules(family: key.family.rawValue, table: key.name, chain: chain),
-                    label: "NFT_MSG_GETRULE dump \(key.family) \(key.name) \(chain)"
-                )
-            }
-            let after = try generation(on: transport)
-            if before == after {
-                return try NftDecoder.decode(messages)
+        try consistently(on: transport, maxAttempts: maxAttempts) { () throws(NetlinkError) in
+            [try chainMessages(wanted, on: transport)]
+        }.tables
+    }
+
+    /// The messages of the named chains (and their tables): one request per table and per
+    /// chain, answered each with the object or ENOENT, then each present chain's rules.
+    static func chainMessages(_ wanted: [NftTable.Key: [String]], on transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
+        var requests: [[UInt8]] = []
+        var labels: [String] = []
+        var asked: [(key: NftTable.Key, chain: String?)] = []
+        for key in wanted.keys.sorted() {
+            requests.append(NftRequest.getTable(family: key.family.rawValue, name: key.name))
+            labels.append("NFT_MSG_GETTABLE \(key.family) \(key.name)")
+            asked.append((key, nil))
+            for chain in wanted[key] ?? [] {
+                requests.append(NftRequest.getChain(family: key.family.rawValue, table: key.name, name: chain))
+                labels.append("NFT_MSG_GETCHAIN \(key.family) \(key.name) \(chain)")
+                asked.append((key, chain))
             }
         }
-        throw NetlinkError(
-            .request("nf_tables dump"), errno: Errno.interrupted.rawValue, detail: "ruleset changed during \(maxAttempts) reads in a row"
-        )
+        var messages: [NetlinkMessage] = []
+        var present: [(key: NftTable.Key, chain: String)] = []
+        for (index, reply) in try transport.transact(requests, labels: labels).enumerated() {
+            switch reply {
+            case let .success(answer):
+                messages += answer
+                if let chain = asked[index].chain { present.append((asked[index].key, chain)) }
+            case let .failure(error) where error.code == .noSuchFileOrDirectory:
+                continue
+            case let .failure(error):
+                throw error
+            }
+        }
+        for (key, chain) in present {
+            messages += try transport.dump(
+                NftRequest.dumpRules(family: key.family.rawValue, table: key.name, chain: chain),
+                label: "NFT_MSG_GETRULE dump \(key.family) \(key.name) \(chain)"
+            )
+        }
+        return messages
     }
 
     /// The ruleset generation id: it changes with every committed transaction.

@@ -72,8 +72,9 @@ public enum LiveKernel {
 
     public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
         var node = try Observer.observe(scope)
-        if let table = try NftReader.readTable(NftTable.flannelKey) { node.state.tables[table.key] = table }
-        for table in try NftReader.readChains(iptablesChains) { node.state.tables[table.key] = table }
+        let (tables, generation) = try NftReader.readFlannelState(table: NftTable.flannelKey, chains: iptablesChains)
+        for table in tables { node.state.tables[table.key] = table }
+        node.nftGeneration = generation
         return node
     }
 }

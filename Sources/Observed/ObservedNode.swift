@@ -5,6 +5,10 @@ import NetState
 public struct ObservedNode: Hashable, Sendable {
     public var state: NetworkState
     public var facts: LinkFacts
+    /// The nf_tables ruleset generation the tables in `state` were read at (live reads only):
+    /// the nf_tables transactions of a plan made from them name it, so the kernel refuses them
+    /// if the ruleset changed in between.
+    public var nftGeneration: UInt32?
 
     public init(state: NetworkState, facts: LinkFacts) {
         self.state = state

@@ -138,7 +138,10 @@ public final class ReconcilePass: @unchecked Sendable {
         }
         let report: ApplyReport
         do {
-            report = Applier().apply(plan, using: try applySocket(), tables: KernelNftApplier(), deviceConf: KernelDeviceConf())
+            report = Applier().apply(
+                plan, using: try applySocket(), tables: KernelNftApplier(), deviceConf: KernelDeviceConf(),
+                nftGeneration: computed.nftGeneration
+            )
         } catch {
             logger.error("cannot open the netlink socket to apply: \(error)", metadata: metadata)
             return .failed("\(error)")
@@ -166,6 +169,8 @@ public final class ReconcilePass: @unchecked Sendable {
     private struct Computed {
         var plan: Plan
         var candidate: TargetedRepairBasis
+        /// The nf_tables generation the plan's transactions name (`Applier`).
+        var nftGeneration: UInt32?
     }
 
     /// Observes the node and plans it from `set`, as `apply` does; updates the event filter,
@@ -196,7 +201,7 @@ public final class ReconcilePass: @unchecked Sendable {
         let candidate = TargetedRepairBasis(
             leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil
         )
-        return Computed(plan: plan, candidate: candidate)
+        return Computed(plan: plan, candidate: candidate, nftGeneration: observed.nftGeneration)
     }
 
     /// Publishes a full pass's skipped peers (metric, health body) and logs what changed: a
