@@ -53,7 +53,7 @@ extension NftRule {
     /// A chain or interface name as iptables prints it; one that could not stand in iptables'
     /// words (white space, control characters: the kernel allows them) in brackets, quoted.
     public static func chainWord(_ name: String) -> String {
-        let plain = !name.isEmpty && name.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value != 0x7f && !(0x80..<0xa0).contains($0.value) }
+        let plain = !name.isEmpty && isPrintable(name) && !name.unicodeScalars.contains(" ")
         return plain ? name : "[chain \(name.debugDescription)]"
     }
 

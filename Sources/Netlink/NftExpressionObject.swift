@@ -128,19 +128,22 @@ extension NftExpressionObject {
     /// An xtables match run through `nft_compat` (`-m comment`): its name, revision and the
     /// raw `info` structure the kernel module reads.
     public static func xtMatch(name: String, revision: UInt32, info: [UInt8]) throws(NetlinkError) -> NftExpressionObject {
-        let match = try NftExpressionObject("match")
-        try match.set(NFTNL_EXPR_MT_NAME, name)
-        match.set(NFTNL_EXPR_MT_REV, revision)
-        try match.setHandingOver(NFTNL_EXPR_MT_INFO, info)
-        return match
+        try xtables("match", name: (NFTNL_EXPR_MT_NAME, name), revision: (NFTNL_EXPR_MT_REV, revision), info: (NFTNL_EXPR_MT_INFO, info))
     }
 
     /// An xtables target run through `nft_compat` (`-j MASQUERADE`).
     public static func xtTarget(name: String, revision: UInt32, info: [UInt8]) throws(NetlinkError) -> NftExpressionObject {
-        let target = try NftExpressionObject("target")
-        try target.set(NFTNL_EXPR_TG_NAME, name)
-        target.set(NFTNL_EXPR_TG_REV, revision)
-        try target.setHandingOver(NFTNL_EXPR_TG_INFO, info)
-        return target
+        try xtables("target", name: (NFTNL_EXPR_TG_NAME, name), revision: (NFTNL_EXPR_TG_REV, revision), info: (NFTNL_EXPR_TG_INFO, info))
+    }
+
+    /// The two compat expressions differ only in their attribute numbers.
+    private static func xtables(
+        _ kind: String, name: (Int, String), revision: (Int, UInt32), info: (Int, [UInt8])
+    ) throws(NetlinkError) -> NftExpressionObject {
+        let expression = try NftExpressionObject(kind)
+        try expression.set(name.0, name.1)
+        expression.set(revision.0, revision.1)
+        try expression.setHandingOver(info.0, info.1)
+        return expression
     }
 }

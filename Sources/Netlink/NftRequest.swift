@@ -25,25 +25,16 @@ public enum NftRequest {
     /// `NFTA_RULE_CHAIN` set: the kernel walks only those), so reading flannel's chains of `ip nat` does not copy the
     /// thousands of rules kube-proxy keeps in the same table.
     public static func dumpRules(family: UInt8, table: String, chain: String?) -> [UInt8] {
-        // nf_tables names are at most 256 bytes with their NUL (NFT_NAME_MAXLEN); the buffer
-        // holds two of them, and libmnl writes attributes without checking the room.
-        guard table.utf8.count < 256, (chain?.utf8.count ?? 0) < 256 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: 64 + 2 * 260)
-        let length = buffer.withUnsafeMutableBytes { raw -> Int in
-            guard let base = raw.baseAddress, let rule = nftnl_rule_alloc() else { return 0 }
+        object(NFT_MSG_GETRULE, family: family, flags: UInt16(NLM_F_DUMP), names: [table] + (chain.map { [$0] } ?? [])) { header in
+            guard let rule = nftnl_rule_alloc() else { return false }
             defer { nftnl_rule_free(rule) }
             nftnl_rule_set_u32(rule, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(family))
             guard nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_TABLE.rawValue), table) == 0,
-                  chain.map({ nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue), $0) == 0 }) ?? true,
-                  let header = nftnl_nlmsg_build_hdr(
-                      base.assumingMemoryBound(to: CChar.self), UInt16(NFT_MSG_GETRULE.rawValue), UInt16(family),
-                      UInt16(NLM_F_DUMP), 0
-                  )
-            else { return 0 }
+                  chain.map({ nftnl_rule_set_str(rule, UInt16(NFTNL_RULE_CHAIN.rawValue), $0) == 0 }) ?? true
+            else { return false }
             nftnl_rule_nlmsg_build_payload(header, rule)
-            return Int(header.pointee.nlmsg_len)
+            return true
         }
-        return Array(buffer[0..<min(length, buffer.count)])
     }
 
     /// `NFT_MSG_GETTABLE` of one table (not a dump): its `NFT_MSG_NEWTABLE`, or `ENOENT`.
@@ -75,18 +66,20 @@ public enum NftRequest {
         }
     }
 
-    /// A request for one object; `payload` writes its attributes (false: it could not).
+    /// A request naming one object (or, with `NLM_F_DUMP`, filtering a dump by it); `payload`
+    /// writes its attributes (false: it could not).
     /// Names longer than nf_tables allows (256 bytes with the NUL) give an empty request, which
     /// the transport refuses as not one netlink message: libmnl writes attributes without
     /// checking the room, and the buffer holds two names.
     private static func object(
-        _ type: nf_tables_msg_types, family: UInt8, names: [String] = [], _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Bool
+        _ type: nf_tables_msg_types, family: UInt8, flags: UInt16 = 0, names: [String] = [],
+        _ payload: (UnsafeMutablePointer<nlmsghdr>) -> Bool
     ) -> [UInt8] {
         guard names.allSatisfy({ $0.utf8.count < 256 }) else { return [] }
         var buffer = [UInt8](repeating: 0, count: 64 + 2 * 260)
         let length = buffer.withUnsafeMutableBytes { raw -> Int in
             guard let base = raw.baseAddress,
-                  let header = nftnl_nlmsg_build_hdr(base.assumingMemoryBound(to: CChar.self), UInt16(type.rawValue), UInt16(family), 0, 0),
+                  let header = nftnl_nlmsg_build_hdr(base.assumingMemoryBound(to: CChar.self), UInt16(type.rawValue), UInt16(family), flags, 0),
                   payload(header)
             else { return 0 }
             return Int(header.pointee.nlmsg_len)

@@ -32,25 +32,35 @@ public enum NftReader {
         }.tables.first { $0.key == key }
     }
 
-    /// The messages of one table: nil when it does not exist.
+    /// The messages of one table; none when it does not exist.
     static func tableMessages(_ key: NftTable.Key, on transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
         let family = key.family.rawValue
-        var messages: [NetlinkMessage] = []
-        switch try transport.transact([NftRequest.getTable(family: family, name: key.name)], labels: ["NFT_MSG_GETTABLE \(key.family) \(key.name)"]).first {
-        case let .success(answer)?:
-            messages += answer
-        case let .failure(error)? where error.code == .noSuchFileOrDirectory:
-            return []
-        case let .failure(error)?:
-            throw error
-        case nil:
-            throw NetlinkError(.request("NFT_MSG_GETTABLE"), detail: "no reply")
+        let asked = [(NftRequest.getTable(family: family, name: key.name), "NFT_MSG_GETTABLE \(key.family) \(key.name)")]
+        guard let table = try objects(asked, on: transport).first, let found = table else { return [] }
+        return found
+            + (try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump"))
+            + (try transport.dump(
+                NftRequest.dumpRules(family: family, table: key.name, chain: nil), label: "NFT_MSG_GETRULE dump \(key.family) \(key.name)"
+            ))
+    }
+
+    /// Asks for objects by name (`NFT_MSG_GETTABLE`, `NFT_MSG_GETCHAIN`), in one exchange:
+    /// per request its answer, or nil when the kernel says it does not exist (`ENOENT`).
+    static func objects(
+        _ requests: [(request: [UInt8], label: String)], on transport: some NetlinkTransport
+    ) throws(NetlinkError) -> [[NetlinkMessage]?] {
+        var answers: [[NetlinkMessage]?] = []
+        for reply in try transport.transact(requests.map(\.request), labels: requests.map(\.label)) {
+            switch reply {
+            case let .success(answer): answers.append(answer)
+            case let .failure(error) where error.code == .noSuchFileOrDirectory: answers.append(nil)
+            case let .failure(error): throw error
+            }
         }
-        messages += try transport.dump(NftRequest.dump(.chains, family: family), label: "NFT_MSG_GETCHAIN dump")
-        messages += try transport.dump(
-            NftRequest.dumpRules(family: family, table: key.name, chain: nil), label: "NFT_MSG_GETRULE dump \(key.family) \(key.name)"
-        )
-        return messages
+        guard answers.count == requests.count else {
+            throw NetlinkError(.request(requests.first?.label ?? "nf_tables request"), detail: "no reply")
+        }
+        return answers
     }
 
     /// flannel's nf_tables state in one consistent read: `table` whole and the `chains` of the
@@ -100,20 +110,11 @@ public enum NftReader {
         family: NftFamily?, on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> [NftTable] {
         let familyNumber = family?.rawValue
-        for _ in 0..<max(1, maxAttempts) {
-            let before = try generation(on: transport)
-            var messages: [NetlinkMessage] = []
-            messages += try transport.dump(NftRequest.dump(.tables, family: familyNumber), label: "NFT_MSG_GETTABLE dump")
-            messages += try transport.dump(NftRequest.dump(.chains, family: familyNumber), label: "NFT_MSG_GETCHAIN dump")
-            messages += try transport.dump(NftRequest.dump(.rules, family: familyNumber), label: "NFT_MSG_GETRULE dump")
-            let after = try generation(on: transport)
-            if before == after {
-                return try NftDecoder.decode(messages)
-            }
-        }
-        throw NetlinkError(
-            .request("nf_tables dump"), errno: Errno.interrupted.rawValue, detail: "ruleset changed during \(maxAttempts) reads in a row"
-        )
+        return try consistently(on: transport, maxAttempts: maxAttempts) { () throws(NetlinkError) in
+            [try transport.dump(NftRequest.dump(.tables, family: familyNumber), label: "NFT_MSG_GETTABLE dump")
+                + (try transport.dump(NftRequest.dump(.chains, family: familyNumber), label: "NFT_MSG_GETCHAIN dump"))
+                + (try transport.dump(NftRequest.dump(.rules, family: familyNumber), label: "NFT_MSG_GETRULE dump"))]
+        }.tables
     }
 
     /// The chains `chains` names of the tables it names (tables and chains that do not exist
@@ -136,33 +137,25 @@ public enum NftReader {
     /// The messages of the named chains (and their tables): one request per table and per
     /// chain, answered each with the object or ENOENT, then each present chain's rules.
     static func chainMessages(_ wanted: [NftTable.Key: [String]], on transport: some NetlinkTransport) throws(NetlinkError) -> [NetlinkMessage] {
-        var requests: [[UInt8]] = []
-        var labels: [String] = []
+        var requests: [(request: [UInt8], label: String)] = []
         var asked: [(key: NftTable.Key, chain: String?)] = []
         for key in wanted.keys.sorted() {
-            requests.append(NftRequest.getTable(family: key.family.rawValue, name: key.name))
-            labels.append("NFT_MSG_GETTABLE \(key.family) \(key.name)")
+            requests.append((NftRequest.getTable(family: key.family.rawValue, name: key.name), "NFT_MSG_GETTABLE \(key.family) \(key.name)"))
             asked.append((key, nil))
             for chain in wanted[key] ?? [] {
-                requests.append(NftRequest.getChain(family: key.family.rawValue, table: key.name, name: chain))
-                labels.append("NFT_MSG_GETCHAIN \(key.family) \(key.name) \(chain)")
+                requests.append((
+                    NftRequest.getChain(family: key.family.rawValue, table: key.name, name: chain),
+                    "NFT_MSG_GETCHAIN \(key.family) \(key.name) \(chain)"
+                ))
                 asked.append((key, chain))
             }
         }
         var messages: [NetlinkMessage] = []
-        var present: [(key: NftTable.Key, chain: String)] = []
-        for (index, reply) in try transport.transact(requests, labels: labels).enumerated() {
-            switch reply {
-            case let .success(answer):
-                messages += answer
-                if let chain = asked[index].chain { present.append((asked[index].key, chain)) }
-            case let .failure(error) where error.code == .noSuchFileOrDirectory:
-                continue
-            case let .failure(error):
-                throw error
-            }
-        }
-        for (key, chain) in present {
+        for (index, answer) in try objects(requests, on: transport).enumerated() {
+            guard let answer else { continue }
+            messages += answer
+            guard let chain = asked[index].chain else { continue }
+            let key = asked[index].key
             messages += try transport.dump(
                 NftRequest.dumpRules(family: key.family.rawValue, table: key.name, chain: chain),
                 label: "NFT_MSG_GETRULE dump \(key.family) \(key.name) \(chain)"

@@ -52,9 +52,11 @@ enum IptablesPlanner {
         // oldest rule is the newest. After an upgrade that is the new flanneld's layout (the old
         // one's leftovers go); beside an older flanneld that re-added its rules next to ours, its
         // own (ours go, and it stays quiet). On equal age the newer layout wins.
-        // A layout in place only as part of a larger one (v0.20.0's rules inside v0.20.2's) is
-        // that larger one.
-        let complete = want.accepted.compactMap { layout in places(of: layout, in: chains).map { (layout, $0) } }
+        // A layout is in place when all its rules are there in order, as flanneld's `iptables
+        // -C` finds them (rules of others may sit between; owned ones there go as strays). One
+        // in place only as part of a larger one (v0.20.0's rules inside v0.20.2's) is that one.
+        let found = want.accepted.map { kept(of: $0, in: chains) }
+        let complete = zip(want.accepted, found).filter { $0.1.count == $0.0.rules.count }
         var chosen: (layout: IptablesLayout, used: Set<Place>, age: UInt64)?
         for (layout, used) in complete where !complete.contains(where: { used.isStrictSubset(of: $0.1) }) {
             let age = used.map { chains[$0.chain].rules[$0.rule].handle ?? 0 }.min() ?? 0
@@ -68,13 +70,9 @@ enum IptablesPlanner {
         // v0.18.1 and v0.20.2), so writing the current one over its remains would start a fight.
         // With nothing of flannel's left, the current layout.
         // On a tie (only the jump left, which v0.20+ layouts share) the newer layout wins.
-        var best = want.layout
-        var bestCount = kept(of: best, in: chains).count
-        for layout in want.accepted.dropFirst() {
-            let count = kept(of: layout, in: chains).count
-            if count > bestCount { (best, bestCount) = (layout, count) }
-        }
-        return rewrite(to: best, table: table, owned: owned, key: key)
+        var best = 0
+        for index in found.indices.dropFirst() where found[index].count > found[best].count { best = index }
+        return rewrite(to: want.accepted[best], keeping: found[best], table: table, owned: owned, key: key)
     }
 
     /// Owned rules outside `keeping`, and flannel's chains other than `layoutChain`, removed.
@@ -85,14 +83,6 @@ enum IptablesPlanner {
         let deletes = owned.filter { !keeping.contains($0) }.map { rule(at: $0, in: chains) }
         guard !deletes.isEmpty || !strayChains.isEmpty else { return nil }
         return IptablesChange(table: key, deletes: deletes, deletedChains: strayChains)
-    }
-
-    /// Where each rule of `layout` sits in `chains`, or nil when the layout is not in place:
-    /// every rule of it present, in its order, in its chain, as flanneld's `iptables -C` checks
-    /// find them (rules of others may sit between them; owned ones there are removed as strays).
-    static func places(of layout: IptablesLayout, in chains: [NftChain]) -> Set<Place>? {
-        let found = kept(of: layout, in: chains)
-        return found.count == layout.rules.count ? found : nil
     }
 
     /// The rules of `layout` that are in place and can stay: per chain, in order, up to the
@@ -114,10 +104,11 @@ enum IptablesPlanner {
 
     /// The transaction that writes `layout`: what is in place in order stays, the rest of the
     /// layout is appended, every other owned rule goes.
-    private static func rewrite(to layout: IptablesLayout, table: NftTable?, owned: [Place], key: NftTable.Key) -> IptablesChange {
+    private static func rewrite(
+        to layout: IptablesLayout, keeping keep: Set<Place>, table: NftTable?, owned: [Place], key: NftTable.Key
+    ) -> IptablesChange {
         let chains = table?.chains ?? []
         var change = IptablesChange(table: key, createsTable: table == nil, layout: layout.name)
-        let keep = kept(of: layout, in: chains)
         for name in layout.chains {
             let want = layout.rules(in: name)
             guard let index = chains.firstIndex(where: { $0.name == name }) else {

@@ -8,10 +8,11 @@ import NetState
 /// created where it does not exist, as iptables-nft would.
 extension Ownership {
     public func ownsIptablesRule(_ rule: NftRule, chain: String, table: NftTable.Key) -> Bool {
-        Self.ownsIptablesRuleStatic(rule, chain: chain, table: table)
+        Self.ownsIptablesRule(rule, chain: chain, table: table)
     }
 
-    static func ownsIptablesRuleStatic(_ rule: NftRule, chain: String, table: NftTable.Key) -> Bool {
+    /// The rule needs no node: the same for every contract.
+    static func ownsIptablesRule(_ rule: NftRule, chain: String, table: NftTable.Key) -> Bool {
         IptablesNames.tables.contains(table)
             && (IptablesNames.flannelChains.contains(chain) || IptablesNames.entersFlannelChain(rule)
                 || IptablesNames.carriesFlannelComment(rule))
@@ -33,7 +34,7 @@ extension Ownership {
         let ordered = table.chains.filter { $0.hook != nil } + table.chains.filter { $0.hook == nil }
         var rules: [IptablesRule] = []
         for chain in ordered {
-            for rule in chain.rules where ownsIptablesRuleStatic(rule, chain: chain.name, table: table.key) {
+            for rule in chain.rules where ownsIptablesRule(rule, chain: chain.name, table: table.key) {
                 rules.append(IptablesRule(chain: chain.name, rule: rule))
             }
         }

@@ -71,11 +71,7 @@ public enum PlanScript {
         var commands: [String] = []
         let newChains = change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
         let appends = change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
-        if !newChains.isEmpty || !appends.isEmpty {
-            let body = ["*\(table)"] + newChains + appends + ["COMMIT"]
-            let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
-            commands += ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
-        }
+        commands += restore(table, newChains + appends)
         var byWords: [String] = []
         for rule in change.deletes {
             if let handle = rule.rule.handle {
@@ -89,13 +85,17 @@ public enum PlanScript {
                 byWords.append("-D" + words.dropFirst(2))
             }
         }
-        if !byWords.isEmpty {
-            let body = ["*\(table)"] + byWords + ["COMMIT"]
-            let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
-            commands += ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
-        }
+        commands += restore(table, byWords)
         commands += change.deletedChains.map { "nft delete chain \(family) \(name) \(ShellWord.quote($0))" }
         return commands
+    }
+
+    /// One `iptables-nft-restore --noflush` transaction of `lines` on `table`, none for no lines.
+    private static func restore(_ table: String, _ lines: [String]) -> [String] {
+        guard !lines.isEmpty else { return [] }
+        let body = ["*\(table)"] + lines + ["COMMIT"]
+        let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
+        return ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
     }
 
     /// The vxlan device's commands.
