@@ -1,12 +1,19 @@
+import Desired
 import Foundation
 import LeaseSources
 import Logging
 
 /// The last good lease set. A new set replaces it only when `LeaseSafety` allows; a failed read
 /// changes nothing, so an outage never deletes anything.
+///
+/// It also folds the deltas sources report (`.update`) until a pass takes them, so a pass knows
+/// which peers changed since the set it last planned; a whole set (`.leases`) that differs
+/// makes the change unknown, and the next pass a full one.
 public final class LeaseSourceStore: @unchecked Sendable {
     private let lock = NSLock()
     private var set: LeaseSet?
+    /// What changed since the last `takeChanges()`; nil when unknown.
+    private var pending: LeaseDelta? = nil
     private var lastFailure: String?
     private let logger: Logger
     private let metrics: ReconcileMetrics
@@ -25,26 +32,50 @@ public final class LeaseSourceStore: @unchecked Sendable {
     @discardableResult
     public func take(_ event: LeaseSourceEvent) -> Bool {
         switch event {
-        case .leases(let candidate):
+        case .update(let candidate, let delta):
             lock.lock()
-            let previous = set
-            if let refusal = LeaseSafety.refusal(of: candidate, previous: previous) {
-                let repeated = lastFailure == refusal.description
-                lastFailure = refusal.description
-                lock.unlock()
-                metrics.recordLeaseSourceError(reason: refusal.kind.rawValue)
-                if !repeated { logger.error("lease set refused", metadata: ["source": "\(refusal.source)", "reason": "\(refusal.message)"]) }
-                return false
+            let hadSet = set != nil
+            lock.unlock()
+            // A delta means something only against a set this store holds.
+            guard hadSet else { return take(.leases(candidate)) }
+            if let refusal = LeaseSafety.refusal(of: candidate, previous: current) {
+                return refuse(refusal)
             }
+            lock.lock()
             let recovered = lastFailure != nil
             lastFailure = nil
             set = candidate
+            pending?.merge(delta)
             lock.unlock()
             metrics.recordLeaseSet(count: candidate.leases.count)
             if recovered {
                 logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
             }
+            if !delta.isEmpty {
+                logger.info("leases changed", metadata: [
+                    "source": "\(candidate.source)", "leases": "\(candidate.leases.count)", "changed": "\(delta.count)",
+                    "revision": "\(candidate.revision.map(String.init) ?? "-")",
+                ])
+            }
+            return !delta.isEmpty
+        case .leases(let candidate):
+            lock.lock()
+            let previous = set
+            lock.unlock()
+            if let refusal = LeaseSafety.refusal(of: candidate, previous: previous) {
+                return refuse(refusal)
+            }
+            lock.lock()
+            let recovered = lastFailure != nil
+            lastFailure = nil
+            set = candidate
             let changed = previous.map { !$0.programsSame(as: candidate) } ?? true
+            if changed { pending = nil }
+            lock.unlock()
+            metrics.recordLeaseSet(count: candidate.leases.count)
+            if recovered {
+                logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
+            }
             if changed && previous != nil {
                 logger.info("lease set changed", metadata: [
                     "source": "\(candidate.source)", "leases": "\(candidate.leases.count)",
@@ -68,5 +99,32 @@ public final class LeaseSourceStore: @unchecked Sendable {
             }
             return false
         }
+    }
+
+    /// The current set and what changed since the last call (nil: unknown, plan everything);
+    /// nil before any set. Every pass takes this, so the next delta starts from the set this
+    /// pass planned.
+    func takeChanges() -> (set: LeaseSet, delta: LeaseDelta?)? {
+        lock.lock(); defer { lock.unlock() }
+        guard let set else { return nil }
+        let delta = pending
+        pending = LeaseDelta()
+        return (set, delta)
+    }
+
+    /// Marks the changes unknown: the next pass plans everything (its basis is gone).
+    func forgetChanges() {
+        lock.lock(); defer { lock.unlock() }
+        pending = nil
+    }
+
+    private func refuse(_ refusal: LeaseSourceError) -> Bool {
+        lock.lock()
+        let repeated = lastFailure == refusal.description
+        lastFailure = refusal.description
+        lock.unlock()
+        metrics.recordLeaseSourceError(reason: refusal.kind.rawValue)
+        if !repeated { logger.error("lease set refused", metadata: ["source": "\(refusal.source)", "reason": "\(refusal.message)"]) }
+        return false
     }
 }
