@@ -9,14 +9,13 @@ extension DesiredState {
     }
 
     /// Fills the tables directly, sized once: the screening skipped every peer that shares a
-    /// subnet (route and neighbour keys) or a VtepMAC (FDB keys) with another. Fields are read in
-    /// place (copying each `Lease` out retained its strings twice per peer), and whether a peer
+    /// subnet (route and neighbour keys) or a VtepMAC (FDB keys) with another. Leases are passed
+    /// borrowed, not copied out (a copy retained its strings twice per peer), and whether a peer
     /// is on-link is asked only where it decides something.
     static func peerTables(
         leases: [Lease], own: Int, skipped: [SkippedPeer?], backend: BackendType, netConf: NetConf, facts: LinkFacts,
         type: (Lease) -> BackendType
     ) -> PeerTables {
-        let device = netConf.vxlanDeviceName
         var tables = PeerTables()
         let vxlanPeers = leases.indices.reduce(into: 0) { count, index in
             if index != own && type(leases[index]) == .vxlan { count += 1 }
@@ -24,33 +23,48 @@ extension DesiredState {
         tables.routes.reserveCapacity(leases.count)
         tables.neighbors.reserveCapacity(vxlanPeers)
         tables.fdb.reserveCapacity(vxlanPeers)
-        func direct(_ index: Int) -> Route {
-            Route(key: Route.Key(destination: leases[index].subnet), gateway: leases[index].publicIP, device: facts.underlay)
-        }
+        let device = netConf.vxlanDeviceName
         for index in leases.indices where index != own && skipped[index] == nil {
-            switch type(leases[index]) {
-            case .hostGW:
-                let route = direct(index)
-                insert(route, key: route.key, into: &tables.routes)
-            case .vxlan:
-                if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(leases[index].publicIP) {
-                    let route = direct(index)
-                    insert(route, key: route.key, into: &tables.routes)
-                    continue
-                }
-                // Screened: every vxlan peer still in has a VtepMAC.
-                guard let mac = leases[index].vtepMAC else { continue }
-                let subnet = leases[index].subnet
-                let gateway = subnet.address
-                let route = Route(key: Route.Key(destination: subnet), gateway: gateway, device: device, onLink: true)
-                let neighbor = Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac)
-                let entry = FdbEntry(device: device, mac: mac, destination: leases[index].publicIP)
-                insert(route, key: route.key, into: &tables.routes)
-                insert(neighbor, key: neighbor.key, into: &tables.neighbors)
-                insert(entry, key: entry.key, into: &tables.fdb)
-            }
+            let objects = peerObjects(leases[index], type: type(leases[index]), backend: backend, netConf: netConf, facts: facts, device: device)
+            if let route = objects.route { insert(route, key: route.key, into: &tables.routes) }
+            if let neighbor = objects.neighbor { insert(neighbor, key: neighbor.key, into: &tables.neighbors) }
+            if let entry = objects.fdb { insert(entry, key: entry.key, into: &tables.fdb) }
         }
         return tables
+    }
+
+    /// One programmed peer's objects.
+    struct PeerObjects: Equatable {
+        var route: Route?
+        var neighbor: Neighbor?
+        var fdb: FdbEntry?
+    }
+
+    /// The objects that reach one peer that passed the screening: `S via PublicIP dev <underlay>`
+    /// for host-gw (and for on-link vxlan peers of a DirectRouting vxlan node), else
+    /// `S via S.0 onlink` through the vxlan device with the neighbour `S.0 -> VtepMAC` and the FDB
+    /// entry `VtepMAC -> PublicIP`. Shared with `IncrementalPeers`, so a peer planned alone gets
+    /// exactly what the whole computation gives it.
+    @inline(__always)
+    static func peerObjects(
+        _ lease: Lease, type: BackendType, backend: BackendType, netConf: NetConf, facts: LinkFacts, device: String
+    ) -> PeerObjects {
+        switch type {
+        case .hostGW:
+            return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: lease.publicIP, device: facts.underlay))
+        case .vxlan:
+            if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(lease.publicIP) {
+                return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: lease.publicIP, device: facts.underlay))
+            }
+            // Screened: every vxlan peer still in has a VtepMAC.
+            guard let mac = lease.vtepMAC else { return PeerObjects() }
+            let gateway = lease.subnet.address
+            return PeerObjects(
+                route: Route(key: Route.Key(destination: lease.subnet), gateway: gateway, device: device, onLink: true),
+                neighbor: Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac),
+                fdb: FdbEntry(device: device, mac: mac, destination: lease.publicIP)
+            )
+        }
     }
 
     /// The underlay MTU the device is sized from (`Backend.MTU`, else the interface's), refused

@@ -49,29 +49,37 @@ struct PeerScreening {
 
     /// 1. Each lease's own fields.
     private mutating func checkFields(netConf: NetConf, type: (Lease) -> BackendType) {
-        let network = netConf.network
         for index in leases.indices where index != own {
-            let lease = leases[index]
-            if !network.contains(lease.subnet) {
-                skip(index, .outsideNetwork, "subnet \(lease.subnet) is outside Network \(network)")
-            } else if let reason = lease.publicIP.nonUnicastReason {
-                skip(index, .invalidPublicIP, "PublicIP: \(lease.publicIP) is \(reason); expected the node's unicast address")
-            } else if network.contains(lease.publicIP) {
-                skip(
-                    index, .invalidPublicIP,
-                    "PublicIP: \(lease.publicIP) is inside Network \(network): a node's address cannot be a pod address"
-                )
-            } else if let mac = lease.vtepMAC, let reason = mac.nonUnicastReason {
-                skip(index, .invalidVtepMAC, "BackendData.VtepMAC: \(mac) is \(reason); expected a unicast MAC")
-            } else if type(lease) == .vxlan, lease.vtepMAC == nil {
-                skip(index, .missingVtepMAC, "vxlan lease has no BackendData.VtepMAC")
-            } else if type(lease) == .vxlan, let vni = lease.vni, vni != netConf.backend.vni {
-                skip(
-                    index, .vniMismatch,
-                    "BackendData.VNI: \(vni) differs from net-conf's VNI \(netConf.backend.vni): its vxlan traffic would be dropped"
-                )
+            if let (reason, message) = Self.fieldProblem(leases[index], netConf: netConf, type: type(leases[index])) {
+                skip(index, reason, message)
             }
         }
+    }
+
+    /// What is wrong with a peer's lease on its own (no other lease needed to tell), or nil.
+    /// Shared with `IncrementalPeers`, which must judge a changed lease exactly as this does.
+    static func fieldProblem(_ lease: Lease, netConf: NetConf, type: BackendType) -> (SkippedPeer.Reason, String)? {
+        let network = netConf.network
+        if !network.contains(lease.subnet) {
+            return (.outsideNetwork, "subnet \(lease.subnet) is outside Network \(network)")
+        } else if let reason = lease.publicIP.nonUnicastReason {
+            return (.invalidPublicIP, "PublicIP: \(lease.publicIP) is \(reason); expected the node's unicast address")
+        } else if network.contains(lease.publicIP) {
+            return (
+                .invalidPublicIP,
+                "PublicIP: \(lease.publicIP) is inside Network \(network): a node's address cannot be a pod address"
+            )
+        } else if let mac = lease.vtepMAC, let reason = mac.nonUnicastReason {
+            return (.invalidVtepMAC, "BackendData.VtepMAC: \(mac) is \(reason); expected a unicast MAC")
+        } else if type == .vxlan, lease.vtepMAC == nil {
+            return (.missingVtepMAC, "vxlan lease has no BackendData.VtepMAC")
+        } else if type == .vxlan, let vni = lease.vni, vni != netConf.backend.vni {
+            return (
+                .vniMismatch,
+                "BackendData.VNI: \(vni) differs from net-conf's VNI \(netConf.backend.vni): its vxlan traffic would be dropped"
+            )
+        }
+        return nil
     }
 
     /// 2a. Subnets that overlap: both peers are skipped (or the peer alone, when the other is
@@ -125,15 +133,17 @@ struct PeerScreening {
 
     /// 3. Reachability, asked last and only of peers still in: host-gw needs the peer on-link.
     private mutating func checkReachability(facts: LinkFacts, type: (Lease) -> BackendType) {
-        for index in leases.indices where index != own && skipReasons[index] == nil && type(leases[index]) == .hostGW {
-            let lease = leases[index]
-            if !facts.isOnLink(lease.publicIP) {
-                skip(
-                    index, .notOnLink,
-                    "host-gw cannot reach \(lease.subnet) via \(lease.publicIP): the peer is not on-link on \(facts.underlay)"
-                )
+        for index in leases.indices where index != own && skipReasons[index] == nil {
+            if let message = Self.reachabilityProblem(leases[index], facts: facts, type: type(leases[index])) {
+                skip(index, .notOnLink, message)
             }
         }
+    }
+
+    /// Why a peer that passed every other check cannot be reached, or nil.
+    static func reachabilityProblem(_ lease: Lease, facts: LinkFacts, type: BackendType) -> String? {
+        guard type == .hostGW, !facts.isOnLink(lease.publicIP) else { return nil }
+        return "host-gw cannot reach \(lease.subnet) via \(lease.publicIP): the peer is not on-link on \(facts.underlay)"
     }
 
     /// A record that did not parse, as a skipped peer; its message names the field without

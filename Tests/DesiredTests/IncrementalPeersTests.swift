@@ -1,0 +1,191 @@
+import NetState
+import Testing
+import TestSupport
+
+@testable import Desired
+
+/// The law of `IncrementalPeers`: whenever it accepts a delta, the state it leaves is exactly
+/// what `DesiredState.compute` gives for the new set, and its before/after objects are what a
+/// plan must change. Random clusters are drawn from small pools of subnets, PublicIPs and MACs,
+/// so clashes, skipped peers and records that did not parse are common, not rare.
+@Suite struct IncrementalPeersTests {
+    struct Scenario {
+        var netConf: NetConf
+        var options: DesiredOptions
+        var facts: LinkFacts
+        var leases: [Lease]
+        var rejected: [RejectedLease]
+    }
+
+    static let own = Lease(
+        key: "node/own", nodeName: "own", subnet: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 24),
+        publicIP: IPv4Address(192, 168, 0, 1), backendType: nil, vtepMAC: MACAddress(0x02_00_00_00_00_01)
+    )
+
+    static func randomLease(_ key: String, _ random: inout SplitMix64, lengths: [UInt8]) -> Lease {
+        let third = UInt8(random.pick(Array(1...120)))
+        let length = random.pick(lengths)
+        let subnet = IPv4Prefix(address: IPv4Address(random.chance(0.03) ? 11 : 10, 244, third, 0), length: length)
+        let publicIP = IPv4Address(192, 168, 0, UInt8(random.pick(Array(2...250))))
+        let mac: MACAddress? = random.chance(0.03) ? nil : MACAddress(0x02_00_00_00_10_00 + UInt64(random.pick(Array(0...300))))
+        let type: BackendType? = random.chance(0.6) ? nil : random.pick([BackendType.vxlan, .hostGW])
+        let vni: UInt32? = random.chance(0.02) ? 7 : (random.chance(0.5) ? 1 : nil)
+        return Lease(key: key, nodeName: key.hasPrefix("node/") ? String(key.dropFirst(5)) : nil, subnet: subnet,
+                     publicIP: publicIP, backendType: type, vtepMAC: mac, vni: vni)
+    }
+
+    static func scenario(_ random: inout SplitMix64) -> Scenario {
+        let type = random.pick([BackendType.vxlan, .vxlan, .hostGW])
+        let netConf = NetConf(
+            network: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16),
+            backend: .init(type: type, directRouting: random.chance(0.3))
+        )
+        let lengths: [UInt8] = random.chance(0.1) ? [24, 25] : [24]
+        var leases = [own]
+        for index in 0..<Int.random(in: 1...30, using: &random) {
+            leases.append(randomLease("node/n\(index)", &random, lengths: lengths))
+        }
+        leases.shuffle(using: &random)
+        var rejected: [RejectedLease] = []
+        if random.chance(0.15) {
+            rejected.append(RejectedLease(
+                key: "node/broken", nodeName: "broken", subnet: IPv4Prefix(address: IPv4Address(10, 244, 3, 0), length: 24),
+                publicIP: IPv4Address(192, 168, 0, 3), vtepMAC: nil, error: InputError(.invalidValue, source: "t", "bad")
+            ))
+        }
+        // The kernel's answer for every PublicIP, as the agent's observe gives it for peers
+        // that need one; a few addresses were never looked up.
+        var lookups: [IPv4Address: Bool] = [:]
+        for host in 2...250 where !random.chance(0.1) { lookups[IPv4Address(192, 168, 0, UInt8(host))] = random.chance(0.8) }
+        let facts = LinkFacts(
+            underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: own.publicIP, length: 24)], routeLookups: lookups
+        )
+        let options = DesiredOptions(backendOverride: random.chance(0.1) ? .hostGW : nil)
+        return Scenario(netConf: netConf, options: options, facts: facts, leases: leases, rejected: rejected)
+    }
+
+    /// A delta of one to three changes: a new MAC, PublicIP, subnet or type, a removal, a new node.
+    static func delta(_ scenario: Scenario, _ random: inout SplitMix64, serial: inout Int) -> (LeaseDelta, [Lease]) {
+        var delta = LeaseDelta()
+        var leases = scenario.leases
+        for _ in 0..<Int.random(in: 1...3, using: &random) where !leases.isEmpty {
+            let index = Int.random(in: 0..<leases.count, using: &random)
+            var lease = leases[index]
+            switch Int.random(in: 0..<7, using: &random) {
+            case 0, 1: lease.vtepMAC = MACAddress(0x02_00_00_00_20_00 + UInt64(random.pick(Array(0...300))))
+            case 2: lease.publicIP = IPv4Address(192, 168, 0, UInt8(random.pick(Array(2...250))))
+            case 3: lease.subnet = IPv4Prefix(address: IPv4Address(10, 244, UInt8(random.pick(Array(100...200))), 0), length: 24)
+            case 4: lease.backendType = random.pick([BackendType.vxlan, .hostGW, nil])
+            case 5:
+                leases.remove(at: index)
+                delta.record(lease.key, nil)
+                continue
+            default:
+                serial += 1
+                let new = randomLease("node/new\(serial)", &random, lengths: [24])
+                leases.append(new)
+                delta.record(new.key, new)
+                continue
+            }
+            leases[index] = lease
+            delta.record(lease.key, lease)
+        }
+        return (delta, leases)
+    }
+
+    func compute(_ scenario: Scenario) throws -> DesiredNode {
+        try DesiredState.compute(
+            netConf: scenario.netConf, leases: scenario.leases, rejected: scenario.rejected, node: .name("own"),
+            facts: scenario.facts, options: scenario.options
+        )
+    }
+
+    @Test func acceptedDeltasGiveWhatTheWholeComputationGives() throws {
+        var random = SplitMix64(seed: 0x1eaf_de17a)
+        var accepted = 0, refused = 0, chained = 0
+        var serial = 0
+        for _ in 0..<1_000 {
+            var scenario = Self.scenario(&random)
+            var desired = try compute(scenario)
+            var incremental = IncrementalPeers(
+                netConf: scenario.netConf, leases: scenario.leases, rejected: scenario.rejected, node: .name("own"),
+                facts: scenario.facts, options: scenario.options, desired: desired
+            )
+            // Several deltas in a row on one index, as the agent applies them between full passes.
+            for step in 0..<4 {
+                let (delta, leases) = Self.delta(scenario, &random, serial: &serial)
+                let before = desired.state
+                var state = desired.state
+                let next = Scenario(
+                    netConf: scenario.netConf, options: scenario.options, facts: scenario.facts, leases: leases,
+                    rejected: scenario.rejected
+                )
+                do {
+                    let change = try incremental.apply(delta, to: &state)
+                    accepted += 1
+                    if step > 0 { chained += 1 }
+                    let whole = try compute(next)
+                    #expect(state == whole.state, "delta \(delta) on \(scenario.leases.map(\.key))")
+                    // before/after hold exactly the keys that differ between the two states.
+                    for (key, route) in change.after.routes { #expect(whole.state.routes[key] == route) }
+                    for (key, route) in change.before.routes { #expect(before.routes[key] == route) }
+                    for key in Set(before.routes.keys).symmetricDifference(whole.state.routes.keys) {
+                        #expect(change.before.routes[key] != nil || change.after.routes[key] != nil)
+                    }
+                    for key in Set(before.fdb.keys).symmetricDifference(whole.state.fdb.keys) {
+                        #expect(change.before.fdb[key] != nil || change.after.fdb[key] != nil)
+                    }
+                    for (key, neighbor) in whole.state.neighbors where before.neighbors[key] != neighbor {
+                        #expect(change.after.neighbors[key] == neighbor)
+                    }
+                    scenario = next
+                    desired = whole
+                } catch {
+                    #expect(state == before, "a refused delta leaves the state alone")
+                    refused += 1
+                    break
+                }
+            }
+        }
+        // The law is only worth something if both paths are taken often.
+        #expect(accepted > 300, "accepted \(accepted)")
+        #expect(refused > 100, "refused \(refused)")
+        #expect(chained > 100, "chained \(chained)")
+    }
+
+    @Test func aVtepMACChangeIsOneNeighbourAndOneFDBEntry() throws {
+        let peer = Lease(
+            key: "/coreos.com/network/subnets/10.244.1.0-24", subnet: IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24),
+            publicIP: IPv4Address(192, 168, 0, 2), backendType: .vxlan, vtepMAC: MACAddress(0x02_00_00_00_00_02)
+        )
+        var own = Self.own
+        own.nodeName = nil
+        let netConf = NetConf(network: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16), backend: .init(type: .vxlan))
+        let facts = LinkFacts(underlay: "eth0", addresses: [InterfaceAddress(address: own.publicIP, length: 24)])
+        let desired = try DesiredState.compute(netConf: netConf, leases: [own, peer], node: .automatic, facts: facts)
+        var incremental = IncrementalPeers(
+            netConf: netConf, leases: [own, peer], rejected: [], node: .automatic, facts: facts, options: DesiredOptions(),
+            desired: desired
+        )
+        var moved = peer
+        moved.vtepMAC = MACAddress(0x02_00_00_00_00_22)
+        var delta = LeaseDelta()
+        delta.record(peer.key, moved)
+        var state = desired.state
+        let change = try incremental.apply(delta, to: &state)
+        #expect(change.peers == 1)
+        #expect(change.before.neighbors.values.map(\.lladdr) == [MACAddress(0x02_00_00_00_00_02)])
+        #expect(change.after.neighbors.values.map(\.lladdr) == [MACAddress(0x02_00_00_00_00_22)])
+        #expect(change.before.fdb.keys.map(\.mac) == [MACAddress(0x02_00_00_00_00_02)])
+        #expect(change.after.fdb.keys.map(\.mac) == [MACAddress(0x02_00_00_00_00_22)])
+        #expect(change.before.routes == change.after.routes, "the route does not move")
+        // The same lease again is no change at all.
+        var again = LeaseDelta()
+        again.record(peer.key, moved)
+        #expect(try incremental.apply(again, to: &state).peers == 0)
+        // This node's own lease is the whole computation's business.
+        var ownDelta = LeaseDelta()
+        ownDelta.record(own.key, nil)
+        #expect(throws: IncrementalPeers.Refusal.self) { try incremental.apply(ownDelta, to: &state) }
+    }
+}
