@@ -50,6 +50,19 @@ public final class ReconcileEventFilter: @unchecked Sendable {
         scope = newScope
     }
 
+    /// Moves the wanted keys with a lease change planned peer by peer: `before`'s objects are no
+    /// longer wanted, `after`'s are. In place, under the lock, on this filter's own copy.
+    func apply(removing before: NetworkState, adding after: NetworkState) {
+        lock.lock(); defer { lock.unlock() }
+        guard scope != nil else { return }
+        for key in before.routes.keys { scope?.desired.routes.removeValue(forKey: key) }
+        for key in before.neighbors.keys { scope?.desired.neighbors.removeValue(forKey: key) }
+        for key in before.fdb.keys { scope?.desired.fdb.removeValue(forKey: key) }
+        for (key, route) in after.routes { scope?.desired.routes[key] = route }
+        for (key, neighbor) in after.neighbors { scope?.desired.neighbors[key] = neighbor }
+        for (key, entry) in after.fdb { scope?.desired.fdb[key] = entry }
+    }
+
     func addOwnPort(_ port: UInt32) {
         lock.lock(); defer { lock.unlock() }
         ownPorts.insert(port)

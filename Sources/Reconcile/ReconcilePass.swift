@@ -27,7 +27,7 @@ public final class ReconcilePass: @unchecked Sendable {
     /// `--net-conf`, read once; nil means the lease source supplies it (etcd's `<prefix>/config`).
     private let netConf: NetConf?
     let store: LeaseSourceStore
-    private let filter: ReconcileEventFilter
+    let filter: ReconcileEventFilter
     let metrics: ReconcileMetrics
     let logger: Logger
     let dryRun: Bool
@@ -82,13 +82,15 @@ public final class ReconcilePass: @unchecked Sendable {
     public func run(reasons: Set<PassReason>) -> Outcome {
         let clock = ContinuousClock()
         let started = clock.now
-        guard let set = store.current else {
+        guard let (set, delta) = store.takeChanges() else {
             logger.debug("no lease set yet; waiting for the lease source", metadata: ["reasons": "\(Self.words(reasons))"])
             return .waiting
         }
         let outcome: Outcome
         let scope: PassScope
-        if let targeted = runTargeted(set, reasons: reasons) {
+        if let peers = runLeaseDelta(set, delta: delta, reasons: reasons) {
+            (outcome, scope) = (peers, .peers)
+        } else if let targeted = runTargeted(set, reasons: reasons) {
             (outcome, scope) = (targeted, .targeted)
         } else {
             (outcome, scope) = (compute(set, reasons: reasons), .full)
@@ -199,7 +201,11 @@ public final class ReconcilePass: @unchecked Sendable {
         conflicts = plan.conflicts
         lastPlan = (plan, headline)
         let candidate = TargetedRepairBasis(
-            leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil
+            leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil,
+            incremental: IncrementalPeers(
+                netConf: netConf, leases: set.leases, rejected: set.rejected, node: node.selector, facts: observed.facts,
+                options: node.options, desired: desired
+            )
         )
         return Computed(plan: plan, candidate: candidate, nftGeneration: observed.nftGeneration)
     }

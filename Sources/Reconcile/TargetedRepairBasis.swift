@@ -1,3 +1,4 @@
+import Desired
 import LeaseSources
 import NetState
 import Planner
@@ -17,6 +18,8 @@ struct TargetedRepairBasis: Sendable {
     var headline: String
     /// The vxlan device the pass left; nil when none is desired.
     var device: TargetedDevice?
+    /// What plans a lease delta peer by peer against `desired` (`ReconcilePass+LeaseDelta`).
+    var incremental: IncrementalPeers?
 
     /// The two small states a targeted plan is made of: for every key the notifications
     /// touched, the desired object (if any) and the announced one (if present), and on both
