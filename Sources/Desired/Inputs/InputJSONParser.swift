@@ -28,10 +28,19 @@ struct InputJSONParser {
         return try result.get()
     }
 
-    private mutating func parseDocument() throws(InputJSONSyntaxError) -> InputJSON {
+    /// Parses one JSON value filling the whole text, building only the parts `selection` names;
+    /// the rest is checked for well-formedness (every string closed, every container balanced,
+    /// the nesting bounded) and skipped without building anything. A Kubernetes node is several
+    /// KB of status, images and managed fields around the hundred bytes a lease is made of.
+    static func parse(_ bytes: UnsafeRawBufferPointer, selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
+        var parser = InputJSONParser(bytes)
+        return try parser.parseDocument(selecting: selection)
+    }
+
+    private mutating func parseDocument(selecting selection: JSONSelection = .all) throws(InputJSONSyntaxError) -> InputJSON {
         lexer.skipWhitespace()
         if lexer.isAtEnd { throw error("no JSON value: the text is empty") }
-        let value = try parseValue()
+        let value = try parseValue(selecting: selection)
         lexer.skipWhitespace()
         if !lexer.isAtEnd {
             throw error("unexpected \(lexer.found) after the end of the JSON value")
@@ -40,6 +49,185 @@ struct InputJSONParser {
     }
 
     // MARK: Values
+
+    private mutating func parseValue(selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
+        switch (selection, lexer.peek) {
+        case (.all, _):
+            return try parseValue()
+        case (.members, UInt8(ascii: "{")?), (.membersPrefixed, UInt8(ascii: "{")?):
+            return try parseObject(selecting: selection)
+        case (.elements(let inner), UInt8(ascii: "[")?):
+            return try parseArray(selecting: inner)
+        default:
+            // Not the container the selection expects: built whole, so the reader names its type.
+            return try parseValue()
+        }
+    }
+
+    /// An object whose selected members are built; the others are skipped.
+    private mutating func parseObject(selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
+        try enterContainer()
+        lexer.index += 1  // {
+        var members: [InputJSON.Member] = []
+        lexer.skipWhitespace()
+        if lexer.peek == UInt8(ascii: "}") {
+            lexer.index += 1
+            depth -= 1
+            return .object(members)
+        }
+        while true {
+            lexer.skipWhitespace()
+            guard lexer.peek == UInt8(ascii: "\"") else {
+                throw error(!lexer.isAtEnd ? "expected a string key, found \(lexer.found)" : "unexpected end of input, expected a string key")
+            }
+            let key = try lex { (lexer) throws(JSONLexError) in try lexer.scanString() }
+            lexer.skipWhitespace()
+            guard lexer.peek == UInt8(ascii: ":") else {
+                throw error(!lexer.isAtEnd
+                    ? "expected ':' after the key \(key.debugDescription), found \(lexer.found)"
+                    : "unexpected end of input, expected ':' after the key \(key.debugDescription)")
+            }
+            lexer.index += 1
+            lexer.skipWhitespace()
+            switch selection {
+            case .members(let selected):
+                if let inner = selected[key] {
+                    members.append(InputJSON.Member(key: key, value: try parseValue(selecting: inner)))
+                } else {
+                    try skipValue()
+                }
+            case .membersPrefixed(let prefix):
+                if key.hasPrefix(prefix) {
+                    members.append(InputJSON.Member(key: key, value: try parseValue()))
+                } else {
+                    try skipValue()
+                }
+            case .all, .elements:
+                members.append(InputJSON.Member(key: key, value: try parseValue()))
+            }
+            lexer.skipWhitespace()
+            switch lexer.peek {
+            case UInt8(ascii: ","):
+                lexer.index += 1
+            case UInt8(ascii: "}"):
+                lexer.index += 1
+                depth -= 1
+                return .object(members)
+            case nil:
+                throw error("unexpected end of input, expected ',' or '}' after an object member")
+            default:
+                throw error("expected ',' or '}' after an object member, found \(lexer.found)")
+            }
+        }
+    }
+
+    private mutating func parseArray(selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
+        try enterContainer()
+        lexer.index += 1  // [
+        var elements: [InputJSON] = []
+        lexer.skipWhitespace()
+        if lexer.peek == UInt8(ascii: "]") {
+            lexer.index += 1
+            depth -= 1
+            return .array(elements)
+        }
+        while true {
+            lexer.skipWhitespace()
+            elements.append(try parseValue(selecting: selection))
+            lexer.skipWhitespace()
+            switch lexer.peek {
+            case UInt8(ascii: ","):
+                lexer.index += 1
+            case UInt8(ascii: "]"):
+                lexer.index += 1
+                depth -= 1
+                return .array(elements)
+            case nil:
+                throw error("unexpected end of input, expected ',' or ']' after an array element")
+            default:
+                throw error("expected ',' or ']' after an array element, found \(lexer.found)")
+            }
+        }
+    }
+
+    /// Steps over one value without building it: strings are scanned for their closing quote
+    /// (escapes stepped over, not decoded), numbers and literals checked by the lexer, and
+    /// containers walked with the same depth bound as everything else.
+    private mutating func skipValue() throws(InputJSONSyntaxError) {
+        guard let byte = lexer.peek else { throw error("unexpected end of input, expected a value") }
+        switch byte {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            let isObject = byte == UInt8(ascii: "{")
+            try enterContainer()
+            lexer.index += 1
+            lexer.skipWhitespace()
+            if lexer.peek == close {
+                lexer.index += 1
+                depth -= 1
+                return
+            }
+            while true {
+                lexer.skipWhitespace()
+                if isObject {
+                    guard lexer.peek == UInt8(ascii: "\"") else {
+                        throw error(!lexer.isAtEnd ? "expected a string key, found \(lexer.found)" : "unexpected end of input, expected a string key")
+                    }
+                    try skipString()
+                    lexer.skipWhitespace()
+                    guard lexer.peek == UInt8(ascii: ":") else {
+                        throw error(!lexer.isAtEnd ? "expected ':' after a key, found \(lexer.found)" : "unexpected end of input, expected ':'")
+                    }
+                    lexer.index += 1
+                    lexer.skipWhitespace()
+                }
+                try skipValue()
+                lexer.skipWhitespace()
+                switch lexer.peek {
+                case UInt8(ascii: ","):
+                    lexer.index += 1
+                case close?:
+                    lexer.index += 1
+                    depth -= 1
+                    return
+                case nil:
+                    throw error("unexpected end of input in \(isObject ? "an object" : "an array")")
+                default:
+                    throw error("expected ',' or '\(Character(Unicode.Scalar(close)))', found \(lexer.found)")
+                }
+            }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            _ = try lex { (lexer) throws(JSONLexError) in try lexer.scanNumber() }
+        default:
+            throw error("expected a value, found \(lexer.found)")
+        }
+    }
+
+    /// Steps over a string: to the closing quote, a backslash taking the byte after it along.
+    /// Control characters are refused as in a built string.
+    private mutating func skipString() throws(InputJSONSyntaxError) {
+        let bytes = lexer.bytes
+        var index = lexer.index + 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                lexer.index = index + 1
+                return
+            }
+            if byte == UInt8(ascii: "\\") {
+                index += 2
+                continue
+            }
+            if byte < 0x20 { throw error("a control character inside a string", at: index) }
+            index += 1
+        }
+        throw error("unexpected end of input inside a string", at: lexer.index)
+    }
 
     private mutating func parseValue() throws(InputJSONSyntaxError) -> InputJSON {
         guard let byte = lexer.peek else { throw error("unexpected end of input, expected a value") }
@@ -156,4 +344,16 @@ struct InputJSONParser {
         let (line, column) = lexer.lineAndColumn(of: offset)
         return InputJSONSyntaxError(offset: offset, line: line, column: column, reason: reason)
     }
+}
+
+/// Which parts of a JSON document `InputJSONParser.parse(_:selecting:)` builds.
+indirect enum JSONSelection: Sendable {
+    /// The whole value.
+    case all
+    /// An object's members with these keys, each selected further; the others skipped.
+    case members([String: JSONSelection])
+    /// An object's members whose keys start with this text, whole; the others skipped.
+    case membersPrefixed(String)
+    /// An array's elements, each selected further.
+    case elements(JSONSelection)
 }

@@ -27,34 +27,45 @@ extension LeaseReader {
         }
         var reading = LeaseReading()
         for node in nodes {
-            let object = try node.object()
-            do {
-                if let lease = try nodeLease(object) { reading.leases.append(lease) }
-            } catch {
-                // One node's broken annotation is that peer's problem, not the cluster's.
-                let name = try? object.exactField("metadata")?.object().exactField("name")?.string()
-                let key = name.map { "node/\($0)" } ?? node.path.field ?? "a node"
-                let subnet = name.flatMap { name in
-                    try? podSubnet(object, name: name, leasePath: InputPath(source: top.path.source, prefix: key))
-                }
-                let (publicIP, vtepMAC) = salvage(node: object)
-                reading.rejected.append(
-                    RejectedLease(key: key, nodeName: name, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
-                )
+            switch try readNode(node, prefix: annotationPrefix) {
+            case .lease(let lease): reading.leases.append(lease)
+            case .rejected(let record): reading.rejected.append(record)
+            case .unmanaged: break
             }
         }
         return reading
     }
 
+    /// One node, as flannel's kube subnet manager sees it: its lease, nothing (a node flannel
+    /// does not manage), or a record that did not parse. Throws only when the value is not an
+    /// object at all. Shared by `kubectl get nodes -o json` files and the agent's API source.
+    static func readNode(_ node: InputValue, prefix: String) throws(InputError) -> KubeNodeOutcome {
+        let object = try node.object()
+        do {
+            return try nodeLease(object, prefix: prefix).map { .lease($0) } ?? .unmanaged
+        } catch {
+            // One node's broken annotation is that peer's problem, not the cluster's.
+            let name = try? object.exactField("metadata")?.object().exactField("name")?.string()
+            let key = name.map { "node/\($0)" } ?? node.path.field ?? "a node"
+            let subnet = name.flatMap { name in
+                try? podSubnet(object, name: name, leasePath: InputPath(source: node.path.source, prefix: key))
+            }
+            let (publicIP, vtepMAC) = salvage(node: object, prefix: prefix)
+            return .rejected(
+                RejectedLease(key: key, nodeName: name, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
+            )
+        }
+    }
+
     /// What can still be read of a node whose lease did not parse: the `public-ip` annotation
     /// and the VtepMAC of `backend-data`, each when it is fine on its own.
-    private static func salvage(node: InputObject) -> (IPv4Address?, MACAddress?) {
+    private static func salvage(node: InputObject, prefix: String) -> (IPv4Address?, MACAddress?) {
         guard let metadata = try? node.exactField("metadata")?.object(),
               let annotations = try? metadata.exactField("annotations")?.object()
         else { return (nil, nil) }
-        let publicIP = (try? annotations.exactField(annotationPrefix + "public-ip")?.string()).flatMap { $0.flatMap(IPv4Address.init) }
+        let publicIP = (try? annotations.exactField(prefix + "public-ip")?.string()).flatMap { $0.flatMap(IPv4Address.init) }
         var vtepMAC: MACAddress?
-        if let text = try? annotations.exactField(annotationPrefix + "backend-data")?.string(),
+        if let text = try? annotations.exactField(prefix + "backend-data")?.string(),
            case .object(let members)? = try? InputJSONParser.parse(Array(text.utf8))
         {
             vtepMAC = try? InputObject(members: members, path: annotations.path).field("VtepMAC")?.macAddress()
@@ -62,9 +73,10 @@ extension LeaseReader {
         return (publicIP, vtepMAC)
     }
 
-    /// The lease flannel's kube subnet manager builds from a node (`kube.go` `nodeToLease`), or nil
-    /// for a node flannel does not manage.
-    private static func nodeLease(_ node: InputObject) throws(InputError) -> Lease? {
+    /// The lease flannel's kube subnet manager builds from a node (v0.20.2 `subnet/kube/kube.go`
+    /// `nodeToLease`, lines 436–505), or nil for a node flannel does not manage (`kube.go:216`:
+    /// the `kube-subnet-manager` annotation is not `"true"`).
+    private static func nodeLease(_ node: InputObject, prefix annotationPrefix: String) throws(InputError) -> Lease? {
         if let kindValue = node.exactField("kind"), try kindValue.string() != "Node" {
             throw kindValue.mismatch("\"Node\"")
         }
@@ -136,4 +148,13 @@ extension LeaseReader {
         let detail = candidates.isEmpty ? "" : " (no IPv4 CIDR in spec.podCIDR/spec.podCIDRs)"
         throw leasePath.error(.missingField, "node \(name.debugDescription) pod cidr not assigned\(detail)")
     }
+}
+
+/// What one Kubernetes node is to flannel.
+public enum KubeNodeOutcome: Hashable, Sendable {
+    case lease(Lease)
+    /// A node without `<prefix>kube-subnet-manager: "true"`: not flannel's.
+    case unmanaged
+    /// A managed node whose lease does not parse: that peer is skipped, never the node.
+    case rejected(RejectedLease)
 }
