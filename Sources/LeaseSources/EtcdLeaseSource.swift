@@ -296,6 +296,15 @@ public final class EtcdLeaseSource: LeaseSource {
         var set: LeaseSet
         let report: @Sendable (LeaseSourceEvent) -> Void
 
+        /// Takes one watch message; false when it calls for a fresh list.
+        mutating func handle(_ message: WatchMessage) -> Bool {
+            switch message {
+            case .quiet: true
+            case .relist: false
+            case .events(let events, let revision): apply(events, revision: revision)
+            }
+        }
+
         /// Applies one message's events; false when they call for a fresh list.
         mutating func apply(_ events: [EtcdLeaseCache.Event], revision: Int64?) -> Bool {
             let outcome = cache.apply(events)
@@ -332,17 +341,11 @@ public final class EtcdLeaseSource: LeaseSource {
         guard response.status == .ok else {
             throw LeaseSourceError(.unreachable, source: where_, "HTTP \(response.status.code)")
         }
-        /// True when the stream goes on.
+        /// True when the stream goes on. The config stream (no follower) ends at any news.
         func handle(_ line: [UInt8]) throws(LeaseSourceError) -> Bool {
-            switch try Self.watchMessage(line, source: where_) {
-            case .quiet:
-                return true
-            case .relist:
-                return false
-            case .events(let events, let revision):
-                guard follower != nil else { return false }
-                return follower?.apply(events, revision: revision) ?? false
-            }
+            let message = try Self.watchMessage(line, source: where_)
+            guard follower != nil else { return message == .quiet }
+            return follower?.handle(message) ?? false
         }
         var lines = WatchLines(maxLine: maxWatchLine)
         for try await chunk in response.body {
