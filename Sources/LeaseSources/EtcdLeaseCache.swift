@@ -34,6 +34,11 @@ struct EtcdLeaseCache {
         var modRevision: Int64?
     }
 
+    /// The most records the watch may grow the cache to; past it, a list (whose answer is capped
+    /// at 32 MiB) decides. Twenty times flannel's largest clusters: a store that really holds
+    /// more is followed by listing on every new key, as before the cache existed.
+    static let maxRecords = 200_000
+
     /// `<prefix>/subnets/`: keys outside it are ignored.
     let subnetsPrefix: [UInt8]
     /// Names the records in their errors, as the list names them.
@@ -90,6 +95,10 @@ struct EtcdLeaseCache {
         var delta = LeaseDelta()
         var rejectedChanged = false
         for event in events {
+            // A list is capped (`maxRangeBody`); so is what the watch may add on top of one.
+            guard leases.count + rejected.count < Self.maxRecords else {
+                return .relist("the watch grew the cache to \(Self.maxRecords) records; listing again")
+            }
             guard event.key.starts(with: subnetsPrefix) else { continue }
             guard let key = String(validating: event.key, as: UTF8.self) else {
                 return .relist("a watch event for a key that is not UTF-8 (\(event.key.count) bytes)")

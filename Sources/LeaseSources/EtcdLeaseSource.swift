@@ -295,6 +295,15 @@ public final class EtcdLeaseSource: LeaseSource {
         var cache: EtcdLeaseCache
         var set: LeaseSet
         let report: @Sendable (LeaseSourceEvent) -> Void
+        /// The last set reported is one `LeaseSafety` refuses (no lease at all).
+        var afterRefusedSet = false
+
+        init(cache: EtcdLeaseCache, set: LeaseSet, report: @escaping @Sendable (LeaseSourceEvent) -> Void) {
+            self.cache = cache
+            self.set = set
+            self.report = report
+            afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
+        }
 
         /// Takes one watch message; false when it calls for a fresh list.
         mutating func handle(_ message: WatchMessage) -> Bool {
@@ -314,12 +323,22 @@ public final class EtcdLeaseSource: LeaseSource {
                 return true
             case .update(let delta):
                 set.leases = cache.leases
-                report(.update(set, delta))
+                // A delta is relative to the set reported before it; after a set the agent
+                // refused (an emptied prefix), the agent's set is older than that, so the
+                // change is reported whole.
+                if afterRefusedSet {
+                    set.rejected = cache.rejected
+                    report(.leases(set))
+                } else {
+                    report(.update(set, delta))
+                }
+                afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
                 return true
             case .leases:
                 set.leases = cache.leases
                 set.rejected = cache.rejected
                 report(.leases(set))
+                afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
                 return true
             case .relist:
                 return false

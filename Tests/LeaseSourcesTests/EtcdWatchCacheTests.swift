@@ -178,6 +178,30 @@ struct EtcdWatchCacheTests {
         if case .leases(let last)? = events.last { #expect(last.rejected.isEmpty && last.revision == 15) } else { Issue.record("\(events)") }
     }
 
+    /// `etcdctl del --prefix` empties the set, which the agent refuses (it keeps its last good
+    /// set); the next change cannot be a delta from the emptied set, so it is reported whole.
+    @Test func afterAnEmptiedPrefixTheNextChangeIsAWholeSet() throws {
+        var (follower, reports) = try Self.follower(Self.five)
+        #expect(try Self.feed(&follower, Self.message((1...5).map { .delete(Self.key($0)) }, revision: 11)))
+        var events = reports.take()
+        guard events.count == 1, case .update(let emptied, let delta) = events[0] else {
+            Issue.record("expected one .update, got \(events)")
+            return
+        }
+        #expect(emptied.leases.isEmpty && delta.removed.count == 5)
+        #expect(try Self.feed(&follower, Self.message([.put(Self.key(1), Self.value(1))], revision: 12)))
+        events = reports.take()
+        guard events.count == 1, case .leases(let refilled) = events[0] else {
+            Issue.record("expected one .leases, got \(events)")
+            return
+        }
+        #expect(refilled.leases.map(\.key) == [Self.key(1)])
+        // From a set the agent can take, deltas again.
+        #expect(try Self.feed(&follower, Self.message([.put(Self.key(2), Self.value(2))], revision: 13)))
+        events = reports.take()
+        #expect(events.count == 1 && { if case .update = events[0] { true } else { false } }())
+    }
+
     @Test func severalEventsInOneMessageAreOneUpdate() throws {
         var (follower, reports) = try Self.follower(Self.five)
         let line = Self.message([
