@@ -139,7 +139,9 @@ let package = Package(
             name: "KernelTests",
             dependencies: [
                 "NetplanCLI", "Desired", "NetState", "Planner", "Observed", "StateJSON", "Apply", "Netlink", "TestSupport", "CMnl",
-                "BuildInfo",
+                "BuildInfo", "LeaseSources",
+                // The etcd source in-process, its event loop's threads in the node's namespace.
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -58,10 +58,22 @@ extension EtcdLeaseSource {
         return Array(data)
     }
 
-    /// True when a watch message calls for a fresh list: events, a compaction, or a cancel.
-    /// The creation acknowledgement and progress notifications do not.
-    static func watchLineAsksForList(_ line: [UInt8], source: String) throws(LeaseSourceError) -> Bool {
-        if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return false }
+    /// What one line of a watch stream says.
+    enum WatchMessage: Equatable {
+        /// The creation acknowledgement, a progress notification, an empty batch.
+        case quiet
+        /// Events, in order, and the revision of the last one (its `mod_revision`, else the
+        /// message's `header.revision`).
+        case events([EtcdLeaseCache.Event], revision: Int64?)
+        /// etcd ended the watch for a reason a fresh list cures: a compaction or a cancel.
+        case relist(String)
+    }
+
+    /// Reads one watch message, refusing (as `.invalid`, naming the field) anything whose
+    /// events cannot be followed: the caller drops the stream and lists again, so a message it
+    /// did not understand can never leave the cache behind the store.
+    static func watchMessage(_ line: [UInt8], source: String) throws(LeaseSourceError) -> WatchMessage {
+        if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return .quiet }
         let top = try object(line, source: source)
         if let error = top["error"] {
             throw LeaseSourceError(.unreachable, source: source, "the watch failed: \(error)")
@@ -69,9 +81,53 @@ extension EtcdLeaseSource {
         guard let result = top["result"] as? [String: Any] else {
             throw LeaseSourceError(.invalid, source: source, "a watch message without result")
         }
-        if let compacted = int64(result["compact_revision"]), compacted > 0 { return true }
-        if result["canceled"] as? Bool == true { return true }
-        if let events = result["events"] as? [Any], !events.isEmpty { return true }
-        return false
+        if let compacted = int64(result["compact_revision"]), compacted > 0 {
+            return .relist("etcd compacted the watched revisions (up to \(compacted))")
+        }
+        if result["canceled"] as? Bool == true { return .relist("etcd cancelled the watch") }
+        guard let rawEvents = result["events"] else { return .quiet }
+        guard let list = rawEvents as? [Any] else {
+            throw LeaseSourceError(.invalid, source: source, "a watch message whose result.events is not an array")
+        }
+        if list.isEmpty { return .quiet }
+        var events: [EtcdLeaseCache.Event] = []
+        events.reserveCapacity(list.count)
+        var revision = (result["header"] as? [String: Any]).flatMap { int64($0["revision"]) }
+        for (index, raw) in list.enumerated() {
+            let field = "result.events[\(index)]"
+            func refuse(_ message: String) -> LeaseSourceError {
+                LeaseSourceError(.invalid, source: source, "a watch message whose \(message)")
+            }
+            guard let event = raw as? [String: Any] else { throw refuse("\(field) is not an object") }
+            let kind: EtcdLeaseCache.Event.Kind
+            // The gateway prints the enum's name and, proto3 JSON, leaves the default (PUT) out.
+            let type = event["type"]
+            if type == nil || type as? String == "PUT" {
+                kind = .put
+            } else if type as? String == "DELETE" {
+                kind = .delete
+            } else {
+                throw refuse("\(field).type is \(String(describing: type ?? "").prefix(40)), not PUT or DELETE")
+            }
+            guard let kv = event["kv"] as? [String: Any] else { throw refuse("\(field).kv is missing or not an object") }
+            guard let keyText = kv["key"] as? String, let key = Data(base64Encoded: keyText), !key.isEmpty else {
+                throw refuse("\(field).kv.key is missing or not base64")
+            }
+            let value = kv["value"]
+            if value != nil, !(value is String) { throw refuse("\(field).kv.value is not a string") }
+            let modRevision = int64(kv["mod_revision"])
+            if let modRevision { revision = max(revision ?? modRevision, modRevision) }
+            events.append(EtcdLeaseCache.Event(kind: kind, key: Array(key), base64Value: value as? String, modRevision: modRevision))
+        }
+        return .events(events, revision: revision)
+    }
+
+    /// True when a watch message calls for a fresh list: events, a compaction, or a cancel.
+    /// The creation acknowledgement and progress notifications do not.
+    static func watchLineAsksForList(_ line: [UInt8], source: String) throws(LeaseSourceError) -> Bool {
+        switch try watchMessage(line, source: source) {
+        case .quiet: false
+        case .events, .relist: true
+        }
     }
 }

@@ -7,10 +7,14 @@ import NIOSSL
 /// flannel's etcd store, read through etcd's v3 JSON gateway (`/v3/kv/range`, `/v3/watch`):
 /// every lease under `<prefix>/subnets/` and, unless `--net-conf` is given, `<prefix>/config`.
 ///
-/// It lists, then watches from the listed revision + 1; any watch event makes it list again, so
-/// every set it reports is a consistent snapshot at one revision, never a set patched event by
-/// event. A compaction ends the watch and it lists again. Endpoints are tried in order; a
-/// failure moves to the next and backs off (doubling up to `maxBackoff`).
+/// It lists, then watches from the listed revision + 1 and applies each event batch to a cache of
+/// the listed records (`EtcdLeaseCache`): a batch that changes parsed leases is reported as
+/// `.update(set, delta)`, one that changes nothing (an identical PUT) is not reported, and one
+/// that changes a record that does not parse is reported as a whole `.leases(set)`. Every set it
+/// reports is the set a list at that revision would read, in the same order. A change of
+/// `<prefix>/config`, a compaction, a cancel, a broken stream or the watch's age limit ends the
+/// watch and it lists again. Endpoints are tried in order; a failure moves to the next and backs
+/// off (doubling up to `maxBackoff`).
 ///
 /// `shutdown()` must be called before the source is released (AsyncHTTPClient's rule).
 public final class EtcdLeaseSource: LeaseSource {
@@ -26,6 +30,11 @@ public final class EtcdLeaseSource: LeaseSource {
     /// silently (no FIN, no RST) would otherwise leave the agent on a stale set forever.
     let maxWatch: Duration
     private let current = LockedIndex()
+    private let lists = LockedIndex()
+
+    /// How many times the subnets prefix was listed (`/v3/kv/range`), by `read` and `follow`:
+    /// once per start, re-list and failure recovery, never per watch event.
+    public var listCount: Int { lists.value }
 
     /// The largest range response read (`/v3/kv/range`). The agent runs under the 128 Mi memory
     /// limit of deploy/daemonset.yaml, and a response is parsed into a tree about twice its size
@@ -46,7 +55,7 @@ public final class EtcdLeaseSource: LeaseSource {
     public init(
         endpoints: [EtcdEndpoint], prefix: String, tls: EtcdTLSFiles = EtcdTLSFiles(), readsConfig: Bool,
         requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2),
-        maxWatch: Duration = .seconds(300), maxWatchLine: Int = 8 << 20
+        maxWatch: Duration = .seconds(300), maxWatchLine: Int = 8 << 20, eventLoopGroup: (any EventLoopGroup)? = nil
     ) throws(LeaseSourceError) {
         self.maxWatch = maxWatch
         self.maxWatchLine = maxWatchLine
@@ -64,7 +73,8 @@ public final class EtcdLeaseSource: LeaseSource {
         if tls.isEnabled {
             configuration.tlsConfiguration = try Self.tlsConfiguration(tls, source: endpoints.first.map { "\($0)" } ?? "etcd")
         }
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // A group of the caller's (a test's, whose threads live in a network namespace), else NIO's own.
+        client = HTTPClient(eventLoopGroupProvider: eventLoopGroup.map { .shared($0) } ?? .singleton, configuration: configuration)
     }
 
     public func shutdown() async {
@@ -137,7 +147,8 @@ public final class EtcdLeaseSource: LeaseSource {
 
     func list(_ endpoint: EtcdEndpoint) async throws(LeaseSourceError) -> LeaseSet {
         let subnets = Array("\(prefix)/subnets/".utf8)
-        let source = "etcd://\(endpoint)\(prefix)/subnets/"
+        let source = recordSource(endpoint)
+        lists.advance()
         let body = try await post("/v3/kv/range", ["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))], endpoint)
         let reading: LeaseReading
         do {
@@ -165,6 +176,10 @@ public final class EtcdLeaseSource: LeaseSource {
             revision: revision
         )
     }
+
+    /// What the records of a list from `endpoint` are named by in their errors; a record read
+    /// from a watch event is named the same way, so it compares equal to the listed one.
+    func recordSource(_ endpoint: EtcdEndpoint) -> String { "etcd://\(endpoint)\(prefix)/subnets/" }
 
     private func baseURL(_ endpoint: EtcdEndpoint) -> String {
         "\(tls.isEnabled ? "https" : "http")://\(endpoint)"
@@ -212,8 +227,8 @@ public final class EtcdLeaseSource: LeaseSource {
                 let set = try await list(endpoint)
                 report(.leases(set))
                 backoff = initialBackoff
-                // Watch until the stream ends; a compaction or a cancel asks for a fresh list.
-                try await watch(endpoint, from: (set.revision ?? 0) + 1)
+                // Watch until the stream ends; a compaction, a cancel or a new config asks for a fresh list.
+                try await watch(endpoint, from: (set.revision ?? 0) + 1, following: set, report: report)
             } catch {
                 if Task.isCancelled { return }
                 report(.failure(error))
@@ -224,23 +239,41 @@ public final class EtcdLeaseSource: LeaseSource {
         }
     }
 
-    /// Streams `/v3/watch` from `revision`; every event batch triggers a new list. Returns when
-    /// etcd ends the watch for a reason that a fresh list cures (compaction, cancel); throws
-    /// when the stream breaks.
-    func watch(_ endpoint: EtcdEndpoint, from revision: Int64) async throws(LeaseSourceError) {
+    /// Streams `/v3/watch` from `revision`. With `following` (the set listed at `revision - 1`),
+    /// the subnets stream applies its events to a cache of that set and reports what changed;
+    /// without, any event batch ends the watch. Returns when etcd ends the watch for a reason
+    /// that a fresh list cures (compaction, cancel, a config change, an event the cache cannot
+    /// follow) or the watch reaches its age limit; throws when the stream breaks.
+    func watch(
+        _ endpoint: EtcdEndpoint, from revision: Int64, following set: LeaseSet? = nil,
+        report: @escaping @Sendable (LeaseSourceEvent) -> Void = { _ in }
+    ) async throws(LeaseSourceError) {
         let subnets = Array("\(prefix)/subnets/".utf8)
-        var keys: [[String: Any]] = [["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))]]
-        if readsConfig { keys.append(["key": Self.base64(Array("\(prefix)/config".utf8))]) }
+        let subnetsRange: [String: Any] = ["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))]
+        let configKey: [String: Any]? = readsConfig ? ["key": Self.base64(Array("\(prefix)/config".utf8))] : nil
+        let follower = set.map {
+            Follower(
+                cache: EtcdLeaseCache(subnetsPrefix: subnets, recordSource: recordSource(endpoint), leases: $0.leases, rejected: $0.rejected),
+                set: $0, report: report
+            )
+        }
         let where_ = "etcd://\(endpoint)/v3/watch"
+        func body(_ key: [String: Any]) -> [UInt8] {
+            var create = key
+            create["start_revision"] = "\(revision)"
+            return Self.encode(["create_request": create])
+        }
         // One stream per watched range: the gateway carries one watch per request.
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for key in keys {
-                    var create = key
-                    create["start_revision"] = "\(revision)"
-                    let body = Self.encode(["create_request": create])
+                let subnetsBody = body(subnetsRange)
+                group.addTask {
+                    try await self.stream(subnetsBody, endpoint, where_: where_, following: follower)
+                }
+                if let configKey {
+                    let configBody = body(configKey)
                     group.addTask {
-                        try await self.stream(body, endpoint, where_: where_)
+                        try await self.stream(configBody, endpoint, where_: where_, following: nil)
                     }
                 }
                 let maxWatch = self.maxWatch
@@ -257,9 +290,68 @@ public final class EtcdLeaseSource: LeaseSource {
         }
     }
 
-    /// Reads one watch stream until it has news: returns after the first event batch, a
-    /// compaction or a cancel (the caller lists again); throws when it breaks.
-    private func stream(_ body: [UInt8], _ endpoint: EtcdEndpoint, where_: String) async throws {
+    /// The cache a subnets stream applies its events to, and the set last reported from it.
+    struct Follower {
+        var cache: EtcdLeaseCache
+        var set: LeaseSet
+        let report: @Sendable (LeaseSourceEvent) -> Void
+        /// The last set reported is one `LeaseSafety` refuses (no lease at all).
+        var afterRefusedSet = false
+
+        init(cache: EtcdLeaseCache, set: LeaseSet, report: @escaping @Sendable (LeaseSourceEvent) -> Void) {
+            self.cache = cache
+            self.set = set
+            self.report = report
+            afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
+        }
+
+        /// Takes one watch message; false when it calls for a fresh list.
+        mutating func handle(_ message: WatchMessage) -> Bool {
+            switch message {
+            case .quiet: true
+            case .relist: false
+            case .events(let events, let revision): apply(events, revision: revision)
+            }
+        }
+
+        /// Applies one message's events; false when they call for a fresh list.
+        mutating func apply(_ events: [EtcdLeaseCache.Event], revision: Int64?) -> Bool {
+            let outcome = cache.apply(events)
+            if let revision { set.revision = max(set.revision ?? revision, revision) }
+            switch outcome {
+            case .unchanged:
+                return true
+            case .update(let delta):
+                set.leases = cache.leases
+                // A delta is relative to the set reported before it; after a set the agent
+                // refused (an emptied prefix), the agent's set is older than that, so the
+                // change is reported whole.
+                if afterRefusedSet {
+                    set.rejected = cache.rejected
+                    report(.leases(set))
+                } else {
+                    report(.update(set, delta))
+                }
+                afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
+                return true
+            case .leases:
+                set.leases = cache.leases
+                set.rejected = cache.rejected
+                report(.leases(set))
+                afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
+                return true
+            case .relist:
+                return false
+            }
+        }
+    }
+
+    /// Reads one watch stream. With a follower, applies every event batch and returns only
+    /// when a message or an event calls for a list (compaction, cancel, an event the cache
+    /// cannot follow); without one (the config key), returns at the first event batch, a
+    /// compaction or a cancel. Throws when it breaks.
+    private func stream(_ body: [UInt8], _ endpoint: EtcdEndpoint, where_: String, following: Follower?) async throws {
+        var follower = following
         var request = HTTPClientRequest(url: baseURL(endpoint) + "/v3/watch")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -267,6 +359,12 @@ public final class EtcdLeaseSource: LeaseSource {
         let response = try await client.execute(request, timeout: requestTimeout)
         guard response.status == .ok else {
             throw LeaseSourceError(.unreachable, source: where_, "HTTP \(response.status.code)")
+        }
+        /// True when the stream goes on. The config stream (no follower) ends at any news.
+        func handle(_ line: [UInt8]) throws(LeaseSourceError) -> Bool {
+            let message = try Self.watchMessage(line, source: where_)
+            guard follower != nil else { return message == .quiet }
+            return follower?.handle(message) ?? false
         }
         var lines = WatchLines(maxLine: maxWatchLine)
         for try await chunk in response.body {
@@ -276,16 +374,16 @@ public final class EtcdLeaseSource: LeaseSource {
                     "a watch message over \(maxWatchLine) bytes without a newline; dropped the stream to list again")
             }
             while let line = lines.next() {
-                if try Self.watchLineAsksForList(line, source: where_) { return }
+                if try !handle(line) { return }
             }
         }
         let pending = lines.rest
-        if !pending.isEmpty, try Self.watchLineAsksForList(pending, source: where_) { return }
+        if !pending.isEmpty, try !handle(pending) { return }
         throw LeaseSourceError(.unreachable, source: where_, "the watch stream ended")
     }
 }
 
-/// The endpoint in use, shared by `read` and `follow`.
+/// The endpoint in use, shared by `read` and `follow`; also a count (of lists).
 private final class LockedIndex: @unchecked Sendable {
     private let lock = NSLock()
     private var index = 0

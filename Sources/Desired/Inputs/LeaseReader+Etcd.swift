@@ -21,21 +21,41 @@ extension LeaseReader {
             }
             let key = String(decoding: try base64(keyValue), as: UTF8.self)
             guard isLeaseKey(key) else { continue }
-            let leasePath = InputPath(source: top.path.source, prefix: key)
-            let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: key, path: leasePath) }
-            var attributes: InputObject?
-            reading.append(key: key, subnet: try? subnet.get(), salvage: { salvage(attributes) }) { () throws(InputError) in
-                let subnet = try subnet.get()
-                guard let value = entry.exactField("value") else {
-                    throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
-                }
-                let valueBytes = try base64(InputValue(value.json, at: leasePath.appending("value")))
-                let object = try leaseObject(fromJSONText: valueBytes, path: leasePath)
-                attributes = object
-                return try lease(key: key, subnet: subnet, attributes: object)
-            }
+            appendEtcdRecord(key: key, value: entry.exactField("value")?.json, source: top.path.source, to: &reading)
         }
         return reading
+    }
+
+    /// One etcd record, as a watch event carries it: the key (decoded from its base64) and the
+    /// value as the gateway prints it (base64 text; nil when the event has none, which proto3
+    /// JSON prints for an empty value). It is read exactly as the same record in a listing
+    /// (`etcdctl -w json`, a `/v3/kv/range` answer) would be, so a cache patched event by event
+    /// holds what a fresh list would read. nil when the key is not a lease key (no `/subnets/`).
+    public static func etcdRecord(key: String, base64Value: String?, source: String) -> EtcdRecord? {
+        guard isLeaseKey(key) else { return nil }
+        var reading = LeaseReading()
+        appendEtcdRecord(key: key, value: base64Value.map { .string($0) }, source: source, to: &reading)
+        if let lease = reading.leases.first { return .lease(lease) }
+        if let rejected = reading.rejected.first { return .rejected(rejected) }
+        return nil
+    }
+
+    /// Reads one record into `reading`: a lease, or a rejected record with its subnet and what
+    /// could be salvaged. `value` is the value field as it came (base64 text), nil when absent.
+    static func appendEtcdRecord(key: String, value: InputJSON?, source: String, to reading: inout LeaseReading) {
+        let leasePath = InputPath(source: source, prefix: key)
+        let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: key, path: leasePath) }
+        var attributes: InputObject?
+        reading.append(key: key, subnet: try? subnet.get(), salvage: { salvage(attributes) }) { () throws(InputError) in
+            let subnet = try subnet.get()
+            guard let value else {
+                throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+            }
+            let valueBytes = try base64(InputValue(value, at: leasePath.appending("value")))
+            let object = try leaseObject(fromJSONText: valueBytes, path: leasePath)
+            attributes = object
+            return try lease(key: key, subnet: subnet, attributes: object)
+        }
     }
 
     /// Standard base64 with padding, as etcdctl prints protobuf `bytes` fields.

@@ -54,3 +54,17 @@ public struct LeaseReading: Hashable, Sendable {
         }
     }
 }
+
+/// One etcd record read on its own (a watch event's): a lease, or a record that did not parse.
+public enum EtcdRecord: Hashable, Sendable {
+    case lease(Lease)
+    case rejected(RejectedLease)
+
+    /// The etcd key.
+    public var key: String {
+        switch self {
+        case .lease(let lease): lease.key
+        case .rejected(let rejected): rejected.key
+        }
+    }
+}
