@@ -120,6 +120,8 @@ public final class LeaseSourceStore: @unchecked Sendable {
 
     private func refuse(_ refusal: LeaseSourceError) -> Bool {
         lock.lock()
+        // The source moved on to a set this store did not take: later deltas are against it.
+        pending = nil
         let repeated = lastFailure == refusal.description
         lastFailure = refusal.description
         lock.unlock()
