@@ -109,7 +109,10 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "LeaseSourcesTests", dependencies: ["LeaseSources", "Desired", "NetState"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "LeaseSourcesTests", dependencies: ["LeaseSources", "Desired", "NetState", "InputFiles"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ReconcileTests",
             dependencies: [

@@ -38,6 +38,19 @@ public struct InputFileLimit: Sendable, Hashable {
     /// Plans are read only by `apply --plan`, a one-shot command, so 128 MiB leaves that twice over.
     public static let plan = InputFileLimit(bytes: 128 << 20, name: "plan files")
 
+    /// A kubeconfig is a few KB a cluster with its certificates inlined (kubeadm's admin.conf is
+    /// ~5.6 KB); 1 MiB holds well over a hundred clusters and bounds the YAML parse of a file the
+    /// agent reads at start.
+    public static let kubeconfig = InputFileLimit(bytes: 1 << 20, name: "kubeconfig files")
+
+    /// A PEM CA bundle, certificate chain or private key: a few KB; a distribution's whole CA
+    /// bundle is ~200 KB. 1 MiB takes any of them.
+    public static let tlsFiles = InputFileLimit(bytes: 1 << 20, name: "TLS files")
+
+    /// A bearer token file (a service-account JWT, a kubeconfig's `tokenFile`) is 1–2 KB; it is
+    /// re-read whenever it rotates, so 64 KiB bounds each read.
+    public static let bearerToken = InputFileLimit(bytes: 64 << 10, name: "bearer token files")
+
     /// `1 MiB`, `64 MiB`, or the byte count when it is not a whole number of MiB.
     public var text: String {
         bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"

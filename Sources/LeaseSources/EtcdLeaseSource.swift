@@ -81,47 +81,33 @@ public final class EtcdLeaseSource: LeaseSource {
         try? await client.shutdown()
     }
 
-    /// Loads the PEM files. Each failure names its flag and path: NIOSSL's own errors
-    /// (`failedToLoadCertificate`) say neither, and an agent that will not start must say
-    /// which of three files is wrong.
+    /// Loads the PEM files (`TLSMaterial`). Each failure names its flag and path:
+    /// `--etcd-cafile /etc/etcd/ca.pem: cannot read the file (ENOENT: …)`, or
+    /// `…: not a PEM CA certificate (<NIOSSL's error>)`.
     static func tlsConfiguration(_ files: EtcdTLSFiles, source: String) throws(LeaseSourceError) -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        if let ca = files.caFile {
-            configuration.trustRoots = .certificates(
-                try load("--etcd-cafile", ca, what: "a PEM CA certificate", source: source) { try NIOSSLCertificate.fromPEMFile($0) }
-            )
+        func pem(_ flag: String, _ path: String) throws(LeaseSourceError) -> (bytes: [UInt8], label: String) {
+            let label = "\(flag) \(path)"
+            return (try TLSMaterial.read(path, label: label, source: source), label)
         }
+        var trustRoots: [NIOSSLCertificate]?
+        if let ca = files.caFile {
+            let file = try pem("--etcd-cafile", ca)
+            trustRoots = try TLSMaterial.certificates(file.bytes, label: file.label, what: "a PEM CA certificate", source: source)
+        }
+        var chain: [NIOSSLCertificate]?
+        var key: NIOSSLPrivateKey?
         switch (files.certFile, files.keyFile) {
-        case let (cert?, key?):
-            configuration.certificateChain = try load("--etcd-certfile", cert, what: "a PEM certificate", source: source) {
-                try NIOSSLCertificate.fromPEMFile($0)
-            }.map { .certificate($0) }
-            configuration.privateKey = .privateKey(
-                try load("--etcd-keyfile", key, what: "a PEM private key", source: source) { try NIOSSLPrivateKey(file: $0, format: .pem) }
-            )
+        case let (certPath?, keyPath?):
+            let cert = try pem("--etcd-certfile", certPath)
+            chain = try TLSMaterial.certificates(cert.bytes, label: cert.label, what: "a PEM certificate", source: source)
+            let keyFile = try pem("--etcd-keyfile", keyPath)
+            key = try TLSMaterial.privateKey(keyFile.bytes, label: keyFile.label, source: source)
         case (nil, nil):
             break
         default:
             throw LeaseSourceError(.invalidSpec, source: source, "--etcd-certfile and --etcd-keyfile go together")
         }
-        return configuration
-    }
-
-    /// One TLS file: `--etcd-cafile /etc/etcd/ca.pem: cannot read the file (no such file or
-    /// not readable)`, or `…: not a PEM CA certificate (<NIOSSL's error>)`.
-    private static func load<Value>(
-        _ flag: String, _ path: String, what: String, source: String, _ read: (String) throws -> Value
-    ) throws(LeaseSourceError) -> Value {
-        guard FileManager.default.isReadableFile(atPath: path) else {
-            throw LeaseSourceError(
-                .invalidSpec, source: source, "\(flag) \(path): cannot read the file (no such file or not readable)"
-            )
-        }
-        do {
-            return try read(path)
-        } catch {
-            throw LeaseSourceError(.invalidSpec, source: source, "\(flag) \(path): not \(what) (\(error))")
-        }
+        return TLSMaterial.clientConfiguration(trustRoots: trustRoots, certificateChain: chain, privateKey: key)
     }
 
     var description: String { "etcd://\(endpoints.map(\.description).joined(separator: ","))\(prefix)" }

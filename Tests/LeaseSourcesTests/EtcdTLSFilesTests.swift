@@ -16,7 +16,7 @@ import Testing
     @Test func aMissingCAFileIsNamedWithItsFlag() {
         #expect(
             Self.refusal(EtcdTLSFiles(caFile: "/nonexistent/ca.pem"))
-                == "etcd://127.0.0.1:2379: --etcd-cafile /nonexistent/ca.pem: cannot read the file (no such file or not readable)"
+                == "etcd://127.0.0.1:2379: --etcd-cafile /nonexistent/ca.pem: cannot read the file (ENOENT: no such file or directory)"
         )
     }
 

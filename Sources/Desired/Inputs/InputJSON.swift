@@ -4,7 +4,7 @@
 /// `encoding/json` (the last of several case-insensitively equal keys wins) and list leases in the
 /// order the file gives them. Numbers keep their literal text, so an integer field can refuse
 /// `1.0` and `1e3` exactly as Go does, and a boolean is never mistaken for a number.
-enum InputJSON: Hashable, Sendable {
+package enum InputJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     /// The number's literal text, already checked against the JSON number grammar.
@@ -13,13 +13,13 @@ enum InputJSON: Hashable, Sendable {
     case array([InputJSON])
     case object([Member])
 
-    struct Member: Hashable, Sendable {
-        var key: String
-        var value: InputJSON
+    package struct Member: Hashable, Sendable {
+        package var key: String
+        package var value: InputJSON
     }
 
     /// How a message names this value: `the string "1"`, `the number 1.5`, `an object`, ….
-    var summary: String {
+    package var summary: String {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"

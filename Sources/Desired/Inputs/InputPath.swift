@@ -1,19 +1,19 @@
 /// Where a value sits in an input file, so every refusal names the file and the field the way an
 /// operator would look for it: `Backend.VNI`, `data.net-conf.json: Backend.Type`,
 /// `/coreos.com/network/subnets/10.244.1.0-24: BackendData.VtepMAC`.
-struct InputPath: Hashable, Sendable {
-    var source: String
+package struct InputPath: Hashable, Sendable {
+    package var source: String
     /// What the dotted components are relative to: an embedded document or a lease key.
-    var prefix: String?
-    var components: [String] = []
+    package var prefix: String?
+    package var components: [String] = []
 
-    init(source: String, prefix: String? = nil, components: [String] = []) {
+    package init(source: String, prefix: String? = nil, components: [String] = []) {
         self.source = source
         self.prefix = prefix
         self.components = components
     }
 
-    func appending(_ component: String) -> InputPath {
+    package func appending(_ component: String) -> InputPath {
         var copy = self
         copy.components.append(component)
         return copy
@@ -26,13 +26,13 @@ struct InputPath: Hashable, Sendable {
     }
 
     /// `prefix: a.b.c`; nil at the top of a file.
-    var field: String? {
+    package var field: String? {
         let dotted = components.isEmpty ? nil : components.joined(separator: ".")
         let parts = [prefix, dotted].compactMap { $0 }
         return parts.isEmpty ? nil : parts.joined(separator: ": ")
     }
 
-    func error(_ code: InputError.Code, _ message: String) -> InputError {
+    package func error(_ code: InputError.Code, _ message: String) -> InputError {
         InputError(code, source: source, field: field, message)
     }
 

@@ -2,15 +2,15 @@ import NetState
 
 /// A JSON value together with where it sits, so that every typed read can refuse with the exact
 /// field and what was expected there.
-struct InputValue: Sendable {
-    var json: InputJSON
+package struct InputValue: Sendable {
+    package var json: InputJSON
     /// The path of the object holding this value, and this value's name in it: the full path
     /// is only put together when asked for (a refusal, a nested document), since lease files
     /// read tens of thousands of fields that are fine.
     private var parent: InputPath
     private var name: String?
 
-    var path: InputPath {
+    package var path: InputPath {
         get { name.map { parent.appending($0) } ?? parent }
         set {
             parent = newValue
@@ -18,7 +18,7 @@ struct InputValue: Sendable {
         }
     }
 
-    init(_ json: InputJSON, at path: InputPath) {
+    package init(_ json: InputJSON, at path: InputPath) {
         self.json = json
         self.parent = path
         self.name = nil
@@ -31,12 +31,12 @@ struct InputValue: Sendable {
         self.name = name
     }
 
-    func object() throws(InputError) -> InputObject {
+    package func object() throws(InputError) -> InputObject {
         guard case .object(let members) = json else { throw mismatch("an object") }
         return InputObject(members: members, path: path)
     }
 
-    func array() throws(InputError) -> [InputValue] {
+    package func array() throws(InputError) -> [InputValue] {
         guard case .array(let elements) = json else { throw mismatch("an array") }
         return elements.enumerated().map { offset, element in
             var elementPath = path
@@ -49,12 +49,12 @@ struct InputValue: Sendable {
         }
     }
 
-    func string() throws(InputError) -> String {
+    package func string() throws(InputError) -> String {
         guard case .string(let text) = json else { throw mismatch("a string") }
         return text
     }
 
-    func bool() throws(InputError) -> Bool {
+    package func bool() throws(InputError) -> Bool {
         guard case .bool(let value) = json else { throw mismatch("true or false") }
         return value
     }
@@ -96,16 +96,16 @@ struct InputValue: Sendable {
     }
 
     /// `expected <what>, found <the value>`.
-    func mismatch(_ expected: String) -> InputError {
+    package func mismatch(_ expected: String) -> InputError {
         path.error(.invalidValue, "expected \(expected), found \(json.summary)")
     }
 }
 
 /// A JSON object with its path. Lookups treat a member whose value is `null` as absent, as Go
 /// leaves a field untouched when it decodes `null` into it.
-struct InputObject: Sendable {
-    var members: [InputJSON.Member]
-    var path: InputPath
+package struct InputObject: Sendable {
+    package var members: [InputJSON.Member]
+    package var path: InputPath
 
     /// The member named `name` ignoring case, as Go's `encoding/json` matches struct fields
     /// (Unicode case folding: `network`, `NETWORK` and `Network` are one field). When several
@@ -119,12 +119,12 @@ struct InputObject: Sendable {
 
     /// The member named exactly `name`, for Kubernetes and etcd documents, whose keys are
     /// case-sensitive.
-    func exactField(_ name: String) -> InputValue? {
+    package func exactField(_ name: String) -> InputValue? {
         guard let member = members.last(where: { $0.key == name }), member.value != .null else { return nil }
         return InputValue(member.value, in: path, named: name)
     }
 
-    func has(exactKey name: String) -> Bool { members.contains { $0.key == name } }
+    package func has(exactKey name: String) -> Bool { members.contains { $0.key == name } }
 
     /// Simple case folding close to Go's `bytes.EqualFold`: upper- then lower-casing maps the
     /// Kelvin sign to `k` and the long s to `s`.

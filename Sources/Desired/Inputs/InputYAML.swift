@@ -1,9 +1,10 @@
 import Yams
 
 /// Reads a YAML document (as `kubectl get … -o yaml` prints it) into the same `InputJSON` tree
-/// the JSON readers use, so one set of field readers serves both.
-enum InputYAML {
-    static func parse(_ bytes: [UInt8], path: InputPath) throws(InputError) -> InputJSON {
+/// the JSON readers use, so one set of field readers serves both. The lease sources read a
+/// kubeconfig through it (package access), so every YAML the tool reads is guarded the same way.
+package enum InputYAML {
+    package static func parse(_ bytes: [UInt8], path: InputPath) throws(InputError) -> InputJSON {
         let text = String(decoding: bytes, as: UTF8.self)
         // The text Yams will parse (invalid UTF-8 replaced), so the scan sees what Yams sees.
         if let refusal = YAMLPreScan.check(Array(text.utf8)) {
