@@ -30,6 +30,8 @@ public final class EtcdLeaseSource: LeaseSource {
     /// silently (no FIN, no RST) would otherwise leave the agent on a stale set forever.
     let maxWatch: Duration
     private let current = LockedIndex()
+    /// Where lists, restarts, events and the cache size are counted (the agent's metrics).
+    let monitor: (any LeaseSourceMonitor)?
     private let lists = LockedIndex()
 
     /// How many times the subnets prefix was listed (`/v3/kv/range`), by `read` and `follow`:
@@ -55,9 +57,11 @@ public final class EtcdLeaseSource: LeaseSource {
     public init(
         endpoints: [EtcdEndpoint], prefix: String, tls: EtcdTLSFiles = EtcdTLSFiles(), readsConfig: Bool,
         requestTimeout: Duration = .seconds(3), initialBackoff: Duration = .milliseconds(100), maxBackoff: Duration = .seconds(2),
-        maxWatch: Duration = .seconds(300), maxWatchLine: Int = 8 << 20, eventLoopGroup: (any EventLoopGroup)? = nil
+        maxWatch: Duration = .seconds(300), maxWatchLine: Int = 8 << 20, eventLoopGroup: (any EventLoopGroup)? = nil,
+        monitor: (any LeaseSourceMonitor)? = nil
     ) throws(LeaseSourceError) {
         self.maxWatch = maxWatch
+        self.monitor = monitor
         self.maxWatchLine = maxWatchLine
         self.endpoints = endpoints
         self.prefix = prefix
@@ -207,16 +211,23 @@ public final class EtcdLeaseSource: LeaseSource {
     /// after a back-off. Ends when the task is cancelled.
     public func follow(_ report: @escaping @Sendable (LeaseSourceEvent) -> Void) async {
         var backoff = initialBackoff
+        var listed = false
         while !Task.isCancelled {
             let endpoint = endpoints[current.value % endpoints.count]
             do {
                 let set = try await list(endpoint)
+                monitor?.listed()
+                monitor?.cached(set.leases.count + set.rejected.count)
                 report(.leases(set))
                 backoff = initialBackoff
+                listed = true
                 // Watch until the stream ends; a compaction, a cancel or a new config asks for a fresh list.
                 try await watch(endpoint, from: (set.revision ?? 0) + 1, following: set, report: report)
+                monitor?.restarted(.watch, reason: .expired)
             } catch {
                 if Task.isCancelled { return }
+                monitor?.restarted(listed ? .watch : .list, reason: .error)
+                listed = false
                 report(.failure(error))
                 if error.kind != .invalid { current.advance() }
                 try? await Task.sleep(for: backoff)
@@ -240,7 +251,7 @@ public final class EtcdLeaseSource: LeaseSource {
         let follower = set.map {
             Follower(
                 cache: EtcdLeaseCache(subnetsPrefix: subnets, recordSource: recordSource(endpoint), leases: $0.leases, rejected: $0.rejected),
-                set: $0, report: report
+                set: $0, report: report, monitor: monitor
             )
         }
         let where_ = "etcd://\(endpoint)/v3/watch"
@@ -281,13 +292,18 @@ public final class EtcdLeaseSource: LeaseSource {
         var cache: EtcdLeaseCache
         var set: LeaseSet
         let report: @Sendable (LeaseSourceEvent) -> Void
+        let monitor: (any LeaseSourceMonitor)?
         /// The last set reported is one `LeaseSafety` refuses (no lease at all).
         var afterRefusedSet = false
 
-        init(cache: EtcdLeaseCache, set: LeaseSet, report: @escaping @Sendable (LeaseSourceEvent) -> Void) {
+        init(
+            cache: EtcdLeaseCache, set: LeaseSet, report: @escaping @Sendable (LeaseSourceEvent) -> Void,
+            monitor: (any LeaseSourceMonitor)? = nil
+        ) {
             self.cache = cache
             self.set = set
             self.report = report
+            self.monitor = monitor
             afterRefusedSet = LeaseSafety.refusal(of: set, previous: nil) != nil
         }
 
@@ -304,6 +320,12 @@ public final class EtcdLeaseSource: LeaseSource {
         mutating func apply(_ events: [EtcdLeaseCache.Event], revision: Int64?) -> Bool {
             let outcome = cache.apply(events)
             if let revision { set.revision = max(set.revision ?? revision, revision) }
+            if let monitor {
+                for event in events {
+                    monitor.event(event.kind == .put ? .put : .delete, relevant: outcome != .unchanged)
+                }
+                if outcome != .unchanged { monitor.cached(cache.leases.count + cache.rejected.count) }
+            }
             switch outcome {
             case .unchanged:
                 return true

@@ -5,6 +5,8 @@ public enum LeaseSourceSpec: Sendable, Equatable {
     /// etcd's v3 API: endpoints `host:port` tried in order (failover), and the key prefix
     /// (`/coreos.com/network` unless given).
     case etcd(endpoints: [EtcdEndpoint], prefix: String)
+    /// The Kubernetes API's nodes (`--kube-subnet-mgr`), as flanneld's kube subnet manager.
+    case kube
 
     public static let defaultEtcdPrefix = "/coreos.com/network"
 

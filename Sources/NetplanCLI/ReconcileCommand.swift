@@ -51,6 +51,18 @@ struct ReconcileCommand: ConsoleCommand {
     @Option(name: .customLong("etcd-keyfile"), help: "etcd: client private key (PEM).")
     var etcdKeyFile: String?
 
+    @Flag(name: .customLong("kube-subnet-mgr"), help: "Follow the Kubernetes API for leases, as flanneld's flag: the nodes' spec.podCIDR(s) and flannel's annotations. This node is --node, else the NODE_NAME environment variable; the net-conf is --net-conf, else --net-config-path, else /etc/kube-flannel/net-conf.json.")
+    var kubeSubnetMgr = false
+
+    @Option(name: .customLong("kubeconfig-file"), help: "kube: a kubeconfig (token, tokenFile or client certificate; CA inline or a file). Default: the in-cluster service account.")
+    var kubeconfigFile: String?
+
+    @Option(name: .customLong("kube-api-url"), help: "kube: the API server URL, over the kubeconfig's server.")
+    var kubeAPIURL: String?
+
+    @Option(name: .customLong("kube-annotation-prefix"), help: "kube: the prefix of flannel's node annotations, as flanneld's flag.")
+    var kubeAnnotationPrefix: String = "flannel.alpha.coreos.com"
+
     @Option(help: "Milliseconds to wait after a kernel notification so a burst costs one pass.")
     var debounce: Int = 5
 
@@ -79,11 +91,34 @@ struct ReconcileCommand: ConsoleCommand {
             // First, so even an agent that fails to start says which build it is.
             logger.notice("\(BuildInfo.versionLine)", metadata: ["version": "\(BuildInfo.version)", "commit": "\(BuildInfo.commit)"])
         }
-        guard let leasesText = inputs.leases else {
-            throw InputError(.missingField, field: "--leases", "a lease source is required: FILE or etcd://HOST:PORT[/prefix]")
+        var inputs = self.inputs
+        let spec: LeaseSourceSpec
+        var netConfPath = inputs.netConf
+        if kubeSubnetMgr {
+            if let leases = inputs.leases {
+                throw InputError(.invalidValue, field: "--leases", "\"\(leases)\" and --kube-subnet-mgr: give one lease source")
+            }
+            if inputs.node == nil && inputs.nodeIP == nil {
+                // As flanneld: the DaemonSet passes the node's name from spec.nodeName.
+                guard let name = ProcessInfo.processInfo.environment["NODE_NAME"], !name.isEmpty else {
+                    throw InputError(
+                        .missingField, field: "--node",
+                        "--kube-subnet-mgr needs this node's name: --node NAME or the NODE_NAME environment variable (kube-flannel's DaemonSet sets it from spec.nodeName)"
+                    )
+                }
+                inputs.node = name
+            }
+            netConfPath = netConfPath ?? inputs.netConfigPath ?? FlannelFiles.defaultNetConfigPath
+            spec = .kube
+        } else {
+            guard let leasesText = inputs.leases else {
+                throw InputError(
+                    .missingField, field: "--leases",
+                    "a lease source is required: FILE, etcd://HOST:PORT[/prefix], or --kube-subnet-mgr")
+            }
+            spec = try Self.spec(leasesText)
         }
-        let spec = try Self.spec(leasesText)
-        let netConf = try inputs.netConf.map { path in try NetConfReader.parse(try ClusterInputs.read(path, limit: .netConf), source: path) }
+        let netConf = try netConfPath.map { path in try NetConfReader.parse(try ClusterInputs.read(path, limit: .netConf), source: path) }
         if !dryRun {
             do {
                 try Applier.checkPrivileges()
@@ -91,8 +126,8 @@ struct ReconcileCommand: ConsoleCommand {
                 throw CommandFailure(message: "reconcile needs CAP_NET_ADMIN to change the kernel (run as root, or use --dry-run): \(error)")
             }
         }
-        let source = try makeSource(spec, readsConfig: netConf == nil)
         let metrics = ReconcileMetrics()
+        let source = try makeSource(spec, readsConfig: netConf == nil, monitor: metrics)
         let store = LeaseSourceStore(logger: logger, metrics: metrics)
         let filter = ReconcileEventFilter()
         let health = ReconcileHealth()
@@ -128,11 +163,14 @@ struct ReconcileCommand: ConsoleCommand {
             case .failed(let why): throw CommandFailure(message: why)
             }
         }
-        return try await runAgent(source: source, store: store, filter: filter, metrics: metrics, health: health, pass: pass, logger: logger)
+        return try await runAgent(
+            source: source, sourceName: (source as? KubeLeaseSource).map { "kube: \($0.config.source)" } ?? inputs.leases ?? "-", store: store,
+            filter: filter, metrics: metrics, health: health, pass: pass, logger: logger
+        )
     }
 
     private func runAgent(
-        source: any LeaseSource, store: LeaseSourceStore, filter: ReconcileEventFilter, metrics: ReconcileMetrics,
+        source: any LeaseSource, sourceName: String, store: LeaseSourceStore, filter: ReconcileEventFilter, metrics: ReconcileMetrics,
         health: ReconcileHealth, pass: ReconcilePass, logger: Logger
     ) async throws -> Int32 {
         let trigger = ReconcileTrigger()
@@ -169,7 +207,7 @@ struct ReconcileCommand: ConsoleCommand {
             ledger: pass.ledger
         )
         logger.notice("reconcile started", metadata: [
-            "leases": "\(inputs.leases ?? "-")", "interval": "\(interval)", "dry_run": "\(dryRun)",
+            "leases": "\(sourceName)", "interval": "\(interval)", "dry_run": "\(dryRun)",
             "metrics": "\(server?.localAddress ?? "off")",
         ])
         async let events: Void = ReconcileLoop.onThread(name: "netlink-events") { loop.readEvents() }
@@ -193,8 +231,18 @@ struct ReconcileCommand: ConsoleCommand {
         }
     }
 
-    private func makeSource(_ spec: LeaseSourceSpec, readsConfig: Bool) throws -> any LeaseSource {
+    private func makeSource(_ spec: LeaseSourceSpec, readsConfig: Bool, monitor: any LeaseSourceMonitor) throws -> any LeaseSource {
         switch spec {
+        case .kube:
+            let prefix = try KubeAnnotationPrefix(kubeAnnotationPrefix)
+            do {
+                let config = try KubeClientConfig.load(
+                    kubeconfigFile: kubeconfigFile, apiURL: kubeAPIURL, environment: ProcessInfo.processInfo.environment
+                )
+                return KubeLeaseSource(config: config, prefix: prefix, monitor: monitor)
+            } catch {
+                throw CommandFailure(message: "--kube-subnet-mgr: \(error)")
+            }
         case .file(let path):
             if path == "-" && !once {
                 throw InputError(.invalidValue, field: "--leases", "standard input cannot be followed: give a FILE or etcd://HOST:PORT")
@@ -208,7 +256,7 @@ struct ReconcileCommand: ConsoleCommand {
                 return try EtcdLeaseSource(
                     endpoints: endpoints, prefix: prefix,
                     tls: EtcdTLSFiles(caFile: etcdCAFile, certFile: etcdCertFile, keyFile: etcdKeyFile),
-                    readsConfig: readsConfig
+                    readsConfig: readsConfig, monitor: monitor
                 )
             } catch {
                 throw CommandFailure(message: "--leases: \(error)")

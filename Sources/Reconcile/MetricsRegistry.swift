@@ -13,6 +13,7 @@ public final class ReconcileMetrics: Sendable {
     private let lastSuccess: Gauge
     private let leaseCount: Gauge
     private let sourceUp: Gauge
+    let sourceCounters: LeaseSourceCounters
 
     /// How a pass ended.
     enum PassResult: String, CaseIterable {
@@ -59,6 +60,7 @@ public final class ReconcileMetrics: Sendable {
         ))
         leaseCount = registry.makeGauge(descriptor: Self.name("leases", help: "Leases in the set the agent programs."))
         sourceUp = registry.makeGauge(descriptor: Self.name("lease_source_up", help: "1 when the last read of the lease source succeeded, else 0."))
+        sourceCounters = LeaseSourceCounters(registry)
         // Made up front so a scrape before the first pass already shows every series at zero.
         for result in PassResult.allCases { _ = registry.makeCounter(descriptor: Self.passes, labels: [("result", result.rawValue)]) }
         for source in ["event", "pass"] { _ = registry.makeCounter(descriptor: Self.drift, labels: [("source", source)]) }

@@ -14,6 +14,11 @@ public enum KubeAPIReader {
     public struct Node: Hashable, Sendable {
         public var name: String
         public var outcome: KubeNodeOutcome
+
+        public init(name: String, outcome: KubeNodeOutcome) {
+            self.name = name
+            self.outcome = outcome
+        }
     }
 
     /// One page of `GET /api/v1/nodes`.
