@@ -182,6 +182,43 @@ struct KubeTestAPIServerTests {
         #expect(text.contains("tokenFile: \(server.tokenFile)"))
     }
 
+    /// Faults answer as configured (401/403/500 with Status bodies, garbage with 200, hang with
+    /// nothing) for the scope and count given, and stop when cleared; the server killed and
+    /// started again serves on the same port, with the nodes it is given again.
+    @Test func faultsAndRestart() throws {
+        let node = try ReconcileNode(tag: "kfault")
+        defer { node.shutdown() }
+        let server = try KubeTestAPIServer(namespace: node.namespace, directory: node.directory, bulk: 3)
+        defer { server.kill() }
+        func code(_ path: String = "/api/v1/nodes") -> String {
+            server.curl(path, extra: ["-o", "/dev/null", "-w", "%{http_code}"], timeout: 2).stdout
+        }
+        for (fault, expected) in [(KubeTestAPIServer.Fault.unauthorized, "401"), (.forbidden, "403"), (.internalError, "500")] {
+            try server.fault(fault, count: 1)
+            let answer = server.curl("/api/v1/nodes")
+            #expect(answer.stdout.contains(#""kind":"Status""#) && answer.stdout.contains(#""code":\#(expected)"#), "\(answer.stdout)")
+            #expect(code() == "200", "a fault with count 1 must hit one request only")
+        }
+        try server.fault(.garbage, scope: .watch)
+        #expect(code() == "200")
+        let garbage = server.curl("/api/v1/nodes?watch=1&resourceVersion=0&timeoutSeconds=1")
+        #expect(garbage.stdout.hasPrefix("<html>"), "\(garbage.stdout.prefix(100))")
+        try server.fault(.hang)
+        let hung = server.curl("/api/v1/nodes", timeout: 1)
+        #expect(hung.status == 28, "a hung request must time out in curl: \(hung.status)")
+        try server.fault(nil)
+        #expect(code() == "200")
+        let stats = try server.stats()
+        #expect(stats.count("list", 403) == 1 && stats.byKind["list hang"] == 1, "\(stats.byKind)")
+
+        let port = server.port
+        server.kill()
+        #expect(server.curl("/version").status != 0)
+        try server.start()
+        #expect(server.port == port)
+        #expect(code("/api/v1/nodes/node-00003") == "200")
+    }
+
     // MARK: - Helpers
 
     struct WatchEvent {
