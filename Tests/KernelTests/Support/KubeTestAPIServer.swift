@@ -387,3 +387,18 @@ final class KubeTestAPIServer: @unchecked Sendable {
                             serverKey: file("kube-apiserver.key"), otherCA: file("kube-other-ca.pem"))
     }
 }
+
+extension ReconcileNode {
+    /// The agent following `server` with `--kube-subnet-mgr` (flanneld's flags), as node `node`
+    /// (`node0` is this namespace's node, 172.22.0.239, once `server.load(leasesFile:)` ran), with
+    /// the case's net-conf and a kubeconfig written for the server (token inline) unless given.
+    func startKubeAgent(server: KubeTestAPIServer, node: String = "node0", kubeconfig: String? = nil,
+                        extra: [String] = []) throws -> BackgroundProcess {
+        let kubeconfig = try kubeconfig ?? server.writeKubeconfig()
+        let arguments = [
+            ToolBinary.path, "reconcile", "--kube-subnet-mgr", "--kubeconfig-file", kubeconfig, "--node", node,
+            "--net-conf", path("net-conf.json"), "--log-level", "debug",
+        ]
+        return try BackgroundProcess(namespace: namespace, arguments + extra, logName: "agent")
+    }
+}
