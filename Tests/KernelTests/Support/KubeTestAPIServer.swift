@@ -20,7 +20,8 @@ final class KubeTestAPIServer: @unchecked Sendable {
 
     /// A fault the API answers with until cleared (`fault(nil)`), or for `count` requests.
     enum Fault: String {
-        case unauthorized = "401", forbidden = "403", internalError = "500", garbage, hang
+        /// `expired`: a watch gets one ERROR 410 event, a list HTTP 410 (as after a compaction).
+        case unauthorized = "401", forbidden = "403", expired = "410", internalError = "500", garbage, hang
     }
 
     /// Which requests a fault hits.
@@ -78,14 +79,16 @@ final class KubeTestAPIServer: @unchecked Sendable {
     ///     from the list's resourceVersion).
     ///   - quiet: no request log (benchmarks).
     ///   - extra: more server flags (`--bookmark-interval 1`, `--history-size 100`, `--no-gzip`…).
+    ///   - address: where the API listens (`0.0.0.0` for agents in other namespaces);
+    ///   - serverIPs: more addresses the server certificate names (those agents connect to).
     init(namespace: String, directory: URL, token: String = "test-token-1", bulk: Int = 0, quiet: Bool = false,
-         extra: [String] = []) throws {
+         address: String = "127.0.0.1", serverIPs: [String] = [], extra: [String] = []) throws {
         self.namespace = namespace
         self.directory = directory
         self.token = token
         tokenFile = directory.appendingPathComponent("kube-tokens").path
-        certificates = try Self.makeCertificates(in: directory)
-        extraArguments = (bulk > 0 ? ["--bulk", String(bulk)] : []) + (quiet ? ["--quiet"] : []) + extra
+        certificates = try Self.makeCertificates(in: directory, ips: serverIPs)
+        extraArguments = (bulk > 0 ? ["--bulk", String(bulk)] : []) + (quiet ? ["--quiet"] : []) + ["--address", address] + extra
         try token.appending("\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         try start()
     }
@@ -93,11 +96,11 @@ final class KubeTestAPIServer: @unchecked Sendable {
     deinit { process?.stop(grace: 2) }
 
     /// Starts the server (again, after `kill()`: on the same ports) and waits until it answers.
-    func start() throws {
+    func start(_ once: [String] = []) throws {
         let command = [
             Self.python, Self.script, "--cert", certificates.serverCert, "--key", certificates.serverKey,
             "--token-file", tokenFile, "--port", String(port), "--admin-port", String(adminPort),
-        ] + extraArguments
+        ] + extraArguments + once
         let started = try BackgroundProcess(namespace: namespace, command, logName: "kube-apiserver")
         process = started
         let ports = eventually(timeout: 30, poll: 0.05) { Self.ports(in: started.log) != nil || !started.isRunning }
@@ -110,6 +113,25 @@ final class KubeTestAPIServer: @unchecked Sendable {
         guard eventually(timeout: 10, poll: 0.05, { self.curl("/version").status == 0 }) != nil else {
             throw ShellError(command: command, reason: .unexpectedOutput("/version to answer"), stdout: started.log, stderr: "")
         }
+    }
+
+    /// The nodes as stored now, and the resourceVersion: what etcd would keep across an API
+    /// server's restart.
+    func persistedState() throws -> (file: String, resourceVersion: Int) {
+        let names = try admin("GET", "/nodes")["names"] as? [String] ?? []
+        var items: [Any] = []
+        for name in names { items.append(try admin("GET", "/nodes/\(name)")) }
+        let file = directory.appendingPathComponent("kube-persisted-nodes.json").path
+        let data = try JSONSerialization.data(withJSONObject: ["kind": "NodeList", "apiVersion": "v1", "items": items])
+        try data.write(to: URL(fileURLWithPath: file))
+        return (file, try stats().resourceVersion)
+    }
+
+    /// Starts again after `kill()` with `state`'s nodes, going on from a later resourceVersion
+    /// with an empty history, as a restarted kube-apiserver does (its watch cache is new: a
+    /// watch from before the restart gets 410 and the client lists again).
+    func restart(from state: (file: String, resourceVersion: Int)) throws {
+        try start(["--nodes", state.file, "--initial-resource-version", String(state.resourceVersion + 1000)])
     }
 
     /// SIGKILL, as a crashed API server: connections end without a goodbye.
@@ -365,11 +387,12 @@ final class KubeTestAPIServer: @unchecked Sendable {
 
     /// A CA and a server certificate it signs (SAN 127.0.0.1, localhost and the in-cluster
     /// names of kube-apiserver's certificate), and an unrelated second CA.
-    static func makeCertificates(in directory: URL) throws -> Certificates {
+    static func makeCertificates(in directory: URL, ips: [String] = []) throws -> Certificates {
         func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
         let ext = file("kube-san.ext")
+        let more = ips.map { ",IP:\($0)" }.joined()
         try """
-        subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+        subjectAltName=IP:127.0.0.1\(more),DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
         extendedKeyUsage=serverAuth
         keyUsage=critical,digitalSignature,keyEncipherment
 
