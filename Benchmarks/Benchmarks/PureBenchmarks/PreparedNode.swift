@@ -19,6 +19,8 @@ struct PreparedNode: Sendable {
     let fromEmpty: Plan
     /// The plan of a node switching from vxlan to host-gw.
     let toHostGW: Plan
+    /// What the agent keeps to plan a lease delta peer by peer.
+    let incremental: IncrementalPeers
 
     static let node = NodeSelector.publicIP(IPv4Address(172, 16, 0, 1))
     static let hostGW = DesiredOptions(backendOverride: .hostGW)
@@ -41,11 +43,14 @@ struct PreparedNode: Sendable {
             cluster: netConf.network, ownSubnet: vxlan.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName,
             underlay: vxlan.underlay, subnetLengths: vxlan.subnetLengths
         )
+        incremental = IncrementalPeers(
+            netConf: netConf, leases: leases, rejected: [], node: Self.node, facts: facts, options: DesiredOptions(), desired: vxlan
+        )
         fromEmpty = Planner.plan(desired: vxlan.state, observed: NetworkState(), ownership: ownership)
         toHostGW = Planner.plan(desired: hostGW.state, observed: observedVxlan, ownership: ownership)
         // Sanity: a benchmark of the wrong work is worse than none.
         let converged = Planner.plan(desired: vxlan.state, observed: observedVxlan, ownership: ownership)
-        guard converged.isEmpty else { throw SetupFailure("converged plan has \(converged.changes.count) changes") }
+        guard converged.isEmpty else { throw SetupFailure("converged plan has \(converged.changes.count) changes: \(converged.changes)") }
         guard vxlan.state.routes.count == count - 1, fromEmpty.changes.count >= 3 * (count - 1) else {
             throw SetupFailure("\(vxlan.state.routes.count) routes, \(fromEmpty.changes.count) changes from empty")
         }

@@ -10,6 +10,7 @@ import Planner
 /// (`Thresholds/`), because allocation counts are the same on a noisy 2-core CI runner and on a
 /// quiet laptop, while wall time is not.
 let benchmarks: @Sendable () -> Void = {
+    agentBenchmarks()
     let sizes = [(1_000, "1k"), (5_000, "5k"), (50_000, "50k")]
 
     /// How far a run's p90 malloc count may move from the recorded one. The plugin flags a

@@ -17,7 +17,10 @@ struct SyntheticCluster: Sendable {
 
     init(count: Int) {
         self.count = count
-        netConf = Array(#"{"Network": "10.0.0.0/8", "Backend": {"Type": "vxlan"}}"#.utf8)
+        // nf_tables mode: flannel's table is then a desired object the "observed" copy holds too.
+        // (In iptables mode, flannel's rules are read from the shared tables, which a copy of the
+        // desired state does not have: the converged plan would not be empty.)
+        netConf = Array(#"{"Network": "10.0.0.0/8", "EnableNFTables": true, "Backend": {"Type": "vxlan"}}"#.utf8)
         var keyed = "{"
         var etcd = #"{"header":{"cluster_id":14841639068965178418,"member_id":10276657743932975437,"revision":\#(count + 7),"raft_term":3},"kvs":["#
         var kube = #"{"apiVersion":"v1","kind":"List","metadata":{"resourceVersion":""},"items":["#

@@ -213,6 +213,17 @@ struct InputJSONParser {
     private mutating func skipString() throws(InputJSONSyntaxError) {
         let bytes = lexer.bytes
         var index = lexer.index + 1
+        // Eight bytes at a time while none of them is a quote, a backslash or a control
+        // character (the usual SWAR tests for a zero byte and for a byte below 0x20): a node's
+        // image digests and managed-field keys are most of its bytes.
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let quote = word ^ (ones &* 0x22), backslash = word ^ (ones &* 0x5c)
+            let special = ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+            if special & highs != 0 { break }
+            index += 8
+        }
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {

@@ -99,7 +99,9 @@ extension LeaseReader {
             let fullName = annotationPrefix + suffix
             guard let member = annotations?.members.last(where: { $0.key == fullName }) else { return nil }
             var path = leasePath.appending("metadata")
-            path.components.append("annotations[\(fullName.debugDescription)]")
+            // The prefix is checked (`KubeAnnotationPrefix`: no quote or backslash), so the name
+            // needs no escaping; `debugDescription` here was a twentieth of a node's reading.
+            path.components.append("annotations[\"" + fullName + "\"]")
             let value = InputValue(member.value, at: path)
             _ = try value.string()
             return value
