@@ -133,12 +133,12 @@ extension EtcdLeaseSource {
         return message + code
     }
 
-    /// A JSON value a message names, bounded and the same for the same text: a string quoted
-    /// (its first 40 characters), else its kind.
+    /// A JSON value a message names, bounded and the same for the same text: a string's first
+    /// 40 characters, else its kind.
     static func summary(_ value: Any?) -> String {
         switch value {
         case nil, is NSNull: "null"
-        case let text as String: String(text.prefix(40)).debugDescription
+        case let text as String: String(text.prefix(40))
         case is [Any]: "an array"
         case is [String: Any]: "an object"
         case let number as NSNumber: "the number \(number)"

@@ -62,6 +62,6 @@ struct EtcdJSONTests {
         let objectType = #"{"result":{"events":[{"type":{"b":1,"a":2,"c":[1,2,3]},"kv":{"key":"YQ=="}}]}}"#
         #expect(refusal(objectType)?.message == "a watch message whose result.events[0].type is an object, not PUT or DELETE")
         #expect(refusal(#"{"result":{"events":[{"type":"PATCH","kv":{"key":"YQ=="}}]}}"#)?.message
-            == #"a watch message whose result.events[0].type is "PATCH", not PUT or DELETE"#)
+            == "a watch message whose result.events[0].type is PATCH, not PUT or DELETE")
     }
 }
