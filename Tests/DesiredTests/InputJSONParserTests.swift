@@ -29,6 +29,14 @@ struct InputJSONParserTests {
         #expect(InputJSON.number("1e400").summary == "the number 1e400")
     }
 
+    /// Found by netplan-fuzz: a key without its ':' was quoted whole (25 KB in a watch line).
+    @Test("a key named in a syntax error is bounded")
+    func keyInErrorIsBounded() {
+        let key = String(repeating: "k", count: 50_000)
+        #expect((failure("{\"\(key)\" 1}")?.reason.utf8.count ?? .max) < 200)
+        #expect(failure(#"{"a" 1}"#)?.reason == #"expected ':' after the key "a", found '1'"#)
+    }
+
     @Test("values, member order, duplicates and number text are kept")
     func values() throws {
         let value = try parse(#" {"b": [true, false, null], "a": -0.5e+3, "b": "x", "c": {}, "d": []} "#)

@@ -84,8 +84,8 @@ package struct InputJSONParser {
             lexer.skipWhitespace()
             guard lexer.peek == UInt8(ascii: ":") else {
                 throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(key.debugDescription), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(key.debugDescription)")
+                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
+                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
             }
             lexer.index += 1
             lexer.skipWhitespace()
@@ -277,8 +277,8 @@ package struct InputJSONParser {
             lexer.skipWhitespace()
             guard lexer.peek == UInt8(ascii: ":") else {
                 throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(key.debugDescription), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(key.debugDescription)")
+                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
+                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
             }
             lexer.index += 1
             lexer.skipWhitespace()
@@ -326,6 +326,11 @@ package struct InputJSONParser {
                 throw error("expected ',' or ']' after an array element, found \(lexer.found)")
             }
         }
+    }
+
+    /// A key as an error names it, bounded: a hostile key may be as long as the input.
+    static func quoted(_ key: String) -> String {
+        key.utf8.count > 100 ? String(key.prefix(80)).debugDescription + "… (\(key.utf8.count) bytes)" : key.debugDescription
     }
 
     private mutating func enterContainer() throws(InputJSONSyntaxError) {
