@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(name: "netplan-flannel", dependencies: ["NetplanCLI"], swiftSettings: swiftSettings),
         // The mutation fuzzer of the input parsers, run by CI for a bounded time (.ci/run).
         .executableTarget(
-            name: "netplan-fuzz", dependencies: ["Desired", "StateJSON", "NetState", "Netlink", "Observed", "Planner"], swiftSettings: swiftSettings
+            name: "netplan-fuzz", dependencies: ["Desired", "StateJSON", "NetState", "Netlink", "Observed", "Planner", "LeaseSources", "InputFiles"], swiftSettings: swiftSettings
         ),
 
         .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),

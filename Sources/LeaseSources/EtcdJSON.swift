@@ -59,7 +59,7 @@ extension EtcdLeaseSource {
     }
 
     /// What one line of a watch stream says.
-    enum WatchMessage: Equatable {
+    package enum WatchMessage: Equatable {
         /// The creation acknowledgement, a progress notification, an empty batch.
         case quiet
         /// Events, in order, and the revision of the last one (its `mod_revision`, else the
@@ -72,11 +72,11 @@ extension EtcdLeaseSource {
     /// Reads one watch message, refusing (as `.invalid`, naming the field) anything whose
     /// events cannot be followed: the caller drops the stream and lists again, so a message it
     /// did not understand can never leave the cache behind the store.
-    static func watchMessage(_ line: [UInt8], source: String) throws(LeaseSourceError) -> WatchMessage {
+    package static func watchMessage(_ line: [UInt8], source: String) throws(LeaseSourceError) -> WatchMessage {
         if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return .quiet }
         let top = try object(line, source: source)
         if let error = top["error"] {
-            throw LeaseSourceError(.unreachable, source: source, "the watch failed: \(error)")
+            throw LeaseSourceError(.unreachable, source: source, "the watch failed: \(watchError(error))")
         }
         guard let result = top["result"] as? [String: Any] else {
             throw LeaseSourceError(.invalid, source: source, "a watch message without result")
@@ -107,7 +107,7 @@ extension EtcdLeaseSource {
             } else if type as? String == "DELETE" {
                 kind = .delete
             } else {
-                throw refuse("\(field).type is \(String(describing: type ?? "").prefix(40)), not PUT or DELETE")
+                throw refuse("\(field).type is \(summary(type)), not PUT or DELETE")
             }
             guard let kv = event["kv"] as? [String: Any] else { throw refuse("\(field).kv is missing or not an object") }
             guard let keyText = kv["key"] as? String, let key = Data(base64Encoded: keyText), !key.isEmpty else {
@@ -120,6 +120,30 @@ extension EtcdLeaseSource {
             events.append(EtcdLeaseCache.Event(kind: kind, key: Array(key), base64Value: value as? String, modRevision: modRevision))
         }
         return .events(events, revision: revision)
+    }
+
+    /// What a watch message's `error` says, as the gateway writes it
+    /// (`{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader",…}`): its message and
+    /// code, bounded. Not the object's description: a dictionary's order differs from one parse
+    /// to the next, and the whole object would put whatever the peer sent into the log.
+    static func watchError(_ error: Any) -> String {
+        guard let fields = error as? [String: Any] else { return summary(error) }
+        let message = (fields["message"] as? String).map { String($0.prefix(200)).debugDescription } ?? "no message"
+        let code = int64(fields["grpc_code"]).map { " (gRPC code \($0))" } ?? ""
+        return message + code
+    }
+
+    /// A JSON value a message names, bounded and the same for the same text: a string's first
+    /// 40 characters, else its kind.
+    static func summary(_ value: Any?) -> String {
+        switch value {
+        case nil, is NSNull: "null"
+        case let text as String: String(text.prefix(40))
+        case is [Any]: "an array"
+        case is [String: Any]: "an object"
+        case let number as NSNumber: "the number \(number)"
+        default: "a \(type(of: value!))"
+        }
     }
 
     /// True when a watch message calls for a fresh list: events, a compaction, or a cancel.

@@ -8,9 +8,9 @@ import Desired
 /// read, element for element, and a full pass after a re-list computes the same thing. A record
 /// is found by binary search on its key; an event changes the arrays in place (one array copy
 /// when the previous set is still held by the agent, copy-on-write).
-struct EtcdLeaseCache {
+package struct EtcdLeaseCache {
     /// What applying an event batch calls for.
-    enum Outcome: Equatable {
+    package enum Outcome: Equatable {
         /// Nothing the agent programs changed (an identical PUT, a DELETE of an unknown key, a
         /// key outside the prefix).
         case unchanged
@@ -25,13 +25,13 @@ struct EtcdLeaseCache {
     }
 
     /// One event of a watch message.
-    struct Event: Equatable {
-        enum Kind: Equatable { case put, delete }
-        var kind: Kind
-        var key: [UInt8]
+    package struct Event: Equatable {
+        package enum Kind: Equatable { case put, delete }
+        package var kind: Kind
+        package var key: [UInt8]
         /// The value as the gateway prints it (base64 text); nil when absent (an empty value).
-        var base64Value: String?
-        var modRevision: Int64?
+        package var base64Value: String?
+        package var modRevision: Int64?
     }
 
     /// The most records the watch may grow the cache to; past it, a list (whose answer is capped
@@ -43,14 +43,14 @@ struct EtcdLeaseCache {
     let subnetsPrefix: [UInt8]
     /// Names the records in their errors, as the list names them.
     let recordSource: String
-    private(set) var leases: [Lease]
-    private(set) var rejected: [RejectedLease]
+    package private(set) var leases: [Lease]
+    package private(set) var rejected: [RejectedLease]
     /// False when the list's keys were not strictly increasing bytewise (keys that are not
     /// UTF-8 decode to replacement characters): binary search would be wrong, so every event
     /// asks for a list, as before this cache existed.
     let ordered: Bool
 
-    init(subnetsPrefix: [UInt8], recordSource: String, leases: [Lease], rejected: [RejectedLease]) {
+    package init(subnetsPrefix: [UInt8], recordSource: String, leases: [Lease], rejected: [RejectedLease]) {
         self.subnetsPrefix = subnetsPrefix
         self.recordSource = recordSource
         self.leases = leases
@@ -91,7 +91,7 @@ struct EtcdLeaseCache {
     }
 
     /// Applies one message's events in order.
-    mutating func apply(_ events: [Event]) -> Outcome {
+    package mutating func apply(_ events: [Event]) -> Outcome {
         var delta = LeaseDelta()
         var rejectedChanged = false
         for event in events {

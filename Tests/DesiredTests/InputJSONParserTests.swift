@@ -17,6 +17,26 @@ struct InputJSONParserTests {
         }
     }
 
+    /// Found by netplan-fuzz: a kubeconfig that was one long YAML string was refused with the
+    /// whole string in the message (61 KB of it; a kubeconfig may be 1 MB), as was any field of
+    /// the wrong type in every reader. A value is now quoted by its first 80 characters.
+    @Test("a value named in a message is bounded")
+    func summaryIsBounded() throws {
+        let long = String(repeating: "x", count: 1 << 20)
+        #expect(InputJSON.string(long).summary == "the string \(String(repeating: "x", count: 80).debugDescription)… (1048576 bytes)")
+        #expect(InputJSON.number(String(repeating: "9", count: 5000)).summary.utf8.count < 150)
+        #expect(InputJSON.string(String(repeating: "y", count: 100)).summary == "the string \(String(repeating: "y", count: 100).debugDescription)")
+        #expect(InputJSON.number("1e400").summary == "the number 1e400")
+    }
+
+    /// Found by netplan-fuzz: a key without its ':' was quoted whole (25 KB in a watch line).
+    @Test("a key named in a syntax error is bounded")
+    func keyInErrorIsBounded() {
+        let key = String(repeating: "k", count: 50_000)
+        #expect((failure("{\"\(key)\" 1}")?.reason.utf8.count ?? .max) < 200)
+        #expect(failure(#"{"a" 1}"#)?.reason == #"expected ':' after the key "a", found '1'"#)
+    }
+
     @Test("values, member order, duplicates and number text are kept")
     func values() throws {
         let value = try parse(#" {"b": [true, false, null], "a": -0.5e+3, "b": "x", "c": {}, "d": []} "#)

@@ -41,4 +41,27 @@ struct EtcdJSONTests {
         #expect(throws: LeaseSourceError.self) { try asks(#"{"error":{"grpc_code":14,"message":"unavailable"}}"#) }
         #expect(throws: LeaseSourceError.self) { try asks("garbage") }
     }
+
+    /// Found by netplan-fuzz: the refusal quoted the `error` object's description, whose member
+    /// order changes from one parse to the next (two reads of one line gave two messages) and
+    /// which carried whatever the peer sent into the log; a `type` that is an object likewise.
+    @Test func watchRefusalsAreTheSameForTheSameLineAndBounded() {
+        func refusal(_ line: String) -> LeaseSourceError? {
+            do {
+                _ = try EtcdLeaseSource.watchMessage(Array(line.utf8), source: "t")
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let failed = #"{"error":{"grpc_code":14,"http_code":503,"message":"etcdserver: no leader","http_status":"Service Unavailable"}}"#
+        #expect(refusal(failed)?.message == #"the watch failed: "etcdserver: no leader" (gRPC code 14)"#)
+        for _ in 0..<20 { #expect(refusal(failed) == refusal(failed)) }
+        let huge = #"{"error":{"message":"\#(String(repeating: "x", count: 100_000))","a":1,"b":2,"c":3}}"#
+        #expect((refusal(huge)?.message.utf8.count ?? .max) < 300)
+        let objectType = #"{"result":{"events":[{"type":{"b":1,"a":2,"c":[1,2,3]},"kv":{"key":"YQ=="}}]}}"#
+        #expect(refusal(objectType)?.message == "a watch message whose result.events[0].type is an object, not PUT or DELETE")
+        #expect(refusal(#"{"result":{"events":[{"type":"PATCH","kv":{"key":"YQ=="}}]}}"#)?.message
+            == "a watch message whose result.events[0].type is PATCH, not PUT or DELETE")
+    }
 }

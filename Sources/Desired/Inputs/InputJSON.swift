@@ -23,7 +23,11 @@ package enum InputJSON: Hashable, Sendable {
         switch self {
         case .null: "null"
         case .bool(let value): value ? "true" : "false"
+        // Bounded: a message quotes what the input holds, and an input may be megabytes.
+        case .number(let text) where text.utf8.count > 100: "the number \(text.prefix(80))… (\(text.utf8.count) characters)"
         case .number(let text): "the number \(text)"
+        case .string(let text) where text.utf8.count > 100:
+            "the string \(String(text.prefix(80)).debugDescription)… (\(text.utf8.count) bytes)"
         case .string(let text): "the string \(text.debugDescription)"
         case .array: "an array"
         case .object: "an object"

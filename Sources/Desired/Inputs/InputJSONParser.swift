@@ -10,7 +10,7 @@ import JSONLexing
 /// keeps member order and literal number text, and says the line and column of every error.
 /// The lexing (strings, escapes, numbers, literals) is `JSONLexer`'s, shared with the snapshot
 /// reader.
-struct InputJSONParser {
+package struct InputJSONParser {
     /// Deeper nesting than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 512
 
@@ -20,7 +20,7 @@ struct InputJSONParser {
     private init(_ bytes: UnsafeRawBufferPointer) { lexer = JSONLexer(bytes) }
 
     /// Parses one JSON value filling the whole text (surrounding whitespace allowed).
-    static func parse(_ bytes: [UInt8]) throws(InputJSONSyntaxError) -> InputJSON {
+    package static func parse(_ bytes: [UInt8]) throws(InputJSONSyntaxError) -> InputJSON {
         let result = bytes.withUnsafeBytes { raw in
             var parser = InputJSONParser(raw)
             return Result { () throws(InputJSONSyntaxError) in try parser.parseDocument() }
@@ -32,7 +32,7 @@ struct InputJSONParser {
     /// the rest is checked for well-formedness (every string closed, every container balanced,
     /// the nesting bounded) and skipped without building anything. A Kubernetes node is several
     /// KB of status, images and managed fields around the hundred bytes a lease is made of.
-    static func parse(_ bytes: UnsafeRawBufferPointer, selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
+    package static func parse(_ bytes: UnsafeRawBufferPointer, selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
         var parser = InputJSONParser(bytes)
         return try parser.parseDocument(selecting: selection)
     }
@@ -84,8 +84,8 @@ struct InputJSONParser {
             lexer.skipWhitespace()
             guard lexer.peek == UInt8(ascii: ":") else {
                 throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(key.debugDescription), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(key.debugDescription)")
+                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
+                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
             }
             lexer.index += 1
             lexer.skipWhitespace()
@@ -277,8 +277,8 @@ struct InputJSONParser {
             lexer.skipWhitespace()
             guard lexer.peek == UInt8(ascii: ":") else {
                 throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(key.debugDescription), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(key.debugDescription)")
+                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
+                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
             }
             lexer.index += 1
             lexer.skipWhitespace()
@@ -328,6 +328,11 @@ struct InputJSONParser {
         }
     }
 
+    /// A key as an error names it, bounded: a hostile key may be as long as the input.
+    static func quoted(_ key: String) -> String {
+        key.utf8.count > 100 ? String(key.prefix(80)).debugDescription + "… (\(key.utf8.count) bytes)" : key.debugDescription
+    }
+
     private mutating func enterContainer() throws(InputJSONSyntaxError) {
         depth += 1
         if depth > Self.maximumDepth {
@@ -358,7 +363,7 @@ struct InputJSONParser {
 }
 
 /// Which parts of a JSON document `InputJSONParser.parse(_:selecting:)` builds.
-indirect enum JSONSelection: Sendable {
+package indirect enum JSONSelection: Sendable {
     /// The whole value.
     case all
     /// An object's members with these keys, each selected further; the others skipped.

@@ -22,7 +22,7 @@ public enum KubeAPIReader {
     }
 
     /// One page of `GET /api/v1/nodes`.
-    public struct ListPage: Sendable {
+    public struct ListPage: Sendable, Equatable {
         /// The list's `metadata.resourceVersion`: a watch starts from it.
         public var resourceVersion: String
         /// `metadata.continue`: the token for the next page, nil on the last.
@@ -42,7 +42,7 @@ public enum KubeAPIReader {
     }
 
     /// One line of a watch stream.
-    public enum WatchEvent: Sendable {
+    public enum WatchEvent: Sendable, Equatable {
         case added(Node, resourceVersion: String?)
         case modified(Node, resourceVersion: String?)
         case deleted(Node, resourceVersion: String?)
@@ -52,7 +52,7 @@ public enum KubeAPIReader {
         case error(Status)
     }
 
-    static func nodeSelection(_ prefix: KubeAnnotationPrefix) -> JSONSelection {
+    package static func nodeSelection(_ prefix: KubeAnnotationPrefix) -> JSONSelection {
         .members([
             "kind": .all,
             "metadata": .members(["name": .all, "resourceVersion": .all, "annotations": .membersPrefixed(prefix.text)]),
@@ -60,15 +60,29 @@ public enum KubeAPIReader {
         ])
     }
 
+    /// What a list page is read for: its kind, version and continue token, and its nodes.
+    package static func listSelection(_ prefix: KubeAnnotationPrefix) -> JSONSelection {
+        .members([
+            "kind": .all, "metadata": .members(["resourceVersion": .all, "continue": .all]),
+            "items": .elements(nodeSelection(prefix)),
+        ])
+    }
+
+    /// What a watch line is read for: its type, and its object as a node or a `Status`.
+    package static func watchSelection(_ prefix: KubeAnnotationPrefix) -> JSONSelection {
+        var objectSelection = nodeSelection(prefix)
+        if case .members(var members) = objectSelection {
+            for field in ["code", "reason", "message"] { members[field] = .all }
+            objectSelection = .members(members)
+        }
+        return .members(["type": .all, "object": objectSelection])
+    }
+
     /// Reads a list page. `source` names the request (`https://10.96.0.1:443/api/v1/nodes`).
     public static func listPage(
         _ bytes: UnsafeRawBufferPointer, source: String, prefix: KubeAnnotationPrefix
     ) throws(InputError) -> ListPage {
-        let selection = JSONSelection.members([
-            "kind": .all, "metadata": .members(["resourceVersion": .all, "continue": .all]),
-            "items": .elements(nodeSelection(prefix)),
-        ])
-        let top = try document(bytes, source: source, selecting: selection)
+        let top = try document(bytes, source: source, selecting: listSelection(prefix))
         if let kind = try top.exactField("kind")?.string(), kind != "NodeList" {
             throw top.path.appending("kind").error(.unknownFormat, "expected \"NodeList\", found \(kind.debugDescription)")
         }
@@ -95,12 +109,7 @@ public enum KubeAPIReader {
     public static func watchEvent(
         _ bytes: UnsafeRawBufferPointer, source: String, prefix: KubeAnnotationPrefix
     ) throws(InputError) -> WatchEvent {
-        var objectSelection = nodeSelection(prefix)
-        if case .members(var members) = objectSelection {
-            for field in ["code", "reason", "message"] { members[field] = .all }
-            objectSelection = .members(members)
-        }
-        let top = try document(bytes, source: source, selecting: .members(["type": .all, "object": objectSelection]))
+        let top = try document(bytes, source: source, selecting: watchSelection(prefix))
         guard let typeValue = top.exactField("type") else {
             throw top.path.appending("type").error(.missingField, "required: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR")
         }
