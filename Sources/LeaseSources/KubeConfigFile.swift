@@ -22,6 +22,11 @@ import NIOSSL
 /// client does not run (`exec`, `auth-provider`, basic auth, impersonation, `proxy-url`,
 /// `tls-server-name`); and a bearer token or TLS material with a plain-http server.
 public enum KubeConfigFile {
+    /// A name from the file, quoted and bounded (first 80 characters) for a message.
+    static func quoted(_ name: String) -> String {
+        name.count > 80 ? String(name.prefix(80)).debugDescription + "… (\(name.utf8.count) bytes)" : name.debugDescription
+    }
+
     /// Loads `path`; `serverOverride` (`--kube-api-url`) replaces the cluster's `server`.
     public static func load(_ path: String, serverOverride: String? = nil) throws(LeaseSourceError) -> KubeClientConfig {
         let fileSource = "kubeconfig \(path)"
@@ -104,21 +109,21 @@ public enum KubeConfigFile {
             }
             let contexts = try named(root, "contexts", entry: "context")
             guard let context = contexts[contextName] else {
-                throw currentField.path.error(.invalidValue, "no context named \(contextName.debugDescription) in contexts\(listed(contexts))")
+                throw currentField.path.error(.invalidValue, "no context named \(KubeConfigFile.quoted(contextName)) in contexts\(listed(contexts))")
             }
             let contextFields = try context.object()
             guard let (clusterField, clusterName) = try text(contextFields, "cluster") else {
-                throw context.path.appending("cluster").error(.missingField, "the context \(contextName.debugDescription) names no cluster")
+                throw context.path.appending("cluster").error(.missingField, "the context \(KubeConfigFile.quoted(contextName)) names no cluster")
             }
             let clusters = try named(root, "clusters", entry: "cluster")
             guard let cluster = clusters[clusterName] else {
-                throw clusterField.path.error(.invalidValue, "no cluster named \(clusterName.debugDescription) in clusters\(listed(clusters))")
+                throw clusterField.path.error(.invalidValue, "no cluster named \(KubeConfigFile.quoted(clusterName)) in clusters\(listed(clusters))")
             }
             var user: InputObject?
             if let (userField, userName) = try text(contextFields, "user") {
                 let users = try named(root, "users", entry: "user")
                 guard let found = users[userName] else {
-                    throw userField.path.error(.invalidValue, "no user named \(userName.debugDescription) in users\(listed(users))")
+                    throw userField.path.error(.invalidValue, "no user named \(KubeConfigFile.quoted(userName)) in users\(listed(users))")
                 }
                 user = try found.object()
             }
@@ -155,7 +160,7 @@ public enum KubeConfigFile {
                 origin = "--kube-api-url"
             } else {
                 guard let (_, text) = try text(clusterFields, "server") else {
-                    throw clusterFields.path.appending("server").error(.missingField, "the cluster \(clusterName.debugDescription) has no server")
+                    throw clusterFields.path.appending("server").error(.missingField, "the cluster \(KubeConfigFile.quoted(clusterName)) has no server")
                 }
                 serverText = text
             }
@@ -182,7 +187,7 @@ public enum KubeConfigFile {
                     throw item.path.appending("name").error(.missingField, "every entry of \(list) needs a name")
                 }
                 if let first = seenAt[name] {
-                    throw nameField.path.error(.invalidValue, "a second \(entry) named \(name.debugDescription) (the first is \(first))")
+                    throw nameField.path.error(.invalidValue, "a second \(entry) named \(KubeConfigFile.quoted(name)) (the first is \(first))")
                 }
                 seenAt[name] = item.path.field ?? list
                 byName[name] = fields.exactField(entry) ?? InputValue(.object([]), at: item.path.appending(entry))
@@ -190,8 +195,12 @@ public enum KubeConfigFile {
             return byName
         }
 
+        // At most five names, each bounded: a hostile kubeconfig may hold thousands, or long ones.
         func listed(_ entries: [String: InputValue]) -> String {
-            entries.isEmpty ? " (there is none)" : " (found \(entries.keys.sorted().map(\.debugDescription).joined(separator: ", ")))"
+            guard !entries.isEmpty else { return " (there is none)" }
+            let names = entries.keys.sorted()
+            let shown = names.prefix(5).map(KubeConfigFile.quoted).joined(separator: ", ")
+            return " (found \(shown)\(names.count > 5 ? ", … \(names.count - 5) more" : ""))"
         }
 
         /// A user's bearer token: `tokenFile` (re-read when it changes, and used over `token`

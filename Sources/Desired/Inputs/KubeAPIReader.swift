@@ -84,7 +84,7 @@ public enum KubeAPIReader {
     ) throws(InputError) -> ListPage {
         let top = try document(bytes, source: source, selecting: listSelection(prefix))
         if let kind = try top.exactField("kind")?.string(), kind != "NodeList" {
-            throw top.path.appending("kind").error(.unknownFormat, "expected \"NodeList\", found \(kind.debugDescription)")
+            throw top.path.appending("kind").error(.unknownFormat, "expected \"NodeList\", found \(InputJSON.string(kind).summary)")
         }
         guard let metadata = try top.exactField("metadata")?.object(),
               let resourceVersion = try metadata.exactField("resourceVersion")?.string(), !resourceVersion.isEmpty
@@ -139,7 +139,7 @@ public enum KubeAPIReader {
             }
         default:
             throw typeValue.path.error(
-                .invalidValue, "\(type.debugDescription) is not a watch event type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR)")
+                .invalidValue, "\(InputJSON.string(type).summary) is not a watch event type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR)")
         }
     }
 
