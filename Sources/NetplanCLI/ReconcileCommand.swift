@@ -85,6 +85,7 @@ struct ReconcileCommand: ConsoleCommand {
     }
 
     func execute(_ console: Console) async throws -> Int32 {
+        AgentHeap.useOneArena()
         var logger = Logger(label: "netplan-flannel.reconcile", factory: { label in StreamLogHandler.standardError(label: label) })
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         if !once {

@@ -94,7 +94,7 @@ public final class ReconcilePass: @unchecked Sendable {
             (outcome, scope) = (targeted, .targeted)
         } else {
             (outcome, scope) = (compute(set, reasons: reasons), .full)
-            HeapTrim.afterFullPass()
+            AgentHeap.afterFullPass()
         }
         let duration = clock.now - started
         let result: ReconcileMetrics.PassResult
