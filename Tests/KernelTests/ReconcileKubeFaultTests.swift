@@ -45,11 +45,22 @@ struct ReconcileKubeFaultTests {
         let server = try KubeTestAPIServer(namespace: node.namespace, directory: node.directory)
         defer { server.kill() }
         try server.load(leasesFile: node.path("leases.json"))
+        // The API fails from the start: /healthz says so until a list succeeds.
+        try server.fault(.internalError, scope: .list)
         let agent = try node.startKubeAgent(
             server: server, extra: ["--metrics-address", "127.0.0.1:9464", "--log-level", "info"]
         )
         defer { agent.stop() }
-        try #require(eventually(timeout: 10) { node.isConverged } != nil, "not programmed from the API:\n\(agent.log)")
+        func health() -> String {
+            (try? Shell.run(["ip", "netns", "exec", node.namespace, "curl", "-s", "-m", "2", "-w", " %{http_code}",
+                             "http://127.0.0.1:9464/healthz"], check: false).stdout) ?? ""
+        }
+        let unhealthy = eventually(timeout: 5) { health().hasSuffix(" 503") }
+        #expect(unhealthy != nil && health().contains("waiting for the lease source"), "\(health())\n\(agent.log)")
+        #expect(node.flannelRoutes().isEmpty)
+        try server.fault(nil)
+        try #require(eventually(timeout: 15) { node.isConverged } != nil, "not programmed from the API:\n\(agent.log)")
+        #expect(eventually(timeout: 3) { health().hasSuffix(" 200") } != nil, "\(health())")
         #expect(metric(node, "netplan_flannel_lease_source_cached_objects") == 6)
 
         func errors(_ reason: String) -> Double { metric(node, "netplan_flannel_lease_source_errors_total", ["reason": reason]) }
