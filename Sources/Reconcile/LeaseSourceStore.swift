@@ -41,16 +41,7 @@ public final class LeaseSourceStore: @unchecked Sendable {
             if let refusal = LeaseSafety.refusal(of: candidate, previous: current) {
                 return refuse(refusal)
             }
-            lock.lock()
-            let recovered = lastFailure != nil
-            lastFailure = nil
-            set = candidate
-            pending?.merge(delta)
-            lock.unlock()
-            metrics.recordLeaseSet(count: candidate.leases.count)
-            if recovered {
-                logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
-            }
+            accept(candidate) { $0?.merge(delta) }
             if !delta.isEmpty {
                 logger.info("leases changed", metadata: [
                     "source": "\(candidate.source)", "leases": "\(candidate.leases.count)", "changed": "\(delta.count)",
@@ -65,17 +56,8 @@ public final class LeaseSourceStore: @unchecked Sendable {
             if let refusal = LeaseSafety.refusal(of: candidate, previous: previous) {
                 return refuse(refusal)
             }
-            lock.lock()
-            let recovered = lastFailure != nil
-            lastFailure = nil
-            set = candidate
             let changed = previous.map { !$0.programsSame(as: candidate) } ?? true
-            if changed { pending = nil }
-            lock.unlock()
-            metrics.recordLeaseSet(count: candidate.leases.count)
-            if recovered {
-                logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
-            }
+            accept(candidate) { if changed { $0 = nil } }
             if changed && previous != nil {
                 logger.info("lease set changed", metadata: [
                     "source": "\(candidate.source)", "leases": "\(candidate.leases.count)",
@@ -116,6 +98,21 @@ public final class LeaseSourceStore: @unchecked Sendable {
     func forgetChanges() {
         lock.lock(); defer { lock.unlock() }
         pending = nil
+    }
+
+    /// Takes `candidate` as the set, changing the pending delta under the same lock; counts it,
+    /// and says when the source is back after a failure.
+    private func accept(_ candidate: LeaseSet, pending change: (inout LeaseDelta?) -> Void) {
+        lock.lock()
+        let recovered = lastFailure != nil
+        lastFailure = nil
+        set = candidate
+        change(&pending)
+        lock.unlock()
+        metrics.recordLeaseSet(count: candidate.leases.count)
+        if recovered {
+            logger.notice("lease source recovered", metadata: ["source": "\(candidate.source)", "leases": "\(candidate.leases.count)"])
+        }
     }
 
     private func refuse(_ refusal: LeaseSourceError) -> Bool {

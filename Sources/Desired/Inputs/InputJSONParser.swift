@@ -64,7 +64,8 @@ package struct InputJSONParser {
         }
     }
 
-    /// An object whose selected members are built; the others are skipped.
+    /// An object whose selected members are built (all of them for `.all`, the whole parser's
+    /// case); the others are skipped.
     private mutating func parseObject(selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {
         try enterContainer()
         lexer.index += 1  // {
@@ -243,8 +244,8 @@ package struct InputJSONParser {
     private mutating func parseValue() throws(InputJSONSyntaxError) -> InputJSON {
         guard let byte = lexer.peek else { throw error("unexpected end of input, expected a value") }
         switch byte {
-        case UInt8(ascii: "{"): return try parseObject()
-        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "{"): return try parseObject(selecting: .all)
+        case UInt8(ascii: "["): return try parseArray(selecting: .all)
         case UInt8(ascii: "\""): return .string(try lex { (lexer) throws(JSONLexError) in try lexer.scanString() })
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
@@ -253,78 +254,6 @@ package struct InputJSONParser {
             let range = try lex { (lexer) throws(JSONLexError) in try lexer.scanNumber() }
             return .number(lexer.text(range))
         default: throw error("expected a value, found \(lexer.found)")
-        }
-    }
-
-    private mutating func parseObject() throws(InputJSONSyntaxError) -> InputJSON {
-        try enterContainer()
-        lexer.index += 1  // {
-        var members: [InputJSON.Member] = []
-        lexer.skipWhitespace()
-        if lexer.peek == UInt8(ascii: "}") {
-            lexer.index += 1
-            depth -= 1
-            return .object(members)
-        }
-        while true {
-            lexer.skipWhitespace()
-            guard lexer.peek == UInt8(ascii: "\"") else {
-                throw error(!lexer.isAtEnd
-                    ? "expected a string key, found \(lexer.found)"
-                    : "unexpected end of input, expected a string key")
-            }
-            let key = try lex { (lexer) throws(JSONLexError) in try lexer.scanString() }
-            lexer.skipWhitespace()
-            guard lexer.peek == UInt8(ascii: ":") else {
-                throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
-            }
-            lexer.index += 1
-            lexer.skipWhitespace()
-            members.append(InputJSON.Member(key: key, value: try parseValue()))
-            lexer.skipWhitespace()
-            switch lexer.peek {
-            case UInt8(ascii: ","):
-                lexer.index += 1
-            case UInt8(ascii: "}"):
-                lexer.index += 1
-                depth -= 1
-                return .object(members)
-            case nil:
-                throw error("unexpected end of input, expected ',' or '}' after an object member")
-            default:
-                throw error("expected ',' or '}' after an object member, found \(lexer.found)")
-            }
-        }
-    }
-
-    private mutating func parseArray() throws(InputJSONSyntaxError) -> InputJSON {
-        try enterContainer()
-        lexer.index += 1  // [
-        var elements: [InputJSON] = []
-        lexer.skipWhitespace()
-        if lexer.peek == UInt8(ascii: "]") {
-            lexer.index += 1
-            depth -= 1
-            return .array(elements)
-        }
-        while true {
-            lexer.skipWhitespace()
-            elements.append(try parseValue())
-            lexer.skipWhitespace()
-            switch lexer.peek {
-            case UInt8(ascii: ","):
-                lexer.index += 1
-            case UInt8(ascii: "]"):
-                lexer.index += 1
-                depth -= 1
-                return .array(elements)
-            case nil:
-                throw error("unexpected end of input, expected ',' or ']' after an array element")
-            default:
-                throw error("expected ',' or ']' after an array element, found \(lexer.found)")
-            }
         }
     }
 
