@@ -23,7 +23,7 @@ public struct JSONLexer {
     @inlinable
     public func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
-    @inlinable
+    @inlinable @inline(__always)
     public mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
