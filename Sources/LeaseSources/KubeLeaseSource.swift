@@ -308,8 +308,8 @@ public final class KubeLeaseSource: LeaseSource {
                         .invalid, source: nodesURL,
                         "a watch line over \(maxWatchLine) bytes without a newline; dropped the stream to list again")))
                 }
-                while let line = lines.next() {
-                    if let end = take(line, &state, report) { return (state, end) }
+                while let ended = lines.nextLine({ take($0, &state, report) }) {
+                    if let end = ended { return (state, end) }
                 }
             }
         } catch {
@@ -325,14 +325,12 @@ public final class KubeLeaseSource: LeaseSource {
 
     /// Applies one watch line; returns how the watch ends when the line ends it.
     func take(
-        _ line: [UInt8], _ state: inout WatchState, _ report: @Sendable (LeaseSourceEvent) -> Void
+        _ line: UnsafeRawBufferPointer, _ state: inout WatchState, _ report: @Sendable (LeaseSourceEvent) -> Void
     ) -> WatchEnd? {
         if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") }) { return nil }
         let event: KubeAPIReader.WatchEvent
         do {
-            event = try line.withUnsafeBytes { bytes throws(InputError) in
-                try KubeAPIReader.watchEvent(bytes, source: nodesURL, prefix: prefix)
-            }
+            event = try KubeAPIReader.watchEvent(line, source: nodesURL, prefix: prefix)
         } catch {
             return .failed(LeaseSourceError(.invalid, source: nodesURL, "\(error)"))
         }

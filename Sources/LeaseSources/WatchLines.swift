@@ -40,14 +40,20 @@ struct WatchLines {
 
     /// The next complete line, without its newline.
     mutating func next() -> [UInt8]? {
+        nextLine { Array($0) }
+    }
+
+    /// Reads the next complete line in place (its bytes are valid only inside `body`): a node's
+    /// watch line is 5-20 KB, read once and dropped, so it is not copied out first.
+    mutating func nextLine<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T? {
         guard let newline = Self.search(buffer, from: scanned, last: false) else {
             scanned = buffer.count
             return nil
         }
-        let line = Array(buffer[start..<newline])
+        let range = start..<newline
         start = newline + 1
         scanned = start
-        return line
+        return try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
     }
 
     /// The first (or last) newline at or after `start`: libc's memchr (the last one backwards from
