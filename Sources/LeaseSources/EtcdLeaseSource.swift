@@ -222,8 +222,8 @@ public final class EtcdLeaseSource: LeaseSource {
                 backoff = initialBackoff
                 listed = true
                 // Watch until the stream ends; a compaction, a cancel or a new config asks for a fresh list.
-                try await watch(endpoint, from: (set.revision ?? 0) + 1, following: set, report: report)
-                monitor?.restarted(.watch, reason: .expired)
+                let ended = try await watch(endpoint, from: (set.revision ?? 0) + 1, following: set, report: report)
+                monitor?.restarted(.list, reason: ended)
             } catch {
                 if Task.isCancelled { return }
                 monitor?.restarted(listed ? .watch : .list, reason: .error)
@@ -240,11 +240,13 @@ public final class EtcdLeaseSource: LeaseSource {
     /// the subnets stream applies its events to a cache of that set and reports what changed;
     /// without, any event batch ends the watch. Returns when etcd ends the watch for a reason
     /// that a fresh list cures (compaction, cancel, a config change, an event the cache cannot
-    /// follow) or the watch reaches its age limit; throws when the stream breaks.
+    /// follow: `.expired`) or the watch reaches its age limit (`.timeout`); throws when the stream
+    /// breaks.
+    @discardableResult
     func watch(
         _ endpoint: EtcdEndpoint, from revision: Int64, following set: LeaseSet? = nil,
         report: @escaping @Sendable (LeaseSourceEvent) -> Void = { _ in }
-    ) async throws(LeaseSourceError) {
+    ) async throws(LeaseSourceError) -> LeaseSourceRestart {
         let subnets = Array("\(prefix)/subnets/".utf8)
         let subnetsRange: [String: Any] = ["key": Self.base64(subnets), "range_end": Self.base64(Self.rangeEnd(of: subnets))]
         let configKey: [String: Any]? = readsConfig ? ["key": Self.base64(Array("\(prefix)/config".utf8))] : nil
@@ -262,27 +264,35 @@ public final class EtcdLeaseSource: LeaseSource {
         }
         // One stream per watched range: the gateway carries one watch per request.
         do {
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            // A stream that returns asks for a list (compaction, cancel, a config change, an event
+            // the cache cannot follow: the revision no longer serves); the age limit is a timeout.
+            return try await withThrowingTaskGroup(of: LeaseSourceRestart.self) { group in
                 let subnetsBody = body(subnetsRange)
                 group.addTask {
                     try await self.stream(subnetsBody, endpoint, where_: where_, following: follower)
+                    return .expired
                 }
                 if let configKey {
                     let configBody = body(configKey)
                     group.addTask {
                         try await self.stream(configBody, endpoint, where_: where_, following: nil)
+                        return .expired
                     }
                 }
                 let maxWatch = self.maxWatch
-                group.addTask { try await Task.sleep(for: maxWatch) }
+                group.addTask {
+                    try await Task.sleep(for: maxWatch)
+                    return .timeout
+                }
                 // The first stream to say "list again" (or to fail), or the watch's age limit, ends them all.
-                try await group.next()
+                let ended = try await group.next() ?? .timeout
                 group.cancelAll()
+                return ended
             }
         } catch let error as LeaseSourceError {
             throw error
         } catch {
-            if Task.isCancelled { return }
+            if Task.isCancelled { return .timeout }
             throw LeaseSourceError(.unreachable, source: where_, "\(error)")
         }
     }
