@@ -213,6 +213,8 @@ public final class KubeLeaseSource: LeaseSource {
         var backoff = RetryBackoff(initial: initialBackoff, maximum: maxBackoff)
         var state: WatchState?
         var failing = false
+        /// 410s with no watch that ran its course in between.
+        var expiredInARow = 0
         while !Task.isCancelled {
             guard let current = state else {
                 do {
@@ -220,7 +222,8 @@ public final class KubeLeaseSource: LeaseSource {
                     state = WatchState(cache: cache, version: version)
                     report(.leases(set(cache, version: version)))
                     failing = false
-                    backoff.reset()
+                    // A list between two 410s proves nothing: the back-off keeps growing then.
+                    if expiredInARow == 0 { backoff.reset() }
                 } catch {
                     if Task.isCancelled { return }
                     report(.failure(error))
@@ -235,12 +238,18 @@ public final class KubeLeaseSource: LeaseSource {
             case .cancelled:
                 return
             case .timeout:
+                expiredInARow = 0
                 monitor?.restarted(.watch, reason: .timeout)
                 failing = false
                 backoff.reset()
             case .expired:
                 monitor?.restarted(.list, reason: .expired)
                 state = nil
+                // The first 410 lists again at once; a server that answers every watch from a
+                // fresh list with 410 again would otherwise have the agent list in a loop.
+                if expiredInARow > 0 { await backoff.sleep() }
+                expiredInARow += 1
+                continue
             case .failed(let error):
                 if Task.isCancelled { return }
                 report(.failure(error))
