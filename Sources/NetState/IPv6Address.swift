@@ -55,16 +55,17 @@ public struct IPv6Address: Hashable, Comparable, Sendable {
         high == 0 && low >> 32 == 0xffff ? IPv4Address(UInt32(truncatingIfNeeded: low)) : nil
     }
 
-    /// Parses RFC 4291 text strictly, accepting exactly what Go's `net.ParseIP` accepts for IPv6
-    /// (what flannel reads leases and net-conf with) and what glibc's `inet_pton(AF_INET6, …)`
-    /// accepts (they agree; the tests check the latter):
+    /// Parses RFC 4291 text strictly, accepting exactly what glibc's `inet_pton(AF_INET6, …)`
+    /// accepts (the tests and the fuzzer check it), which is also what Go's `net.ParseIP`, the
+    /// reader of flannel's leases and net-conf, accepts in IPv6 notation:
     /// - eight groups of one to four hex digits in any case, separated by single colons;
     /// - or fewer, with exactly one `::` standing for at least one zero group (so
     ///   `1:2:3:4:5:6:7::` is accepted, `1:2:3:4::5:6:7:8` is not);
     /// - the last two groups may be a dotted quad (`::ffff:10.0.0.1`, `64:ff9b::192.0.2.1`),
     ///   as strict as `IPv4Address`'s (no leading zeros);
     /// - no zone (`fe80::1%eth0`), brackets, prefix length, sign, space or lone leading or
-    ///   trailing colon. A bare IPv4 address is not an IPv6 address.
+    ///   trailing colon. A bare IPv4 address is not an IPv6 address (Go reads `1.2.3.4` as
+    ///   `::ffff:1.2.3.4`, which `nonUnicastReason` would refuse as a node's address anyway).
     ///
     /// Works on the UTF-8 bytes without allocating; inlinable so callers in other modules get
     /// it specialised for their string type.
@@ -118,7 +119,6 @@ public struct IPv6Address: Hashable, Comparable, Sendable {
                 groups += 2
                 digits = 0
                 colons = 0
-                index = utf8.endIndex
                 break
             } else {
                 return nil

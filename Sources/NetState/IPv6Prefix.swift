@@ -20,7 +20,7 @@ public struct IPv6Prefix: Hashable, Sendable {
     public init?(_ text: some StringProtocol, strict: Bool = true) {
         guard let slash = text.utf8.firstIndex(of: UInt8(ascii: "/")),
               let address = IPv6Address(text[..<slash]),
-              let length = IPv6Prefix.length(text.utf8[text.utf8.index(after: slash)...], maximum: 128)
+              let length = IPv6Prefix.parsedLength(text.utf8[text.utf8.index(after: slash)...], maximum: 128)
         else { return nil }
         if strict && !IPv6Prefix.hostBitsClear(address, length) { return nil }
         self.init(address: address, length: length)
@@ -28,7 +28,7 @@ public struct IPv6Prefix: Hashable, Sendable {
 
     /// A prefix length of one to three ASCII digits, at most `maximum`.
     @usableFromInline
-    static func length(_ digits: some Collection<UInt8>, maximum: UInt8) -> UInt8? {
+    static func parsedLength(_ digits: some Collection<UInt8>, maximum: UInt8) -> UInt8? {
         guard (1...3).contains(digits.count) else { return nil }
         var length = 0
         for byte in digits {
@@ -110,7 +110,7 @@ extension IPv6Prefix {
                       || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
               }),
               let address = IPv6Address(text[..<dash]),
-              let length = IPv6Prefix.length(utf8[utf8.index(after: dash)...], maximum: 127),
+              let length = IPv6Prefix.parsedLength(utf8[utf8.index(after: dash)...], maximum: 127),
               IPv6Prefix.hostBitsClear(address, length)
         else { return nil }
         self.init(address: address, length: length)
