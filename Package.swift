@@ -101,7 +101,7 @@ let package = Package(
             name: "netplan-fuzz", dependencies: ["Desired", "StateJSON", "NetState", "Netlink", "Observed", "Planner", "LeaseSources", "InputFiles"], swiftSettings: swiftSettings
         ),
 
-        .testTarget(name: "NetStateTests", dependencies: ["NetState"], swiftSettings: swiftSettings),
+        .testTarget(name: "NetStateTests", dependencies: ["NetState", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BuildInfoTests", dependencies: ["BuildInfo"], swiftSettings: swiftSettings),
         .testTarget(name: "InputFilesTests", dependencies: ["InputFiles"], swiftSettings: swiftSettings),
         .testTarget(name: "DesiredTests", dependencies: ["Desired", "NetState", "TestSupport"], swiftSettings: swiftSettings),

@@ -29,3 +29,30 @@ extension MACAddress {
         return nil
     }
 }
+
+extension IPv6Address {
+    /// Why this address cannot be a node's unicast address (a lease's PublicIPv6: the `local` of
+    /// the `flannel-v6` vxlan device, an FDB `dst`, a host-gw gateway), or nil when it can. The
+    /// address must be a routable unicast one, so refused are: `::` (unspecified), `::1`
+    /// (loopback), `ff00::/8` (multicast), `fe80::/10` (link-local: the same on every link, it
+    /// names a host only together with an interface, and a lease carries no zone; the kernel
+    /// refuses a link-local vxlan `local` or `remote` without a bound device), `::ffff:0:0/96`
+    /// (IPv4-mapped: an IPv4 address in IPv6 clothing, never on an IPv6 wire; the IPv4 lease
+    /// fields carry IPv4) and the rest of `::/96` (IPv4-compatible, deprecated by RFC 4291
+    /// 2.5.5.1 and only meaningful to automatic tunnels). Unique local addresses (`fc00::/7`)
+    /// are allowed: private clusters run on them, as on 10/8 in IPv4.
+    public var nonUnicastReason: String? {
+        if high == 0 {
+            switch low {
+            case 0: return "the unspecified address ::"
+            case 1: return "the loopback address ::1"
+            case 0xffff_0000_0000...0xffff_ffff_ffff: return "in ::ffff:0:0/96 (IPv4-mapped)"
+            case ...0xffff_ffff: return "in ::/96 (IPv4-compatible, deprecated)"
+            default: return nil
+            }
+        }
+        if high >> 56 == 0xff { return "in ff00::/8 (multicast)" }
+        if high >> 54 == 0xfe80 >> 6 { return "in fe80::/10 (link-local)" }
+        return nil
+    }
+}

@@ -42,6 +42,8 @@ enum FuzzTargets {
         FuzzTarget(name: "kubeconfig", seeds: utf8(FuzzKubeSeeds.kubeconfigs), run: FuzzKube.kubeconfig),
         FuzzTarget(name: "kube in-cluster", seeds: utf8(FuzzKubeSeeds.inClusterEnvironments), run: FuzzKube.inCluster),
         FuzzTarget(name: "etcd watch message", seeds: utf8(FuzzKubeSeeds.etcdWatchMessages), run: FuzzKube.etcdWatch),
+        // IPv6 addresses, prefixes and lease-key halves, differential against glibc.
+        FuzzTarget(name: "ipv6 text", seeds: utf8(FuzzAddresses.seeds), run: FuzzAddresses.ipv6),
     ]
 
     static func utf8(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }

@@ -2,7 +2,8 @@ import Foundation
 
 /// A deterministic mutation fuzzer for the input parsers (net-conf JSON and YAML, the three
 /// lease formats, snapshots, plan files, the Kubernetes API's watch lines and list pages,
-/// kubeconfigs, etcd watch messages), run by CI for a bounded time after the tests.
+/// kubeconfigs, etcd watch messages, IPv6 text against glibc), run by CI for a bounded time
+/// after the tests.
 ///
 /// The time is shared fairly: after every seed has gone through every target, each mutated
 /// input goes to the target that has used the least time so far, so a slow target (the
