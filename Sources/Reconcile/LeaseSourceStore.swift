@@ -33,12 +33,9 @@ public final class LeaseSourceStore: @unchecked Sendable {
     public func take(_ event: LeaseSourceEvent) -> Bool {
         switch event {
         case .update(let candidate, let delta):
-            lock.lock()
-            let hadSet = set != nil
-            lock.unlock()
             // A delta means something only against a set this store holds.
-            guard hadSet else { return take(.leases(candidate)) }
-            if let refusal = LeaseSafety.refusal(of: candidate, previous: current) {
+            guard let previous = current else { return take(.leases(candidate)) }
+            if let refusal = LeaseSafety.refusal(of: candidate, previous: previous) {
                 return refuse(refusal)
             }
             accept(candidate) { $0?.merge(delta) }

@@ -100,21 +100,13 @@ final class EtcdServer: @unchecked Sendable {
 
     /// A CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA.
     static func makeCertificates(in directory: URL) throws -> Certificates {
-        func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        let ext = file("san.ext")
-        try "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n"
-            .write(toFile: ext, atomically: true, encoding: .utf8)
-        try Shell.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=netplan-test-ca",
-                       "-keyout", file("ca.key"), "-out", file("ca.pem")])
-        for name in ["server", "client"] {
-            try Shell.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(name)",
-                           "-keyout", file("\(name).key"), "-out", file("\(name).csr")])
-            try Shell.run(["openssl", "x509", "-req", "-in", file("\(name).csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"),
-                           "-CAcreateserial", "-days", "2", "-extfile", ext, "-out", file("\(name).pem")])
-        }
+        let ca = try TestPKI.makeCA("ca", subject: "/CN=netplan-test-ca", in: directory)
+        let extensions = "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n"
+        let server = try TestPKI.issue("server", subject: "/CN=server", extensions: extensions, by: ca, in: directory)
+        let client = try TestPKI.issue("client", subject: "/CN=client", extensions: extensions, by: ca, in: directory)
         return Certificates(
-            ca: file("ca.pem"), serverCert: file("server.pem"), serverKey: file("server.key"),
-            clientCert: file("client.pem"), clientKey: file("client.key")
+            ca: ca.certificate, serverCert: server.certificate, serverKey: server.key, clientCert: client.certificate,
+            clientKey: client.key
         )
     }
 }

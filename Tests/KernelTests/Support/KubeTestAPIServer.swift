@@ -388,26 +388,17 @@ final class KubeTestAPIServer: @unchecked Sendable {
     /// A CA and a server certificate it signs (SAN 127.0.0.1, localhost and the in-cluster
     /// names of kube-apiserver's certificate), and an unrelated second CA.
     static func makeCertificates(in directory: URL, ips: [String] = []) throws -> Certificates {
-        func file(_ name: String) -> String { directory.appendingPathComponent(name).path }
-        let ext = file("kube-san.ext")
         let more = ips.map { ",IP:\($0)" }.joined()
-        try """
+        let extensions = """
         subjectAltName=IP:127.0.0.1\(more),DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
         extendedKeyUsage=serverAuth
         keyUsage=critical,digitalSignature,keyEncipherment
 
-        """.write(toFile: ext, atomically: true, encoding: .utf8)
-        for (name, subject) in [("kube-ca", "/CN=kubernetes"), ("kube-other-ca", "/CN=not-this-cluster")] {
-            try Shell.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", subject,
-                           "-keyout", file("\(name).key"), "-out", file("\(name).pem")])
-        }
-        try Shell.run(["openssl", "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=kube-apiserver",
-                       "-keyout", file("kube-apiserver.key"), "-out", file("kube-apiserver.csr")])
-        try Shell.run(["openssl", "x509", "-req", "-in", file("kube-apiserver.csr"), "-CA", file("kube-ca.pem"),
-                       "-CAkey", file("kube-ca.key"), "-CAcreateserial", "-days", "2", "-extfile", ext,
-                       "-out", file("kube-apiserver.pem")])
-        return Certificates(ca: file("kube-ca.pem"), serverCert: file("kube-apiserver.pem"),
-                            serverKey: file("kube-apiserver.key"), otherCA: file("kube-other-ca.pem"))
+        """
+        let ca = try TestPKI.makeCA("kube-ca", subject: "/CN=kubernetes", in: directory)
+        let other = try TestPKI.makeCA("kube-other-ca", subject: "/CN=not-this-cluster", in: directory)
+        let server = try TestPKI.issue("kube-apiserver", subject: "/CN=kube-apiserver", extensions: extensions, by: ca, in: directory)
+        return Certificates(ca: ca.certificate, serverCert: server.certificate, serverKey: server.key, otherCA: other.certificate)
     }
 }
 
