@@ -12,7 +12,7 @@ extension ChangeEncoder {
     /// then go out without reading the indices in between.
     static func createLink(_ link: VxlanLink, underlayIndex: UInt32?) -> [EncodedMessage] {
         let vxlan = LinkAttributes.Vxlan(
-            vni: link.vni, local: link.local?.value, underlayIndex: underlayIndex, port: link.port,
+            vni: link.vni, local: link.local?.ipv4?.value, underlayIndex: underlayIndex, port: link.port,
             learning: link.learning, gbp: link.gbp
         )
         let create = LinkAttributes(

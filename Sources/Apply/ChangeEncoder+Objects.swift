@@ -6,7 +6,7 @@ extension ChangeEncoder {
     /// `ip addr replace A/L dev D` / `ip addr del A/L dev D`: `IFA_LOCAL` and `IFA_ADDRESS` both
     /// the address (no peer), scope global.
     static func address(_ address: DeviceAddress, index: UInt32, delete: Bool) -> EncodedMessage {
-        let value = address.address.address.value
+        let value = address.address.address.ipv4?.value ?? 0
         let attributes = AddressAttributes(
             family: AddressFamily.inet.rawValue, prefixLength: address.address.length, index: index,
             local: value, address: value
@@ -23,7 +23,7 @@ extension ChangeEncoder {
     static func fdb(_ entry: FdbEntry, index: UInt32, delete: Bool) -> EncodedMessage {
         var attributes = NeighborAttributes(
             family: NeighborAttributes.bridge, index: index, state: entry.state.rawValue,
-            destination: entry.destination?.value, lladdr: entry.key.mac.value
+            destination: entry.destination?.ipv4?.value, lladdr: entry.key.mac.value
         )
         attributes.isSelf = entry.isSelf
         return EncodedMessage(
@@ -37,7 +37,7 @@ extension ChangeEncoder {
     static func neighbor(_ neighbor: Neighbor, index: UInt32, delete: Bool) -> EncodedMessage {
         let attributes = NeighborAttributes(
             family: neighbor.key.family.rawValue, index: index, state: delete ? 0 : neighbor.state.rawValue,
-            destination: neighbor.key.ip.value, lladdr: delete ? nil : neighbor.lladdr?.value
+            destination: neighbor.key.ip.ipv4?.value ?? 0, lladdr: delete ? nil : neighbor.lladdr?.value
         )
         return EncodedMessage(
             bytes: attributes.request(delete ? .delete : .new, flags: delete ? plain : createOrReplace),
@@ -55,11 +55,11 @@ extension ChangeEncoder {
     static func route(_ route: Route, outputIndex: UInt32?, delete: Bool) -> EncodedMessage {
         let key = route.key
         var attributes = RouteAttributes(
-            family: key.family.rawValue, destination: key.destination.address.value,
+            family: key.family.rawValue, destination: key.destination.address.ipv4?.value ?? 0,
             destinationLength: key.destination.length, tos: key.tos, table: key.table.rawValue,
             proto: route.proto.rawValue, scope: delete ? RouteAttributes.anyScope : route.scope.rawValue,
-            type: route.type.rawValue, metric: key.metric, gateway: route.gateway?.value, outputIndex: outputIndex,
-            preferredSource: delete ? nil : route.preferredSource?.value
+            type: route.type.rawValue, metric: key.metric, gateway: route.gateway?.ipv4?.value, outputIndex: outputIndex,
+            preferredSource: delete ? nil : route.preferredSource?.ipv4?.value
         )
         attributes.isOnLink = !delete && route.onLink
         return EncodedMessage(

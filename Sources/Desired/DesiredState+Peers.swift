@@ -51,18 +51,18 @@ extension DesiredState {
     ) -> PeerObjects {
         switch type {
         case .hostGW:
-            return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: lease.publicIP, device: facts.underlay))
+            return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: facts.underlay))
         case .vxlan:
             if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(lease.publicIP) {
-                return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: lease.publicIP, device: facts.underlay))
+                return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: facts.underlay))
             }
             // Screened: every vxlan peer still in has a VtepMAC.
             guard let mac = lease.vtepMAC else { return PeerObjects() }
-            let gateway = lease.subnet.address
+            let gateway = IPAddress.v4(lease.subnet.address)
             return PeerObjects(
                 route: Route(key: Route.Key(destination: lease.subnet), gateway: gateway, device: device, onLink: true),
                 neighbor: Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac),
-                fdb: FdbEntry(device: device, mac: mac, destination: lease.publicIP)
+                fdb: FdbEntry(device: device, mac: mac, destination: .v4(lease.publicIP))
             )
         }
     }

@@ -59,7 +59,7 @@ public enum DesiredState {
 
         let link: VxlanLink? = needsDevice
             ? VxlanLink(
-                name: device, vni: netConf.backend.vni, local: own.publicIP, underlay: facts.underlay,
+                name: device, vni: netConf.backend.vni, local: .v4(own.publicIP), underlay: facts.underlay,
                 port: netConf.backend.port == 0 ? VxlanLink.defaultPort : netConf.backend.port,
                 gbp: netConf.backend.gbp, mtu: underlayMTU - 50,
                 // Peers' neighbour entries point at this MAC: it stays while the device does.

@@ -185,7 +185,7 @@ public struct IncrementalPeers: Sendable {
         // computation's, which looks every such peer up.
         let directRouting = backend == .vxlan && netConf.backend.directRouting && type == .vxlan
         if type == .hostGW || directRouting {
-            guard facts.routeLookups[lease.publicIP] != nil else {
+            guard facts.routeLookups[.v4(lease.publicIP)] != nil else {
                 throw Refusal(description: "\(key): \(lease.publicIP) was not looked up in the routing table")
             }
             if let message = PeerScreening.reachabilityProblem(lease, facts: facts, type: type) {

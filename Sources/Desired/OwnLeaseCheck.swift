@@ -36,8 +36,7 @@ enum OwnLeaseCheck {
             )
         }
         for address in facts.addresses {
-            let connected = IPv4Prefix(address: address.address, length: address.length)
-            if network.overlaps(connected) {
+            if IPPrefix.v4(network).overlaps(address.network) {
                 throw InputError(
                     .invalidValue, source: nil, field: "Network",
                     "\(network) overlaps \(facts.underlay)'s address \(address): routes into the cluster CIDR would capture underlay traffic"
@@ -47,7 +46,7 @@ enum OwnLeaseCheck {
         // Offline the `--on-link` networks stand for the underlay's connected networks. Live,
         // its addresses above are them: other link routes on the underlay can be anyone's (a
         // stray route inside Network must not take the node down), and are left to ownership.
-        for connected in facts.addresses.isEmpty ? facts.onLinkNetworks : [] where network.overlaps(connected) {
+        for connected in facts.addresses.isEmpty ? facts.onLinkNetworks : [] where IPPrefix.v4(network).overlaps(connected) {
             throw InputError(
                 .invalidValue, source: nil, field: "Network",
                 "\(network) overlaps the underlay network \(connected) on \(facts.underlay): routes into the cluster CIDR would capture underlay traffic"

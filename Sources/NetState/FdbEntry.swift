@@ -20,20 +20,20 @@ public struct FdbEntry: Hashable, Sendable {
     }
 
     public var key: Key
-    /// `NDA_DST`: the remote VTEP's underlay address.
-    public var destination: IPv4Address?
+    /// `NDA_DST`: the remote VTEP's underlay address (IPv6 on `flannel-v6.<VNI>`).
+    public var destination: IPAddress?
     /// `NTF_SELF`: the entry lives in the vxlan driver's table, not a bridge master's.
     public var isSelf: Bool
     public var state: NeighborState
 
-    public init(key: Key, destination: IPv4Address?, isSelf: Bool = true, state: NeighborState = .permanent) {
+    public init(key: Key, destination: IPAddress?, isSelf: Bool = true, state: NeighborState = .permanent) {
         self.key = key
         self.destination = destination
         self.isSelf = isSelf
         self.state = state
     }
 
-    public init(device: String, mac: MACAddress, destination: IPv4Address) {
+    public init(device: String, mac: MACAddress, destination: IPAddress) {
         self.init(key: Key(device: device, mac: mac), destination: destination)
     }
 }

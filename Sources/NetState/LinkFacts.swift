@@ -13,9 +13,10 @@ public struct LinkFacts: Hashable, Sendable {
     public var mtuSource: String
     public var addresses: [InterfaceAddress]
     /// Networks whose addresses are on-link (connected networks of the underlay, `--on-link`).
-    public var onLinkNetworks: [IPv4Prefix]
-    /// Answers of the kernel's route lookup per peer IP; they win over `onLinkNetworks`.
-    public var routeLookups: [IPv4Address: Bool]
+    public var onLinkNetworks: [IPPrefix]
+    /// Answers of the kernel's route lookup per peer IP (either family); they win over
+    /// `onLinkNetworks`.
+    public var routeLookups: [IPAddress: Bool]
 
     /// The underlay MTUs that make sense: IPv4's minimum datagram (RFC 791: 68 bytes) to its
     /// largest packet, 65535, the range net-conf's `Backend.MTU` takes too. Flags and snapshots
@@ -31,7 +32,7 @@ public struct LinkFacts: Hashable, Sendable {
 
     public init(
         underlay: String, mtu: UInt32 = 1500, mtuSource: String = "the underlay MTU", addresses: [InterfaceAddress] = [],
-        onLinkNetworks: [IPv4Prefix] = [], routeLookups: [IPv4Address: Bool] = [:]
+        onLinkNetworks: [IPPrefix] = [], routeLookups: [IPAddress: Bool] = [:]
     ) {
         self.underlay = underlay
         self.mtu = mtu
@@ -54,9 +55,13 @@ public struct LinkFacts: Hashable, Sendable {
         hasher.combine(routeLookups)
     }
 
-    public func isOnLink(_ ip: IPv4Address) -> Bool {
+    public func isOnLink(_ ip: IPAddress) -> Bool {
         routeLookups[ip] ?? onLinkNetworks.contains { $0.contains(ip) }
     }
 
-    public func isLocal(_ ip: IPv4Address) -> Bool { addresses.contains { $0.address == ip } }
+    public func isOnLink(_ ip: IPv4Address) -> Bool { isOnLink(.v4(ip)) }
+
+    public func isLocal(_ ip: IPAddress) -> Bool { addresses.contains { $0.address == ip } }
+
+    public func isLocal(_ ip: IPv4Address) -> Bool { isLocal(.v4(ip)) }
 }

@@ -19,30 +19,36 @@ public struct NeighborState: KernelEnum {
     ]
 }
 
-/// A neighbour (ARP) entry. Identity: the device, the family and the IP.
+/// A neighbour entry (ARP for IPv4, NDISC for IPv6). Identity: the device and the IP, whose
+/// family is part of it.
 public struct Neighbor: Hashable, Sendable {
     public struct Key: Hashable, Comparable, Sendable {
         public var device: String
-        public var ip: IPv4Address
-        /// Not written by any format: every neighbour the model holds today is `.inet`, and a
-        /// key read back without it is one.
-        public var family: AddressFamily = .inet
+        /// The neighbour's address, whose case is the entry's family (ARP or NDISC).
+        public var ip: IPAddress
 
-
-        public init(device: String, family: AddressFamily = .inet, ip: IPv4Address) {
+        public init(device: String, ip: IPAddress) {
             self.device = device
-            self.family = family
             self.ip = ip
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool {
-            (lhs.device, lhs.family, lhs.ip) < (rhs.device, rhs.family, rhs.ip)
-        }
+        public init(device: String, ip: IPv4Address) { self.init(device: device, ip: .v4(ip)) }
 
-        /// Hashes the family and the address: nearly every key names the same device
-        /// (`flannel.1`), so hashing its name costs more than the rest and tells no two keys
-        /// apart. Equality still compares the device.
-        public func hash(into hasher: inout Hasher) { hasher.combine(UInt64(family.rawValue) << 32 | UInt64(ip.value)) }
+        public var family: AddressFamily { ip.family }
+
+        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.ip) < (rhs.device, rhs.ip) }
+
+        /// Hashes the address alone: nearly every key names the same device (`flannel.1`), so
+        /// hashing its name costs more than the rest and tells no two keys apart. Equality still
+        /// compares the device.
+        public func hash(into hasher: inout Hasher) {
+            switch ip {
+            case let .v4(address): hasher.combine(UInt64(address.value))
+            case let .v6(address):
+                hasher.combine(address.high)
+                hasher.combine(address.low)
+            }
+        }
     }
 
     public var key: Key

@@ -7,7 +7,7 @@ extension NetworkState: CustomStringConvertible {
     /// tens of thousands of lines first.
     public var listing: TextBuffer {
         Self.listing(
-            vxlan: vxlan, routes: sortedRoutes, neighbors: sortedNeighbors, fdb: sortedFdb, tables: sortedTables,
+            links: links, routes: sortedRoutes, neighbors: sortedNeighbors, fdb: sortedFdb, tables: sortedTables,
             iptables: sortedIptables.map { IptablesListing(table: $0.table, layout: $0.layout) }
         )
     }
@@ -15,10 +15,10 @@ extension NetworkState: CustomStringConvertible {
     /// The listing of objects already in key order. A caller holding arrays (a filtered
     /// observation) lists them without building a state's dictionaries first.
     public static func listing(
-        vxlan: VxlanLink?, routes: [Route], neighbors: [Neighbor], fdb: [FdbEntry], tables: [NftTable],
+        links: [VxlanLink], routes: [Route], neighbors: [Neighbor], fdb: [FdbEntry], tables: [NftTable],
         iptables: [IptablesListing] = []
     ) -> TextBuffer {
-        let count = (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count
+        let count = links.reduce(0) { $0 + 1 + $1.addresses.count } + routes.count + neighbors.count + fdb.count
         var text = TextBuffer(capacity: count * 64 + tables.count * 1024)
         func section<Object>(_ title: StaticString, _ objects: [Object], _ write: (Object, inout TextBuffer) -> Void) {
             guard !objects.isEmpty else { return }
@@ -30,13 +30,11 @@ extension NetworkState: CustomStringConvertible {
                 write(object, &text)
             }
         }
-        if let vxlan {
-            section("link", [vxlan]) { $1.append($0.description) }
-            section("addr", vxlan.addresses) {
-                $1.append($0.description)
-                $1.append(" dev ")
-                $1.append(vxlan.name)
-            }
+        section("link", links) { $1.append($0.description) }
+        section("addr", links.flatMap { link in link.addresses.map { (link.name, $0) } }) {
+            $1.append($0.1.description)
+            $1.append(" dev ")
+            $1.append($0.0)
         }
         section("route", routes) { $0.append(to: &$1) }
         section("neigh", neighbors) { $0.append(to: &$1) }

@@ -6,6 +6,8 @@
 /// sorted by key, so every rendering is deterministic.
 public struct NetworkState: Hashable, Sendable {
     public var vxlan: VxlanLink?
+    /// The IPv6 vxlan device `flannel-v6.<VNI>` of a dual-stack or IPv6-only node.
+    public var vxlan6: VxlanLink?
     public var routes: [Route.Key: Route]
     public var neighbors: [Neighbor.Key: Neighbor]
     public var fdb: [FdbEntry.Key: FdbEntry]
@@ -15,10 +17,11 @@ public struct NetworkState: Hashable, Sendable {
     public var iptables: [NftTable.Key: IptablesRuleSet]
 
     public init(
-        vxlan: VxlanLink? = nil, routes: [Route] = [], neighbors: [Neighbor] = [], fdb: [FdbEntry] = [],
+        vxlan: VxlanLink? = nil, vxlan6: VxlanLink? = nil, routes: [Route] = [], neighbors: [Neighbor] = [], fdb: [FdbEntry] = [],
         tables: [NftTable] = [], iptables: [IptablesRuleSet] = []
     ) {
         self.vxlan = vxlan
+        self.vxlan6 = vxlan6
         self.routes = Self.table(routes, key: \.key)
         self.neighbors = Self.table(neighbors, key: \.key)
         self.fdb = Self.table(fdb, key: \.key)
@@ -38,6 +41,9 @@ public struct NetworkState: Hashable, Sendable {
         return table
     }
 
+    /// The vxlan devices present, IPv4's first.
+    public var links: [VxlanLink] { [vxlan, vxlan6].compactMap { $0 } }
+
     public var sortedRoutes: [Route] { Self.sortedValues(routes) }
     public var sortedNeighbors: [Neighbor] { Self.sortedValues(neighbors) }
     public var sortedFdb: [FdbEntry] { Self.sortedValues(fdb) }
@@ -56,12 +62,12 @@ public struct NetworkState: Hashable, Sendable {
     public var sortedIptables: [IptablesRuleSet] { iptables.values.sorted { $0.table < $1.table } }
 
     public var isEmpty: Bool {
-        vxlan == nil && routes.isEmpty && neighbors.isEmpty && fdb.isEmpty && tables.isEmpty && iptables.isEmpty
+        vxlan == nil && vxlan6 == nil && routes.isEmpty && neighbors.isEmpty && fdb.isEmpty && tables.isEmpty && iptables.isEmpty
     }
 
     /// Number of kernel objects held (a device counts once, plus one per address).
     public var objectCount: Int {
-        (vxlan.map { 1 + $0.addresses.count } ?? 0) + routes.count + neighbors.count + fdb.count + tables.count
+        links.reduce(0) { $0 + 1 + $1.addresses.count } + routes.count + neighbors.count + fdb.count + tables.count
             + iptables.values.reduce(0) { $0 + $1.layout.rules.count }
     }
 }

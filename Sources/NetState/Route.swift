@@ -3,49 +3,58 @@
 public struct Route: Hashable, Sendable {
     public struct Key: Hashable, Comparable, Sendable {
         public var table: RouteTable
-        public var destination: IPv4Prefix
+        /// The destination, whose case is the route's family: the kernel keeps one table per
+        /// family, so an IPv4 and an IPv6 route are never the same route.
+        public var destination: IPPrefix
         public var tos: UInt8
-        /// Not written by any format: every route the model holds today is `.inet`, and a key
-        /// read back without it is one. Declared after `tos`, where it fills padding: the key
-        /// stays 16 bytes, as sorting and hashing tens of thousands of keys like it.
-        public var family: AddressFamily = .inet
         public var metric: UInt32
 
-
-        public init(
-            table: RouteTable = .main, family: AddressFamily = .inet, destination: IPv4Prefix, tos: UInt8 = 0,
-            metric: UInt32 = 0
-        ) {
+        public init(table: RouteTable = .main, destination: IPPrefix, tos: UInt8 = 0, metric: UInt32 = 0) {
             self.table = table
-            self.family = family
             self.destination = destination
             self.tos = tos
             self.metric = metric
         }
 
-        /// The key as two integers whose order is the key's order: table, destination address,
-        /// family, prefix length, TOS, metric. Comparing, hashing and sorting tens of thousands
-        /// of keys use it instead of six separate fields. The family sits in the low word's
-        /// spare byte, so IPv4 keys order as they always did.
-        public var ordinal: (UInt64, UInt64) {
-            (
-                UInt64(table.rawValue) << 32 | UInt64(destination.address.value),
-                UInt64(family.rawValue) << 48 | UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric)
-            )
+        public init(table: RouteTable = .main, destination: IPv4Prefix, tos: UInt8 = 0, metric: UInt32 = 0) {
+            self.init(table: table, destination: .v4(destination), tos: tos, metric: metric)
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool { lhs.ordinal < rhs.ordinal }
+        public init(table: RouteTable = .main, destination: IPv6Prefix, tos: UInt8 = 0, metric: UInt32 = 0) {
+            self.init(table: table, destination: .v6(destination), tos: tos, metric: metric)
+        }
 
+        public var family: AddressFamily { destination.family }
+
+        /// Table, family, destination address, prefix length, TOS, metric: IPv4 keys order as
+        /// `ip route` lists them, IPv6 keys after them as `ip -6 route` does. Compared field by
+        /// field on integers: sorting tens of thousands of keys does this.
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            if lhs.table != rhs.table { return lhs.table.rawValue < rhs.table.rawValue }
+            if lhs.destination != rhs.destination { return lhs.destination < rhs.destination }
+            return (lhs.tos, lhs.metric) < (rhs.tos, rhs.metric)
+        }
+
+        /// The key as words: for an IPv4 key two, for an IPv6 key three. Hashing tens of
+        /// thousands of keys combines these instead of walking the enum field by field.
         public func hash(into hasher: inout Hasher) {
-            let (high, low) = ordinal
-            hasher.combine(high)
-            hasher.combine(low)
+            let tail = UInt64(destination.length) << 40 | UInt64(tos) << 32 | UInt64(metric)
+            switch destination {
+            case let .v4(prefix):
+                hasher.combine(UInt64(table.rawValue) << 32 | UInt64(prefix.address.value))
+                hasher.combine(tail)
+            case let .v6(prefix):
+                hasher.combine(prefix.address.high)
+                hasher.combine(prefix.address.low)
+                hasher.combine(UInt64(table.rawValue) << 48 ^ UInt64(1) << 47 ^ tail)
+            }
         }
     }
 
     public var key: Key
     public var type: RouteType
-    public var gateway: IPv4Address?
+    /// The next hop, of the route's family.
+    public var gateway: IPAddress?
     /// The output device's name; nil for routes without one (blackhole, unreachable).
     public var device: String?
     public var scope: RouteScope
@@ -54,12 +63,12 @@ public struct Route: Hashable, Sendable {
     /// vxlan routes need it because `S.0` is not on any connected network.
     public var onLink: Bool
     /// `RTA_PREFSRC`, as connected routes carry it.
-    public var preferredSource: IPv4Address?
+    public var preferredSource: IPAddress?
 
     public init(
-        key: Key, type: RouteType = .unicast, gateway: IPv4Address? = nil, device: String? = nil,
+        key: Key, type: RouteType = .unicast, gateway: IPAddress? = nil, device: String? = nil,
         scope: RouteScope = .universe, proto: RouteProtocol = .boot, onLink: Bool = false,
-        preferredSource: IPv4Address? = nil
+        preferredSource: IPAddress? = nil
     ) {
         self.key = key
         self.type = type
@@ -71,7 +80,8 @@ public struct Route: Hashable, Sendable {
         self.preferredSource = preferredSource
     }
 
-    public var destination: IPv4Prefix { key.destination }
+    public var destination: IPPrefix { key.destination }
+    public var family: AddressFamily { key.destination.family }
 }
 
 extension Route: TextAppending {
@@ -81,7 +91,7 @@ extension Route: TextAppending {
         func space() { if text.count > start { text.append(ascii: UInt8(ascii: " ")) } }
         if type != .unicast { text.append(type.description) }
         space()
-        if key.destination.length == 32 {
+        if key.destination.isHost {
             key.destination.address.append(to: &text)
         } else {
             key.destination.append(to: &text)

@@ -8,7 +8,9 @@
 public struct VxlanLink: Hashable, Sendable {
     public var name: String
     public var vni: UInt32
-    public var local: IPv4Address?
+    /// The underlay address the device sends from: IPv4 on `flannel.<VNI>`, IPv6 on
+    /// `flannel-v6.<VNI>` (`IFLA_VXLAN_LOCAL` / `IFLA_VXLAN_LOCAL6`).
+    public var local: IPAddress?
     /// The underlay device's name (`dev eth0`).
     public var underlay: String?
     /// The UDP destination port; the kernel's default for an unset port is 8472.
@@ -38,7 +40,7 @@ public struct VxlanLink: Hashable, Sendable {
     public static let flannelAcceptRA: Int32 = 0
 
     public init(
-        name: String, vni: UInt32, local: IPv4Address?, underlay: String?, port: UInt16 = VxlanLink.defaultPort,
+        name: String, vni: UInt32, local: IPAddress?, underlay: String?, port: UInt16 = VxlanLink.defaultPort,
         learning: Bool = false, gbp: Bool = false, mtu: UInt32, mac: MACAddress?, up: Bool = true,
         addresses: [InterfaceAddress] = [], txQueueLength: UInt32? = nil, acceptRA: Int32? = nil
     ) {

@@ -112,7 +112,7 @@ extension ClusterInputs {
         return LinkFacts(
             underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500,
             mtuSource: flags.ifaceMTU == nil ? "the default underlay MTU (no --iface-mtu)" : "--iface-mtu",
-            onLinkNetworks: networks
+            onLinkNetworks: networks.map(IPPrefix.v4)
         )
     }
 }

@@ -45,7 +45,7 @@ public struct LinkMessage: Hashable, Sendable {
     public func vxlanLink(addresses: [InterfaceAddress], deviceNames: [UInt32: String]) -> VxlanLink? {
         guard let vxlan else { return nil }
         return VxlanLink(
-            name: name, vni: vxlan.vni ?? 0, local: vxlan.local,
+            name: name, vni: vxlan.vni ?? 0, local: vxlan.local.map(IPAddress.v4),
             underlay: vxlan.underlayIndex.flatMap { $0 == 0 ? nil : deviceNames[$0] ?? "if\($0)" },
             port: vxlan.port ?? VxlanLink.defaultPort, learning: vxlan.learning, gbp: vxlan.gbp,
             mtu: mtu ?? 0, mac: mac, up: isUp, addresses: addresses,

@@ -28,7 +28,7 @@ public struct NeighborMessage: Hashable, Sendable {
     public func neighbor(deviceNames: [UInt32: String]) -> Neighbor? {
         guard family == AddressFamily.inet.rawValue, let destination else { return nil }
         return Neighbor(
-            key: Neighbor.Key(device: deviceNames[index] ?? "if\(index)", family: .inet, ip: destination),
+            key: Neighbor.Key(device: deviceNames[index] ?? "if\(index)", ip: destination),
             lladdr: lladdr, state: state
         )
     }
@@ -49,7 +49,7 @@ public struct NeighborMessage: Hashable, Sendable {
         }
         return FdbEntry(
             key: FdbEntry.Key(device: deviceNames[index] ?? "if\(index)", mac: lladdr),
-            destination: destination, isSelf: isSelf, state: normalised
+            destination: destination.map(IPAddress.v4), isSelf: isSelf, state: normalised
         )
     }
 }

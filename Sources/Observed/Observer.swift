@@ -66,7 +66,9 @@ public enum Observer {
             underlay: underlayName, mtu: underlayLink.mtu ?? 1500, mtuSource: "the live interface \(underlayName)",
             addresses: addresses(of: underlayLink.index),
             onLinkNetworks: Array(Set(onLink)).sorted(),
-            routeLookups: try lookUp(Array(Set(peers)).sorted(), using: transport)
+            routeLookups: Dictionary(
+                uniqueKeysWithValues: try lookUp(Array(Set(peers)).sorted(), using: transport).map { (IPAddress.v4($0.key), $0.value) }
+            )
         )
         return ObservedNode(state: state, facts: facts)
     }

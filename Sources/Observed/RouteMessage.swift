@@ -35,10 +35,10 @@ public struct RouteMessage: Hashable, Sendable {
     public func route(deviceNames: [UInt32: String]) -> Route? {
         guard family == AddressFamily.inet.rawValue, !isMultipath else { return nil }
         return Route(
-            key: Route.Key(table: table, family: .inet, destination: destination, tos: tos, metric: metric),
-            type: type, gateway: gateway,
+            key: Route.Key(table: table, destination: destination, tos: tos, metric: metric),
+            type: type, gateway: gateway.map(IPAddress.v4),
             device: outputIndex.map { deviceNames[$0] ?? "if\($0)" },
-            scope: scope, proto: proto, onLink: isOnLink, preferredSource: preferredSource
+            scope: scope, proto: proto, onLink: isOnLink, preferredSource: preferredSource.map(IPAddress.v4)
         )
     }
 }

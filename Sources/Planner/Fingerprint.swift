@@ -12,6 +12,7 @@ public enum Fingerprint {
     public static func of(_ state: NetworkState) -> String {
         var digest = FingerprintDigest()
         digest.add(link: state.vxlan)
+        digest.add(link6: state.vxlan6)
         for route in state.routes.values { digest.add(route) }
         for neighbor in state.neighbors.values { digest.add(neighbor) }
         for entry in state.fdb.values { digest.add(entry) }
@@ -30,6 +31,7 @@ public enum Fingerprint {
 /// are added in, and adding each object of a state exactly once gives `Fingerprint.of(state)`.
 struct FingerprintDigest {
     private var link: UInt64?
+    private var link6: UInt64?
     private var routes = Sum()
     private var neighbors = Sum()
     private var fdb = Sum()
@@ -48,19 +50,42 @@ struct FingerprintDigest {
 
     mutating func add(link: VxlanLink?) {
         guard let link else { return }
+        self.link = Self.hash(link)
+    }
+
+    mutating func add(link6: VxlanLink?) {
+        guard let link6 else { return }
+        self.link6 = Self.hash(link6)
+    }
+
+    private static func hash(_ link: VxlanLink) -> UInt64 {
         var hash = ObjectHash(kind: 1)
         hash.text(link.description)
         hash.word(UInt64(link.addresses.count))
-        for address in link.addresses { hash.word(UInt64(address.address.value) << 8 | UInt64(address.length)) }
-        self.link = hash.value
+        for address in link.addresses {
+            if case let .v4(ip) = address.address {
+                hash.word(UInt64(ip.value) << 8 | UInt64(address.length))
+            } else {
+                hash.address(address.address)
+                hash.word(UInt64(address.length))
+            }
+        }
+        return hash.value
     }
 
+    /// An IPv4 route's words are what they were before IPv6 existed (fingerprints in saved
+    /// plans stay valid); an IPv6 route is its own kind with its addresses' halves added.
     mutating func add(_ route: Route) {
-        var hash = ObjectHash(kind: 2)
         let key = route.key
-        hash.word(UInt64(key.table.rawValue) << 32 | UInt64(key.destination.address.value))
-        hash.word(UInt64(key.metric) << 32 | UInt64(route.gateway?.value ?? 0))
-        hash.word(UInt64(route.preferredSource?.value ?? 0) << 32
+        var hash = ObjectHash(kind: key.family == .inet ? 2 : 7)
+        if key.family == .inet6 {
+            hash.address(key.destination.address)
+            hash.address(route.gateway)
+            hash.address(route.preferredSource)
+        }
+        hash.word(UInt64(key.table.rawValue) << 32 | UInt64(key.destination.address.ipv4?.value ?? 0))
+        hash.word(UInt64(key.metric) << 32 | UInt64(route.gateway?.ipv4?.value ?? 0))
+        hash.word(UInt64(route.preferredSource?.ipv4?.value ?? 0) << 32
             | UInt64(key.destination.length) << 24 | UInt64(key.tos) << 16
             | UInt64(route.type.rawValue) << 8 | UInt64(route.scope.rawValue))
         // Presence bits: a missing gateway and 0.0.0.0 differ, as do no device and "".
@@ -71,8 +96,9 @@ struct FingerprintDigest {
     }
 
     mutating func add(_ neighbor: Neighbor) {
-        var hash = ObjectHash(kind: 3)
-        hash.word(UInt64(neighbor.key.ip.value) << 16 | UInt64(neighbor.state.rawValue))
+        var hash = ObjectHash(kind: neighbor.key.family == .inet ? 3 : 8)
+        if neighbor.key.family == .inet6 { hash.address(neighbor.key.ip) }
+        hash.word(UInt64(neighbor.key.ip.ipv4?.value ?? 0) << 16 | UInt64(neighbor.state.rawValue))
         // A MAC is 48 bits: UInt64.max stands for "no lladdr" and cannot be one.
         hash.word(neighbor.lladdr?.value ?? UInt64.max)
         hash.text(neighbor.key.device)
@@ -80,9 +106,10 @@ struct FingerprintDigest {
     }
 
     mutating func add(_ entry: FdbEntry) {
-        var hash = ObjectHash(kind: 4)
+        var hash = ObjectHash(kind: entry.destination?.family == .inet6 ? 9 : 4)
+        if entry.destination?.family == .inet6 { hash.address(entry.destination) }
         hash.word(entry.key.mac.value)
-        hash.word(UInt64(entry.destination?.value ?? 0) << 32 | UInt64(entry.state.rawValue) << 8
+        hash.word(UInt64(entry.destination?.ipv4?.value ?? 0) << 32 | UInt64(entry.state.rawValue) << 8
             | (entry.isSelf ? 1 : 0) | (entry.destination == nil ? 0 : 2))
         hash.text(entry.key.device)
         fdb.add(hash.value)
@@ -108,6 +135,8 @@ struct FingerprintDigest {
         var hash = ObjectHash(kind: 0)
         hash.word(link == nil ? 0 : 1)
         hash.word(link ?? 0)
+        // Only a node with the IPv6 device adds it: IPv4 fingerprints stay what they were.
+        if let link6 { hash.word(link6) }
         hash.word(routes.count)
         hash.word(routes.total)
         hash.word(neighbors.count)
@@ -160,6 +189,18 @@ struct ObjectHash {
         }
         if filled > 0 { word(chunk) }
         word(count)
+    }
+
+    /// An address as words: an IPv4 one as its 32 bits, an IPv6 one as its two halves; an
+    /// absent one as a word no address gives.
+    mutating func address(_ address: IPAddress?) {
+        switch address {
+        case let .v4(ip): word(UInt64(ip.value))
+        case let .v6(ip):
+            word(ip.high)
+            word(ip.low)
+        case nil: word(UInt64.max)
+        }
     }
 
     var value: UInt64 { Self.mix(state) }

@@ -20,11 +20,12 @@ extension Ownership {
         }
         switch change {
         case let .createLink(link), let .deleteLink(link):
-            return owns(link) ? nil : "\(link.name) is not the vxlan device \(vxlanDevice)"
+            return owns(link) ? nil : "\(link.name) is not a vxlan device of this tool (\(vxlanDevice), \(vxlan6Device))"
         case let .modifyLink(old, new), let .recreateLink(old, new):
-            return owns(old) && owns(new) ? nil : "only \(vxlanDevice) may be changed, not \(old.name) → \(new.name)"
+            return owns(old) && owns(new) && old.name == new.name
+                ? nil : "only \(vxlanDevice) and \(vxlan6Device) may be changed, not \(old.name) → \(new.name)"
         case let .address(verb):
-            return check(verb, owns: { $0.device == vxlanDevice })
+            return check(verb, owns: { isVxlanDevice($0.device) })
         case let .fdb(verb):
             return check(verb, owns: owns, onDevice: mayReplace)
         case let .neighbor(verb):
@@ -52,7 +53,7 @@ extension Ownership {
         guard !skipped.subnets.isEmpty else { return self }
         var macs = skipped.macs
         for neighbor in observed.neighbors.values
-        where neighbor.key.device == vxlanDevice && skipped.protects(neighbor) {
+        where isVxlanDevice(neighbor.key.device) && skipped.protects(neighbor) {
             if let mac = neighbor.lladdr { macs.insert(mac) }
         }
         guard macs != skipped.macs else { return self }

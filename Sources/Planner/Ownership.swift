@@ -5,57 +5,121 @@ import NetState
 /// object, the executor asks it again for every change before sending anything, and `reconcile`'s
 /// event filter and targeted repair ask it too: one rule, in one place.
 public struct Ownership: Hashable, Sendable {
-    /// The cluster CIDR (`Network`).
-    public var cluster: IPv4Prefix
-    /// This node's lease: its `cni0` connected route is the CNI plugin's, never ours.
-    public var ownSubnet: IPv4Prefix
+    /// What one address family's routes may be: inside its cluster CIDR, with a lease's prefix
+    /// length, outside this node's own lease.
+    public struct Family: Hashable, Sendable {
+        /// The cluster CIDR of the family (`Network`, `IPv6Network`).
+        public var cluster: IPPrefix
+        /// This node's lease of the family: its `cni0` connected route is the CNI plugin's,
+        /// never ours. Nil when the node has no lease of the family (an observation without
+        /// leases).
+        public var ownSubnet: IPPrefix?
+        /// The prefix lengths a lease of the family can have (`SubnetLen` / `IPv6SubnetLen` or
+        /// flannel's default, and every length among the current leases), sorted.
+        public var subnetLengths: [UInt8]
+
+        public init(cluster: IPPrefix, ownSubnet: IPPrefix?, subnetLengths: [UInt8]) {
+            self.cluster = cluster
+            self.ownSubnet = ownSubnet
+            self.subnetLengths = Array(Set(subnetLengths)).sorted()
+        }
+    }
+
+    /// The IPv4 part; nil on an IPv6-only node (`EnableIPv4: false`): no IPv4 route is ours.
+    public var ipv4: Family?
+    /// The IPv6 part; nil unless `EnableIPv6`: no IPv6 route is ours.
+    public var ipv6: Family?
     /// `flannel.<VNI>`.
     public var vxlanDevice: String
+    /// `flannel-v6.<VNI>`.
+    public var vxlan6Device: String
     /// The underlay interface: host-gw and DirectRouting routes go `via P dev <underlay>`.
     public var underlay: String
-    /// The prefix lengths a lease can have: `SubnetLen` (or flannel's default for the Network)
-    /// and every length among the current leases (kube mode takes `podCIDR` as it is), sorted.
-    public var subnetLengths: [UInt8]
     /// Objects of peers left out of the desired state (an invalid lease, a host-gw peer that is
     /// not on-link): they are left exactly as they are, neither created nor deleted.
     public var skipped: SkippedObjects
 
     public init(
+        ipv4: Family?, ipv6: Family?, vxlanDevice: String, vxlan6Device: String? = nil, underlay: String,
+        skipped: SkippedObjects = SkippedObjects()
+    ) {
+        self.ipv4 = ipv4
+        self.ipv6 = ipv6
+        self.vxlanDevice = vxlanDevice
+        self.vxlan6Device = vxlan6Device ?? Ownership.ipv6DeviceName(for: vxlanDevice)
+        self.underlay = underlay
+        self.skipped = skipped
+    }
+
+    /// An IPv4-only contract.
+    public init(
         cluster: IPv4Prefix, ownSubnet: IPv4Prefix, vxlanDevice: String, underlay: String, subnetLengths: [UInt8],
         skipped: SkippedObjects = SkippedObjects()
     ) {
-        self.cluster = cluster
-        self.ownSubnet = ownSubnet
-        self.vxlanDevice = vxlanDevice
-        self.underlay = underlay
-        self.subnetLengths = Array(Set(subnetLengths)).sorted()
-        self.skipped = skipped
+        self.init(
+            ipv4: Family(cluster: .v4(cluster), ownSubnet: .v4(ownSubnet), subnetLengths: subnetLengths), ipv6: nil,
+            vxlanDevice: vxlanDevice, underlay: underlay, skipped: skipped
+        )
     }
+
+    /// `flannel-v6.<VNI>` beside `flannel.<VNI>`, as flannel names its devices
+    /// (`pkg/backend/vxlan/vxlan.go`: `flannel.%v`, `flannel-v6.%v`).
+    public static func ipv6DeviceName(for vxlanDevice: String) -> String {
+        guard vxlanDevice.hasPrefix("flannel.") else { return vxlanDevice + "-v6" }
+        return "flannel-v6." + vxlanDevice.dropFirst("flannel.".count)
+    }
+
+    /// The part of the contract for `family`.
+    public func family(_ family: AddressFamily) -> Family? { family == .inet ? ipv4 : ipv6 }
+
+    /// The vxlan device of `family`.
+    public func vxlanDevice(_ family: AddressFamily) -> String { family == .inet ? vxlanDevice : vxlan6Device }
+
+    /// Whether `name` is one of the two vxlan devices.
+    public func isVxlanDevice(_ name: String) -> Bool { name == vxlanDevice || name == vxlan6Device }
+
+    /// The IPv4 cluster CIDR, where IPv4-only rules (the MASQUERADE audit) need it.
+    public var cluster: IPv4Prefix? { ipv4?.cluster.ipv4 }
 
     /// A route is ours only when it has the shape of a route flannel installs: table main,
     /// unicast, `proto boot` (what flannel's netlink library leaves in `rtm_protocol`; routes of
     /// routing daemons, `proto static` and connected routes never are), a destination inside
-    /// the cluster CIDR with a lease's prefix length but not inside our own lease (per-pod routes
-    /// there are Calico's in Canal), and either on the vxlan device or via a gateway on the
-    /// underlay. The default route can never qualify: no lease has length 0.
+    /// its family's cluster CIDR with a lease's prefix length but not inside our own lease
+    /// (per-pod routes there are Calico's in Canal), and either on the family's vxlan device or
+    /// via a gateway on the underlay. The default route can never qualify: no lease has length
+    /// 0. The kernel's own IPv6 routes on the device (`S6:: proto kernel`, `fe80::/64`) are
+    /// never `proto boot`.
     public func owns(_ route: Route) -> Bool {
         let destination = route.key.destination
-        guard route.key.table == .main, route.type == .unicast, route.proto == .boot,
-              subnetLengths.contains(destination.length), cluster.contains(destination),
-              !ownSubnet.contains(destination), let device = route.device
+        guard let scope = family(destination.family), route.key.table == .main, route.type == .unicast,
+              route.proto == .boot, scope.subnetLengths.contains(destination.length), scope.cluster.contains(destination),
+              !(scope.ownSubnet?.contains(destination) ?? false), let device = route.device
         else { return false }
-        guard device == vxlanDevice || (device == underlay && route.gateway != nil) else { return false }
+        guard device == vxlanDevice(destination.family) || (device == underlay && route.gateway != nil) else {
+            return false
+        }
         return !skipped.protects(route)
     }
 
-    /// Permanent entries on the vxlan device. Entries the kernel learnt are left alone.
+    /// Permanent entries of the device's family on a vxlan device of a family this node runs.
+    /// Entries the kernel learnt are left alone.
     public func owns(_ neighbor: Neighbor) -> Bool {
-        neighbor.key.device == vxlanDevice && neighbor.state == .permanent && !skipped.protects(neighbor)
+        onOwnDevice(neighbor) && neighbor.state == .permanent && !skipped.protects(neighbor)
     }
 
-    /// `self` entries with a destination on the vxlan device.
+    /// `self` entries with a destination of the device's family on a vxlan device of a family
+    /// this node runs.
     public func owns(_ entry: FdbEntry) -> Bool {
-        entry.key.device == vxlanDevice && entry.isSelf && entry.destination != nil && !skipped.protects(entry)
+        guard entry.isSelf, let destination = entry.destination, family(destination.family) != nil,
+              entry.key.device == vxlanDevice(destination.family)
+        else { return false }
+        return !skipped.protects(entry)
+    }
+
+    /// A neighbour of the family's own device (IPv4 on `flannel.<VNI>`, IPv6 on
+    /// `flannel-v6.<VNI>`) of a family this node runs.
+    private func onOwnDevice(_ neighbor: Neighbor) -> Bool {
+        family(neighbor.key.family) != nil && neighbor.key.device == vxlanDevice(neighbor.key.family)
     }
 
     public func owns(_ table: NftTable.Key) -> Bool { table == NftTable.flannelKey }
@@ -64,24 +128,27 @@ public struct Ownership: Hashable, Sendable {
     /// by the permanent entry flannel would install, as flannel's `NeighSet` does; never one of a
     /// skipped peer.
     public func mayReplace(_ neighbor: Neighbor) -> Bool {
-        neighbor.key.device == vxlanDevice && !skipped.protects(neighbor)
+        onOwnDevice(neighbor) && !skipped.protects(neighbor)
     }
 
-    /// The same for FDB entries on the vxlan device.
+    /// The same for FDB entries on a vxlan device (an FDB entry's family is its `dst`'s, which
+    /// a learnt one may lack: any entry on either device may be replaced).
     public func mayReplace(_ entry: FdbEntry) -> Bool {
-        entry.key.device == vxlanDevice && !skipped.protects(entry)
+        isVxlanDevice(entry.key.device) && !skipped.protects(entry)
     }
 
-    /// The link is ours by name: only `flannel.<VNI>`, and only as a vxlan device (the observer
-    /// refuses a device of that name of another kind).
+    /// The links are ours by name: only `flannel.<VNI>` and `flannel-v6.<VNI>`, and only as
+    /// vxlan devices (the observer refuses a device of either name of another kind).
     public func owns(_ link: VxlanLink) -> Bool { ownsLink(named: link.name) }
 
     /// The same rule for a link known by name only (a kernel notification about it).
-    public func ownsLink(named name: String) -> Bool { name == vxlanDevice }
+    public func ownsLink(named name: String) -> Bool { isVxlanDevice(name) }
 
     /// Restricts an observed state to the objects this contract lets the plan touch.
     public func ownedPart(of state: NetworkState) -> NetworkState {
-        var owned = NetworkState(vxlan: state.vxlan.flatMap { owns($0) ? $0 : nil })
+        var owned = NetworkState(
+            vxlan: state.vxlan.flatMap { owns($0) ? $0 : nil }, vxlan6: state.vxlan6.flatMap { owns($0) ? $0 : nil }
+        )
         owned.routes = state.routes.filter { owns($0.value) }
         owned.neighbors = state.neighbors.filter { owns($0.value) }
         owned.fdb = state.fdb.filter { owns($0.value) }
@@ -107,13 +174,13 @@ public struct Ownership: Hashable, Sendable {
 /// VtepMAC or towards their PublicIP. A peer whose lease did not parse at all contributes what
 /// could be read of it (the subnet of its etcd key, at least).
 public struct SkippedObjects: Hashable, Sendable {
-    public private(set) var subnets: Set<IPv4Prefix>
-    public private(set) var publicIPs: Set<IPv4Address>
+    public private(set) var subnets: Set<IPPrefix>
+    public private(set) var publicIPs: Set<IPAddress>
     public private(set) var macs: Set<MACAddress>
     /// The subnets' first addresses, where their neighbours sit: one hash probe per neighbour.
-    private var neighborIPs: Set<IPv4Address>
+    private var neighborIPs: Set<IPAddress>
 
-    public init(subnets: Set<IPv4Prefix> = [], publicIPs: Set<IPv4Address> = [], macs: Set<MACAddress> = []) {
+    public init(subnets: Set<IPPrefix> = [], publicIPs: Set<IPAddress> = [], macs: Set<MACAddress> = []) {
         self.subnets = subnets
         self.publicIPs = publicIPs
         self.macs = macs

@@ -27,7 +27,7 @@ extension ObservedNode {
             facts.mtu = ifaceMTU
             facts.mtuSource = "--iface-mtu"
         }
-        facts.onLinkNetworks += onLinkNetworks
+        facts.onLinkNetworks += onLinkNetworks.map(IPPrefix.v4)
     }
 }
 

@@ -136,8 +136,36 @@ public struct JSONTextWriter: Sendable {
     /// `"10.244.1.0/24"`.
     public mutating func prefix(_ prefix: IPv4Prefix) { addressSlashLength(prefix.address, prefix.length) }
 
-    /// `"10.244.1.0/32"`.
-    public mutating func interfaceAddress(_ address: InterfaceAddress) { addressSlashLength(address.address, address.length) }
+    /// `"10.244.1.0/32"`, `"fd00:10:244:1::/128"`.
+    public mutating func interfaceAddress(_ address: InterfaceAddress) {
+        switch address.address {
+        case let .v4(ip): addressSlashLength(ip, address.length)
+        case .v6: text(address.description)
+        }
+    }
+
+    /// Either family's address: `"10.244.1.0"`, `"fd00:10:244:1::"`.
+    public mutating func ipAddress(_ address: IPAddress) {
+        switch address {
+        case let .v4(ip): self.address(ip)
+        case .v6: text(address.description)
+        }
+    }
+
+    /// Either family's prefix: `"10.244.1.0/24"`, `"fd00:10:244:1::/64"`.
+    public mutating func ipPrefix(_ prefix: IPPrefix) {
+        switch prefix {
+        case let .v4(value): self.prefix(value)
+        case .v6: text(prefix.description)
+        }
+    }
+
+    /// Text made of characters that need no escaping (addresses), quoted.
+    private mutating func text(_ text: String) {
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: text.utf8)
+        bytes.append(UInt8(ascii: "\""))
+    }
 
     private mutating func addressSlashLength(_ address: IPv4Address, _ length: UInt8) {
         bytes.append(UInt8(ascii: "\""))

@@ -32,6 +32,20 @@ extension JSONValueFormat {
 
     public static var prefix: JSONValueFormat<IPv4Prefix> { .text("not an IPv4 prefix", write: { $0.prefix($1) }) { IPv4Prefix($0) } }
 
+    /// An address of either family (a route's gateway, an FDB `dst`, a device's `local`).
+    public static var ipAddress: JSONValueFormat<IPAddress> { .text("not an IP address", write: { $0.ipAddress($1) }) { IPAddress($0) } }
+
+    /// A prefix of either family (a route's destination, a connected network).
+    public static var ipPrefix: JSONValueFormat<IPPrefix> { .text("not an IP prefix", write: { $0.ipPrefix($1) }) { IPPrefix($0) } }
+
+    public static var address6: JSONValueFormat<IPv6Address> {
+        .text("not an IPv6 address", write: { $0.ipAddress(.v6($1)) }) { IPv6Address($0) }
+    }
+
+    public static var prefix6: JSONValueFormat<IPv6Prefix> {
+        .text("not an IPv6 prefix", write: { $0.ipPrefix(.v6($1)) }) { IPv6Prefix($0) }
+    }
+
     public static var interfaceAddress: JSONValueFormat<InterfaceAddress> { .text("not an address/length", write: { $0.interfaceAddress($1) }) { InterfaceAddress($0) } }
 
     public static var mac: JSONValueFormat<MACAddress> { .text("not a MAC address", write: { $0.mac($1) }) { MACAddress($0) } }

@@ -6,17 +6,17 @@ import NetState
 public enum StateFormats {
     public static let route = JSONObjectFormat<Route, Route>(blank: Route(key: routeKey.blank, device: nil), [
         .optional("device", { $0.device }, { $0.device = $1 }, .interfaceName),
-        .optional("gateway", { $0.gateway }, { $0.gateway = $1 }, .address),
+        .optional("gateway", { $0.gateway }, { $0.gateway = $1 }, .ipAddress),
         .required("key", { $0.key }, { $0.key = $1 }, routeKey.value),
         .required("onLink", { $0.onLink }, { $0.onLink = $1 }, .bool),
-        .optional("preferredSource", { $0.preferredSource }, { $0.preferredSource = $1 }, .address),
+        .optional("preferredSource", { $0.preferredSource }, { $0.preferredSource = $1 }, .ipAddress),
         .required("proto", { $0.proto }, { $0.proto = $1 }, .kernelEnum(RouteProtocol.self)),
         .required("scope", { $0.scope }, { $0.scope = $1 }, .kernelEnum(RouteScope.self)),
         .required("type", { $0.type }, { $0.type = $1 }, .kernelEnum(RouteType.self)),
     ])
 
-    public static let routeKey = JSONObjectFormat<Route.Key, Route.Key>(blank: Route.Key(destination: .init(address: .init(0), length: 0)), [
-        .required("destination", { $0.destination }, { $0.destination = $1 }, .prefix),
+    public static let routeKey = JSONObjectFormat<Route.Key, Route.Key>(blank: Route.Key(destination: IPv4Prefix(address: .init(0), length: 0)), [
+        .required("destination", { $0.destination }, { $0.destination = $1 }, .ipPrefix),
         .required("metric", { $0.metric }, { $0.metric = $1 }, .integer(UInt32.self)),
         .required("table", { $0.table }, { $0.table = $1 }, .kernelEnum(RouteTable.self)),
         .required("tos", { $0.tos }, { $0.tos = $1 }, .integer(UInt8.self)),
@@ -28,13 +28,13 @@ public enum StateFormats {
         .required("state", { $0.state }, { $0.state = $1 }, .kernelEnum(NeighborState.self)),
     ])
 
-    public static let neighborKey = JSONObjectFormat<Neighbor.Key, Neighbor.Key>(blank: Neighbor.Key(device: "", ip: .init(0)), [
+    public static let neighborKey = JSONObjectFormat<Neighbor.Key, Neighbor.Key>(blank: Neighbor.Key(device: "", ip: IPv4Address(0)), [
         .required("device", { $0.device }, { $0.device = $1 }, .interfaceName),
-        .required("ip", { $0.ip }, { $0.ip = $1 }, .address),
+        .required("ip", { $0.ip }, { $0.ip = $1 }, .ipAddress),
     ])
 
     public static let fdb = JSONObjectFormat<FdbEntry, FdbEntry>(blank: FdbEntry(key: fdbKey.blank, destination: nil), [
-        .optional("destination", { $0.destination }, { $0.destination = $1 }, .address),
+        .optional("destination", { $0.destination }, { $0.destination = $1 }, .ipAddress),
         .required("isSelf", { $0.isSelf }, { $0.isSelf = $1 }, .bool),
         .required("key", { $0.key }, { $0.key = $1 }, fdbKey.value),
         .required("state", { $0.state }, { $0.state = $1 }, .kernelEnum(NeighborState.self)),
@@ -53,7 +53,7 @@ public enum StateFormats {
         .required("addresses", { $0.addresses }, { $0.addresses = $1 }, .array(.interfaceAddress)),
         .required("gbp", { $0.gbp }, { $0.gbp = $1 }, .bool),
         .required("learning", { $0.learning }, { $0.learning = $1 }, .bool),
-        .optional("local", { $0.local }, { $0.local = $1 }, .address),
+        .optional("local", { $0.local }, { $0.local = $1 }, .ipAddress),
         .optional("mac", { $0.mac }, { $0.mac = $1 }, .mac),
         .required("mtu", { $0.mtu }, { $0.mtu = $1 }, .integer(UInt32.self)),
         .required("name", { $0.name }, { $0.name = $1 }, .interfaceName),
@@ -72,8 +72,9 @@ public enum StateFormats {
         .defaulted("routes", { $0.sortedRoutes }, { $0.routes = $1 }, .array(route.value)),
         .defaulted("tables", { $0.sortedTables }, { $0.tables = $1 }, .array(NftFormats.table.value)),
         .optional("vxlan", { $0.vxlan }, { $0.vxlan = $1 }, vxlan.value),
+        .optional("vxlan6", { $0.vxlan6 }, { $0.vxlan6 = $1 }, vxlan.value),
     ]) { (draft: StateDraft, _: inout JSONTextReader) throws(JSONReadError) in
-        NetworkState(vxlan: draft.vxlan, routes: draft.routes, neighbors: draft.neighbors, fdb: draft.fdb, tables: draft.tables)
+        NetworkState(vxlan: draft.vxlan, vxlan6: draft.vxlan6, routes: draft.routes, neighbors: draft.neighbors, fdb: draft.fdb, tables: draft.tables)
     }
 
     /// A desired state's iptables-mode rules, per table the layout the plan would write:
@@ -98,6 +99,7 @@ public enum StateFormats {
 
     public struct StateDraft: Sendable {
         var vxlan: VxlanLink?
+        var vxlan6: VxlanLink?
         var routes: [Route] = []
         var neighbors: [Neighbor] = []
         var fdb: [FdbEntry] = []
@@ -108,13 +110,13 @@ public enum StateFormats {
     public static let facts = JSONObjectFormat<LinkFacts, LinkFacts>(blank: LinkFacts(underlay: ""), [
         .defaulted("addresses", { $0.addresses }, { $0.addresses = $1 }, .array(.interfaceAddress)),
         .defaulted("mtu", { $0.mtu }, { $0.mtu = $1 }, mtu),
-        .defaulted("onLinkNetworks", { $0.onLinkNetworks }, { $0.onLinkNetworks = $1 }, .array(.prefix)),
+        .defaulted("onLinkNetworks", { $0.onLinkNetworks }, { $0.onLinkNetworks = $1 }, .array(.ipPrefix)),
         .defaulted("routeLookups", { $0.sortedLookups }, { $0.routeLookups = Dictionary($1, uniquingKeysWith: { $1 }) }, .array(lookup.value)),
         .required("underlay", { $0.underlay }, { $0.underlay = $1 }, .interfaceName),
     ])
 
-    static let lookup = JSONObjectFormat<(IPv4Address, Bool), (IPv4Address, Bool)>(blank: (IPv4Address(0), false), [
-        .required("ip", { $0.0 }, { $0.0 = $1 }, .address),
+    static let lookup = JSONObjectFormat<(IPAddress, Bool), (IPAddress, Bool)>(blank: (.v4(IPv4Address(0)), false), [
+        .required("ip", { $0.0 }, { $0.0 = $1 }, .ipAddress),
         .required("onLink", { $0.1 }, { $0.1 = $1 }, .bool),
     ])
 
@@ -127,5 +129,5 @@ public enum StateFormats {
 }
 
 extension LinkFacts {
-    var sortedLookups: [(IPv4Address, Bool)] { routeLookups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    var sortedLookups: [(IPAddress, Bool)] { routeLookups.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
 }

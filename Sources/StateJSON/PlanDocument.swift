@@ -1,12 +1,14 @@
 import NetState
 import Planner
 
-/// `plan -o json` and the plan file of `plan --out` / `apply --plan`, schema version 2
+/// `plan -o json` and the plan file of `plan --out` / `apply --plan`, schema version 3
 /// (docs/plan-json.md). Additive changes keep the version; anything else bumps it. Version 2
-/// added the narrowed ownership (underlay, subnet lengths, skipped peers' objects) and `skipped`.
+/// added the narrowed ownership (underlay, subnet lengths, skipped peers' objects) and `skipped`;
+/// version 3 made the ownership per address family (`ipv4`, `ipv6`, `vxlan6_device`) and the
+/// node's IPv4 lease optional beside its IPv6 one (IPv6-only nodes have none).
 /// Written and read with snake_case keys.
 public struct PlanDocument: Sendable, Hashable {
-    public static let currentVersion = 2
+    public static let currentVersion = 3
 
     public var formatVersion: Int
     public var node: DocumentNode
@@ -76,9 +78,8 @@ public struct PlanDocument: Sendable, Hashable {
     ])
 
     private static var blank: PlanDocument {
-        let prefix = IPv4Prefix(address: IPv4Address(0), length: 0)
-        let ownership = Ownership(cluster: prefix, ownSubnet: prefix, vxlanDevice: "", underlay: "", subnetLengths: [])
-        let node = DocumentNode(publicIP: IPv4Address(0), name: nil, lease: prefix, backend: "")
+        let ownership = Ownership(ipv4: nil, ipv6: nil, vxlanDevice: "", vxlan6Device: "", underlay: "")
+        let node = DocumentNode(publicIP: nil, name: nil, lease: nil, backend: "")
         return PlanDocument(Plan(changes: [], fingerprint: "", ownership: ownership), node: node, skipped: [])
     }
 
@@ -92,29 +93,40 @@ public struct PlanDocument: Sendable, Hashable {
 }
 
 /// The `node` object of `desired -o json` and `plan -o json`; the plan's adds `vxlan_device`.
+/// A node has the leases of the families it runs: IPv4 (`public_ip`, `lease`), IPv6
+/// (`public_ipv6`, `lease_ipv6`) or both.
 public struct DocumentNode: Sendable, Hashable {
-    public var publicIP: IPv4Address
+    public var publicIP: IPv4Address?
     public var name: String?
-    public var lease: IPv4Prefix
+    public var lease: IPv4Prefix?
+    public var publicIPv6: IPv6Address?
+    public var leaseIPv6: IPv6Prefix?
     public var backend: String
     public var vxlanDevice: String?
     /// Where each input came from (`net-conf: /run/flannel/subnet.env (…)`, `leases: …`), as
     /// the text outputs' headers say it. Additive: a document without it reads as none.
     public var sources: [String]
 
-    public init(publicIP: IPv4Address, name: String?, lease: IPv4Prefix, backend: String, sources: [String] = []) {
+    public init(
+        publicIP: IPv4Address?, name: String?, lease: IPv4Prefix?, publicIPv6: IPv6Address? = nil,
+        leaseIPv6: IPv6Prefix? = nil, backend: String, sources: [String] = []
+    ) {
         self.publicIP = publicIP
         self.name = name
         self.lease = lease
+        self.publicIPv6 = publicIPv6
+        self.leaseIPv6 = leaseIPv6
         self.backend = backend
         self.sources = sources
     }
 
     static let fields: [JSONField<DocumentNode, DocumentNode>] = [
         .required("backend", { $0.backend }, { $0.backend = $1 }, .string),
-        .required("lease", { $0.lease }, { $0.lease = $1 }, .prefix),
+        .optional("lease", { $0.lease }, { $0.lease = $1 }, .prefix),
+        .optional("leaseIpv6", { $0.leaseIPv6 }, { $0.leaseIPv6 = $1 }, .prefix6),
         .optional("name", { $0.name }, { $0.name = $1 }, .string),
-        .required("publicIp", { $0.publicIP }, { $0.publicIP = $1 }, .address),
+        .optional("publicIp", { $0.publicIP }, { $0.publicIP = $1 }, .address),
+        .optional("publicIpv6", { $0.publicIPv6 }, { $0.publicIPv6 = $1 }, .address6),
         .defaulted("sources", { $0.sources }, { $0.sources = $1 }, .array(.string)),
     ]
 
@@ -125,7 +137,7 @@ public struct DocumentNode: Sendable, Hashable {
     ])
 
     private static var blank: DocumentNode {
-        DocumentNode(publicIP: IPv4Address(0), name: nil, lease: IPv4Prefix(address: IPv4Address(0), length: 0), backend: "")
+        DocumentNode(publicIP: nil, name: nil, lease: nil, backend: "")
     }
 }
 
@@ -133,30 +145,42 @@ extension PlanFormats {
     /// The contract the plan was computed under; the skipped objects' sets as sorted arrays,
     /// so plan files are the same bytes for the same plan.
     public static let ownership = JSONObjectFormat<Ownership, Ownership>(blank: blankOwnership, [
-        .required("cluster", { $0.cluster }, { $0.cluster = $1 }, .prefix),
-        .required("ownSubnet", { $0.ownSubnet }, { $0.ownSubnet = $1 }, .prefix),
+        .optional("ipv4", { $0.ipv4 }, { $0.ipv4 = $1 }, family(.inet).value),
+        .optional("ipv6", { $0.ipv6 }, { $0.ipv6 = $1 }, family(.inet6).value),
         .required("skipped", { $0.skipped }, { $0.skipped = $1 }, skipped.value),
-        .required("subnetLengths", { $0.subnetLengths }, { $0.subnetLengths = $1 }, .array(.integer(UInt8.self))),
         .required("underlay", { $0.underlay }, { $0.underlay = $1 }, .string),
+        .required("vxlan6Device", { $0.vxlan6Device }, { $0.vxlan6Device = $1 }, .string),
         .required("vxlanDevice", { $0.vxlanDevice }, { $0.vxlanDevice = $1 }, .string),
     ])
 
+    /// One family's part of the contract; its prefixes must be of that family.
+    static func family(_ family: AddressFamily) -> JSONObjectFormat<Ownership.Family, Ownership.Family> {
+        let prefix: JSONValueFormat<IPPrefix> = .text(
+            "not an \(family == .inet ? "IPv4" : "IPv6") prefix", write: { $0.ipPrefix($1) }
+        ) { text in IPPrefix(text).flatMap { $0.family == family ? $0 : nil } }
+        let none = IPPrefix(address: family == .inet ? .v4(IPv4Address(0)) : .v6(IPv6Address(high: 0, low: 0)), length: 0)
+        return JSONObjectFormat<Ownership.Family, Ownership.Family>(blank: Ownership.Family(cluster: none, ownSubnet: nil, subnetLengths: []), [
+            .required("cluster", { $0.cluster }, { $0.cluster = $1 }, prefix),
+            .optional("ownSubnet", { $0.ownSubnet }, { $0.ownSubnet = $1 }, prefix),
+            .required("subnetLengths", { $0.subnetLengths }, { $0.subnetLengths = $1 }, .array(.integer(UInt8.self))),
+        ])
+    }
+
     public static let skipped = JSONObjectFormat<SkippedObjects, SkippedDraft>(blank: SkippedDraft(), [
         .defaulted("macs", { $0.macs.sorted() }, { $0.macs = $1 }, .array(.mac)),
-        .defaulted("publicIps", { $0.publicIPs.sorted() }, { $0.publicIPs = $1 }, .array(.address)),
-        .defaulted("subnets", { $0.subnets.sorted() }, { $0.subnets = $1 }, .array(.prefix)),
+        .defaulted("publicIps", { $0.publicIPs.sorted() }, { $0.publicIPs = $1 }, .array(.ipAddress)),
+        .defaulted("subnets", { $0.subnets.sorted() }, { $0.subnets = $1 }, .array(.ipPrefix)),
     ]) { (draft: SkippedDraft, _: inout JSONTextReader) throws(JSONReadError) in
         SkippedObjects(subnets: Set(draft.subnets), publicIPs: Set(draft.publicIPs), macs: Set(draft.macs))
     }
 
     public struct SkippedDraft: Sendable {
         var macs: [MACAddress] = []
-        var publicIPs: [IPv4Address] = []
-        var subnets: [IPv4Prefix] = []
+        var publicIPs: [IPAddress] = []
+        var subnets: [IPPrefix] = []
     }
 
     private static var blankOwnership: Ownership {
-        let prefix = IPv4Prefix(address: IPv4Address(0), length: 0)
-        return Ownership(cluster: prefix, ownSubnet: prefix, vxlanDevice: "", underlay: "", subnetLengths: [])
+        Ownership(ipv4: nil, ipv6: nil, vxlanDevice: "", vxlan6Device: "", underlay: "")
     }
 }

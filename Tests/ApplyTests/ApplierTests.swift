@@ -25,14 +25,14 @@ final class RecordingNftApplier: NftApplying {
         cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.244.0.0/24")!, vxlanDevice: device, underlay: "eth0", subnetLengths: [24]
     )
     static let link = VxlanLink(
-        name: device, vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450,
+        name: device, vni: 1, local: .v4(IPv4Address(172, 22, 0, 239)), underlay: "eth0", mtu: 1450,
         mac: MACAddress("0e:4c:8b:10:00:01"), addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)]
     )
 
     static func route(_ third: UInt8, device: String = device) -> Route {
         Route(
             key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, third, 0), length: 24)),
-            gateway: IPv4Address(10, 244, third, 0), device: device, onLink: true
+            gateway: .v4(IPv4Address(10, 244, third, 0)), device: device, onLink: true
         )
     }
 
@@ -59,7 +59,7 @@ final class RecordingNftApplier: NftApplying {
             .address(.create(DeviceAddress(device: device, address: link.addresses[0]))),
         ]
         let peers: [UInt8] = [1, 2, 3, 4, 5]
-        changes += peers.map { .fdb(.create(FdbEntry(device: device, mac: peerMAC($0), destination: IPv4Address(172, 22, 0, $0)))) }
+        changes += peers.map { .fdb(.create(FdbEntry(device: device, mac: peerMAC($0), destination: .v4(IPv4Address(172, 22, 0, $0))))) }
         changes += peers.map {
             .neighbor(.create(Neighbor(key: .init(device: device, ip: IPv4Address(10, 244, $0, 0)), lladdr: peerMAC($0))))
         }
@@ -222,12 +222,12 @@ final class RecordingNftApplier: NftApplying {
         let changes = (0..<5000).map { index in
             Change.route(.create(Route(
                 key: .init(destination: IPv4Prefix(address: IPv4Address(10, 100 + UInt8(index / 256), UInt8(index % 256), 0), length: 24)),
-                gateway: IPv4Address(172, 22, 0, 1), device: "eth0"
+                gateway: .v4(IPv4Address(172, 22, 0, 1)), device: "eth0"
             )))
         }
         // A cluster wide enough for 5,000 leases of /24.
         var wide = Self.ownership
-        wide.cluster = IPv4Prefix("10.64.0.0/10")!
+        wide.ipv4?.cluster = IPPrefix("10.64.0.0/10")!
         let report = Applier().apply(Plan(changes: changes, fingerprint: "0", ownership: wide), using: kernel)
         #expect(report.isComplete)
         #expect(report.applied.count == 5000)

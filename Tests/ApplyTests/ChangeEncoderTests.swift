@@ -9,7 +9,7 @@ import Testing
 @Suite struct ChangeEncoderTests {
     static let indices: [String: UInt32] = ["lo": 1, "eth0": 2, "flannel.1": 7]
     static let vxlan = VxlanLink(
-        name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450,
+        name: "flannel.1", vni: 1, local: .v4(IPv4Address(172, 22, 0, 239)), underlay: "eth0", mtu: 1450,
         mac: MACAddress("0e:4c:8b:10:00:01")
     )
     static let peerMAC = MACAddress("0e:4c:8b:10:01:01")!
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func fdbReplaceAndDelete() throws {
-        let entry = FdbEntry(device: "flannel.1", mac: Self.peerMAC, destination: IPv4Address(172, 22, 1, 176))
+        let entry = FdbEntry(device: "flannel.1", mac: Self.peerMAC, destination: .v4(IPv4Address(172, 22, 1, 176)))
         expectBytes(try encode(.fdb(.create(entry)))[0], hex("""
             30000000 1c00 0505 00000000 00000000    # len 48, RTM_NEWNEIGH, REQUEST|ACK|REPLACE|CREATE
             07 00 0000 07000000 8000 02 00          # ndmsg: AF_BRIDGE, ifindex 7, NUD_PERMANENT, NTF_SELF
@@ -176,7 +176,7 @@ import Testing
 
     @Test func routeCreateAndReplaceAreTheSameOneRequest() throws {
         let route = Route(
-            key: .init(destination: IPv4Prefix("10.244.1.0/24")!), gateway: IPv4Address(10, 244, 1, 0),
+            key: .init(destination: IPv4Prefix("10.244.1.0/24")!), gateway: .v4(IPv4Address(10, 244, 1, 0)),
             device: "flannel.1", onLink: true
         )
         let expected = hex("""
@@ -188,15 +188,15 @@ import Testing
             """)
         expectBytes(try encode(.route(.create(route)))[0], expected)
         var old = route
-        old.gateway = IPv4Address(10, 244, 9, 0)
+        old.gateway = .v4(IPv4Address(10, 244, 9, 0))
         expectBytes(try encode(.route(.replace(old: old, new: route)))[0], expected)
     }
 
     @Test func routeInALargeTableWithMetricAndItsDelete() throws {
         let route = Route(
             key: .init(table: RouteTable(rawValue: 1000), destination: IPv4Prefix("10.244.1.0/24")!, metric: 100),
-            gateway: IPv4Address(172, 22, 1, 176), device: "eth0", scope: .universe, proto: .static,
-            preferredSource: IPv4Address(172, 22, 0, 239)
+            gateway: .v4(IPv4Address(172, 22, 1, 176)), device: "eth0", scope: .universe, proto: .static,
+            preferredSource: .v4(IPv4Address(172, 22, 0, 239))
         )
         expectBytes(try encode(.route(.create(route)))[0], hex("""
             4c000000 1800 0505 00000000 00000000    # len 76
@@ -220,7 +220,7 @@ import Testing
     }
 
     @Test func missingDevicesAndTablesAreNamedErrors() {
-        let route = Route(key: .init(destination: IPv4Prefix("10.244.1.0/24")!), gateway: IPv4Address(10, 244, 1, 0), device: "flannel.2")
+        let route = Route(key: .init(destination: IPv4Prefix("10.244.1.0/24")!), gateway: .v4(IPv4Address(10, 244, 1, 0)), device: "flannel.2")
         #expect(throws: ChangeEncodingError(change: .route(.create(route)), reason: .unknownDevice("flannel.2"))) {
             try ChangeEncoder.messages(for: .route(.create(route)), indices: Self.indices)
         }

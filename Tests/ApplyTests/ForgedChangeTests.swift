@@ -30,23 +30,23 @@ import Testing
     static func mac(_ n: UInt8) -> MACAddress { MACAddress(0x0200_0000_0000 | UInt64(n)) }
 
     static let link = VxlanLink(
-        name: device, vni: 1, local: IPv4Address(192, 168, 1, 11), underlay: "eth0", mtu: 1450, mac: MACAddress(0x12c6_6589_b4e3),
+        name: device, vni: 1, local: .v4(IPv4Address(192, 168, 1, 11)), underlay: "eth0", mtu: 1450, mac: MACAddress(0x12c6_6589_b4e3),
         addresses: [InterfaceAddress(address: ownSubnet.address, length: 32)]
     )
 
     // Objects as flannel programs them for peer n.
     static func vxlanRoute(_ n: UInt8) -> Route {
-        Route(key: Route.Key(destination: subnet(n)), gateway: subnet(n).address, device: device, onLink: true)
+        Route(key: Route.Key(destination: subnet(n)), gateway: .v4(subnet(n).address), device: device, onLink: true)
     }
-    static func directRoute(_ n: UInt8) -> Route { Route(key: Route.Key(destination: subnet(n)), gateway: publicIP(n), device: "eth0") }
+    static func directRoute(_ n: UInt8) -> Route { Route(key: Route.Key(destination: subnet(n)), gateway: .v4(publicIP(n)), device: "eth0") }
     static func neighbor(_ n: UInt8) -> Neighbor { Neighbor(key: Neighbor.Key(device: device, ip: subnet(n).address), lladdr: mac(n)) }
-    static func fdb(_ n: UInt8) -> FdbEntry { FdbEntry(device: device, mac: mac(n), destination: publicIP(n)) }
+    static func fdb(_ n: UInt8) -> FdbEntry { FdbEntry(device: device, mac: mac(n), destination: .v4(publicIP(n))) }
 
     /// A random contract: one or two lease lengths, and skipped peers among 20…29.
     static func contract(_ random: inout SplitMix64) -> (Ownership, skipped: [UInt8]) {
         let skipped = (UInt8(20)...29).filter { _ in random.chance(0.3) }
         let objects = SkippedObjects(
-            subnets: Set(skipped.map(subnet)), publicIPs: Set(skipped.filter { _ in random.chance(0.7) }.map(publicIP)),
+            subnets: Set(skipped.map { IPPrefix.v4(subnet($0)) }), publicIPs: Set(skipped.filter { _ in random.chance(0.7) }.map { IPAddress.v4(publicIP($0)) }),
             macs: Set(skipped.filter { _ in random.chance(0.7) }.map(mac))
         )
         let ownership = Ownership(
@@ -87,25 +87,25 @@ import Testing
 
     /// A route the contract does not grant, for one reason picked at random.
     static func foreignRoute(_ ownership: Ownership, skipped: [UInt8], _ random: inout SplitMix64) -> Route {
-        let leaseLength = random.pick(ownership.subnetLengths)
+        let leaseLength = random.pick((ownership.ipv4?.subnetLengths ?? []))
         let metric: UInt32 = random.pick([0, 0, 100, 600])
         func shaped(_ destination: IPv4Prefix, _ random: inout SplitMix64) -> Route {
             random.chance(0.5)
-                ? Route(key: Route.Key(destination: destination, metric: metric), gateway: publicIP(UInt8.random(in: 2...19, using: &random)), device: "eth0")
-                : Route(key: Route.Key(destination: destination, metric: metric), gateway: destination.address, device: device, onLink: true)
+                ? Route(key: Route.Key(destination: destination, metric: metric), gateway: .v4(publicIP(UInt8.random(in: 2...19, using: &random))), device: "eth0")
+                : Route(key: Route.Key(destination: destination, metric: metric), gateway: .v4(destination.address), device: device, onLink: true)
         }
         switch Int.random(in: 0..<10, using: &random) {
         case 0: // the default route
             return Route(
                 key: Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0), metric: metric),
-                gateway: IPv4Address(192, 168, 1, 1), device: random.pick(["eth0", device]), proto: random.pick(protocols)
+                gateway: .v4(IPv4Address(192, 168, 1, 1)), device: random.pick(["eth0", device]), proto: random.pick(protocols)
             )
         case 1: // another protocol
             var route = shaped(clusterDestination(length: random.chance(0.6) ? leaseLength : UInt8.random(in: 0...32, using: &random), skipped: skipped, &random), &random)
             route.proto = random.pick(protocols.filter { $0 != .boot })
             return route
         case 2: // a length no lease has
-            let length = random.pick((0...32).filter { !ownership.subnetLengths.contains($0) })
+            let length = random.pick((0...32).filter { !(ownership.ipv4?.subnetLengths ?? []).contains($0) })
             return shaped(clusterDestination(length: length, skipped: skipped, &random), &random)
         case 3: // outside the cluster
             var address = IPv4Address(UInt32.random(in: 0...UInt32.max, using: &random))
@@ -156,7 +156,7 @@ import Testing
         case 4:
             var old = route
             old.proto = .boot
-            old.gateway = publicIP(4)
+            old.gateway = .v4(publicIP(4))
             old.device = "eth0"
             return ownership.owns(old) ? .route(.replace(old: old, new: route)) : .route(.replace(old: route, new: old))
         case 5, 6: return .route(.create(route))
@@ -167,15 +167,15 @@ import Testing
             return random.chance(0.8) || neighbor.key.device == device ? .neighbor(.delete(neighbor)) : .neighbor(.create(neighbor))
         case 8: // an FDB entry on another device, or a bridge / destination-less one on ours
             let entry: FdbEntry = switch Int.random(in: 0..<3, using: &random) {
-            case 0: FdbEntry(key: FdbEntry.Key(device: otherDevice, mac: someMAC), destination: publicIP(5), isSelf: random.chance(0.5))
-            case 1: FdbEntry(key: FdbEntry.Key(device: device, mac: someMAC), destination: publicIP(5), isSelf: false)
+            case 0: FdbEntry(key: FdbEntry.Key(device: otherDevice, mac: someMAC), destination: .v4(publicIP(5)), isSelf: random.chance(0.5))
+            case 1: FdbEntry(key: FdbEntry.Key(device: device, mac: someMAC), destination: .v4(publicIP(5)), isSelf: false)
             default: FdbEntry(key: FdbEntry.Key(device: device, mac: random.chance(0.5) ? MACAddress(0) : someMAC), destination: nil)
             }
             return random.chance(0.8) || entry.key.device == device ? .fdb(.delete(entry)) : .fdb(.create(entry))
         case 9: // a skipped peer's neighbour or FDB entry, as flannel made them
             guard let peer = skipped.isEmpty ? nil : random.pick(skipped) else { return .deleteLink(otherLink(random.pick(otherDevices))) }
             let theirs = neighbor(peer)
-            let entry = FdbEntry(device: device, mac: ownership.skipped.macs.contains(mac(peer)) ? mac(peer) : someMAC, destination: publicIP(peer))
+            let entry = FdbEntry(device: device, mac: ownership.skipped.macs.contains(mac(peer)) ? mac(peer) : someMAC, destination: .v4(publicIP(peer)))
             if !ownership.skipped.protects(entry) { return .neighbor(.delete(theirs)) }
             let learnt = Neighbor(key: theirs.key, lladdr: nil, state: .stale)
             return random.pick([

@@ -54,7 +54,7 @@ enum DesiredFixture {
 
     static let facts = LinkFacts(
         underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: ip("192.168.1.11"), length: 24)],
-        onLinkNetworks: [prefix("192.168.1.0/24")]
+        onLinkNetworks: [.v4(prefix("192.168.1.0/24"))]
     )
 
     static func netConf(_ type: BackendType = .vxlan, directRouting: Bool = false, vni: UInt32 = 1, port: UInt16 = 0,
@@ -70,11 +70,11 @@ enum DesiredFixture {
     }
 
     static func vxlanRoute(_ lease: Lease, device: String = device) -> Route {
-        Route(key: Route.Key(destination: lease.subnet), gateway: lease.subnet.address, device: device, onLink: true)
+        Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.subnet.address), device: device, onLink: true)
     }
 
     static func directRoute(_ lease: Lease, underlay: String = "eth0") -> Route {
-        Route(key: Route.Key(destination: lease.subnet), gateway: lease.publicIP, device: underlay)
+        Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: underlay)
     }
 
     static func neighbor(_ lease: Lease, device: String = device) -> Neighbor {
@@ -82,7 +82,7 @@ enum DesiredFixture {
     }
 
     static func fdb(_ lease: Lease, device: String = device) -> FdbEntry {
-        FdbEntry(device: device, mac: lease.vtepMAC ?? MACAddress(0), destination: lease.publicIP)
+        FdbEntry(device: device, mac: lease.vtepMAC ?? MACAddress(0), destination: .v4(lease.publicIP))
     }
 }
 
@@ -109,7 +109,7 @@ enum DesiredFixture {
     @Test func noRouteForTheOwnSubnet() throws {
         let node = try F.compute(leases: [F.a, F.b])
         #expect(node.state.routes[Route.Key(destination: F.a.subnet)] == nil)
-        #expect(node.state.neighbors.keys.allSatisfy { $0.ip != F.a.subnet.address })
+        #expect(node.state.neighbors.keys.allSatisfy { $0.ip != .v4(F.a.subnet.address) })
         #expect(node.state.fdb.keys.allSatisfy { $0.mac != F.macA })
     }
 
@@ -123,7 +123,7 @@ enum DesiredFixture {
         let node = try F.compute(leases: [F.a, F.b])
         let link = try #require(node.state.vxlan)
         #expect(link == VxlanLink(
-            name: "flannel.1", vni: 1, local: F.ip("192.168.1.11"), underlay: "eth0", port: 8472, learning: false,
+            name: "flannel.1", vni: 1, local: .v4(F.ip("192.168.1.11")), underlay: "eth0", port: 8472, learning: false,
             gbp: false, mtu: 1450, mac: F.macA, up: true,
             addresses: [InterfaceAddress(address: F.ip("10.244.1.0"), length: 32)],
             txQueueLength: 0, acceptRA: 0  // as flanneld's device (issue 12)
@@ -197,7 +197,7 @@ enum DesiredFixture {
 
     @Test func directRoutingAsksTheKernelsLookupFirst() throws {
         var facts = F.facts
-        facts.routeLookups = [F.b.publicIP: false, F.c.publicIP: true]
+        facts.routeLookups = [.v4(F.b.publicIP): false, .v4(F.c.publicIP): true]
         let node = try F.compute(F.netConf(directRouting: true), leases: [F.a, F.b, F.c], facts: facts)
         #expect(node.state.sortedRoutes == [F.vxlanRoute(F.b), F.directRoute(F.c)])
     }
@@ -328,7 +328,7 @@ enum DesiredFixture {
         let node = try F.compute(F.netConf(directRouting: true), leases: [F.a, F.hostGW(F.b), F.c, F.d])
         for route in node.state.routes.values {
             #expect(route.key.table == .main && route.type == .unicast && route.proto == .boot && route.key.metric == 0)
-            #expect(F.network.contains(route.key.destination))
+            #expect(IPPrefix.v4(F.network).contains(route.key.destination))
         }
         #expect(node.state.neighbors.values.allSatisfy { $0.state == .permanent && $0.key.device == F.device })
         #expect(node.state.fdb.values.allSatisfy { $0.isSelf && $0.state == .permanent })

@@ -55,8 +55,8 @@ import TestSupport
         }
         // The kernel's answer for every PublicIP, as the agent's observe gives it for peers
         // that need one; a few addresses were never looked up.
-        var lookups: [IPv4Address: Bool] = [:]
-        for host in 2...250 where !random.chance(0.1) { lookups[IPv4Address(192, 168, 0, UInt8(host))] = random.chance(0.8) }
+        var lookups: [IPAddress: Bool] = [:]
+        for host in 2...250 where !random.chance(0.1) { lookups[.v4(IPv4Address(192, 168, 0, UInt8(host)))] = random.chance(0.8) }
         let facts = LinkFacts(
             underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: own.publicIP, length: 24)], routeLookups: lookups
         )

@@ -35,7 +35,7 @@ import TestSupport
         #expect(skipped?.reason == .invalidPublicIP)
         #expect(skipped?.message.contains(words) == true, "\(skipped?.message ?? "-")")
         #expect(skipped?.description.hasPrefix("leases.json: node/bad: PublicIP: \(address) is") == true)
-        #expect(!desired.state.fdb.values.contains { $0.destination == F.ip(address) }, "never in the FDB")
+        #expect(!desired.state.fdb.values.contains { $0.destination == .v4(F.ip(address)) }, "never in the FDB")
     }
 
     @Test(arguments: ["01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "33:33:00:00:00:01"])
@@ -77,7 +77,7 @@ import TestSupport
         #expect(desired.ownLease == F.a)
         #expect(desired.skipped.map(\.key) == ["node/copycat", "node/thief"])
         #expect(desired.skipped.map(\.reason) == [.duplicateVtepMAC, .overlappingSubnet])
-        #expect(desired.state.routes.keys.map(\.destination) == [F.b.subnet])
+        #expect(desired.state.routes.keys.map(\.destination) == [.v4(F.b.subnet)])
     }
 
     @Test func overlappingPeersAreAllSkipped() throws {
@@ -144,7 +144,7 @@ import TestSupport
         // Offline, the --on-link networks stand for the underlay's connected networks.
         var facts = F.facts
         facts.addresses = []
-        facts.onLinkNetworks = [F.prefix("10.1.0.0/16")]
+        facts.onLinkNetworks = [.v4(F.prefix("10.1.0.0/16"))]
         do {
             _ = try F.compute(underlay, leases: [F.a, F.b], facts: facts)
             Issue.record("Network 10.0.0.0/8 over the underlay network 10.1.0.0/16 was accepted")
@@ -167,7 +167,7 @@ import TestSupport
         leases.shuffle(using: &generator)
         let own = leases[0]
         let netConf = NetConf(network: network, subnetLen: 28, backend: .init(type: .hostGW))
-        let facts = LinkFacts(underlay: "eth0", onLinkNetworks: [F.prefix("192.168.0.0/16")])
+        let facts = LinkFacts(underlay: "eth0", onLinkNetworks: [.v4(F.prefix("192.168.0.0/16"))])
         func compute(_ leases: [Lease]) throws -> DesiredNode {
             try DesiredState.compute(netConf: netConf, leases: leases, node: .publicIP(own.publicIP), facts: facts)
         }

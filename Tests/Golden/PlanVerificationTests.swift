@@ -19,7 +19,7 @@ import Testing
         ]
         return try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(IPv4Address("172.22.0.11")!),
-            facts: LinkFacts(underlay: "eth0", onLinkNetworks: [IPv4Prefix("172.22.0.0/24")!])
+            facts: LinkFacts(underlay: "eth0", onLinkNetworks: [.v4(IPv4Prefix("172.22.0.0/24")!)])
         )
     }
 
@@ -85,16 +85,16 @@ import Testing
         switch edit {
         case "a route retargeted to 8.8.8.0/24":
             let index = try #require(document.changes.firstIndex { $0.kind == "route" })
-            var route = Route(key: .init(destination: IPv4Prefix("8.8.8.0/24")!), gateway: IPv4Address("10.244.2.0")!, device: "flannel.1", onLink: true)
+            var route = Route(key: .init(destination: IPv4Prefix("8.8.8.0/24")!), gateway: .v4(IPv4Address("10.244.2.0")!), device: "flannel.1", onLink: true)
             route.proto = .boot
             document.changes[index] = .route(.create(route))
         case "a delete of the default route":
             document.changes.append(.route(.delete(Route(
-                key: .init(destination: IPv4Prefix("0.0.0.0/0")!), gateway: IPv4Address("172.22.0.1")!, device: "eth0", proto: .static
+                key: .init(destination: IPv4Prefix("0.0.0.0/0")!), gateway: .v4(IPv4Address("172.22.0.1")!), device: "eth0", proto: .static
             ))))
         case "an FDB entry towards 224.0.0.1":
             let index = try #require(document.changes.firstIndex { $0.kind == "fdb" })
-            document.changes[index] = .fdb(.create(FdbEntry(device: "flannel.1", mac: MACAddress("0e:00:00:00:00:02")!, destination: IPv4Address("224.0.0.1")!)))
+            document.changes[index] = .fdb(.create(FdbEntry(device: "flannel.1", mac: MACAddress("0e:00:00:00:00:02")!, destination: .v4(IPv4Address("224.0.0.1")!))))
         case "a renamed device":
             guard case let .createLink(link) = document.changes[0] else { Issue.record("no link"); return }
             var renamed = link
@@ -103,7 +103,7 @@ import Testing
         case "a change dropped":
             document.changes.removeLast()
         default:
-            document.ownership.cluster = IPv4Prefix("0.0.0.0/0")!
+            document.ownership.ipv4?.cluster = IPPrefix("0.0.0.0/0")!
         }
         let message = Self.refusal(document, against: plan)
         #expect(message?.contains("the plan does not match the one computed now from these inputs") == true, "\(edit): \(message ?? "accepted")")

@@ -8,12 +8,12 @@ import Testing
 /// Snapshot files as `observe --snapshot-out` writes them and `plan --observed` reads them.
 @Suite struct SnapshotFileTests {
     static let state = NetworkState(
-        vxlan: VxlanLink(name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450, mac: nil),
+        vxlan: VxlanLink(name: "flannel.1", vni: 1, local: .v4(IPv4Address(172, 22, 0, 239)), underlay: "eth0", mtu: 1450, mac: nil),
         routes: [
-            Route(key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24)), gateway: IPv4Address(10, 244, 1, 0), device: "flannel.1", onLink: true),
+            Route(key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24)), gateway: .v4(IPv4Address(10, 244, 1, 0)), device: "flannel.1", onLink: true),
         ]
     )
-    static let facts = LinkFacts(underlay: "eth0", routeLookups: [IPv4Address(172, 22, 1, 176): true])
+    static let facts = LinkFacts(underlay: "eth0", routeLookups: [.v4(IPv4Address(172, 22, 1, 176)): true])
 
     func temporaryPath(_ name: String) -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("npf-snapshot-\(getpid())-\(name).json").path

@@ -151,7 +151,7 @@ struct ApplyKernelTests {
         let namespace = try makeNode(registry, tag: "fail")
         func route(_ third: UInt8, gateway: IPv4Address = IPv4Address(172, 22, 0, 1)) -> Change {
             .route(.create(Route(
-                key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, third, 0), length: 24)), gateway: gateway, device: "eth0"
+                key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, third, 0), length: 24)), gateway: .v4(gateway), device: "eth0"
             )))
         }
         var changes = (1...10).map { route(UInt8($0)) }
@@ -183,7 +183,7 @@ struct ApplyKernelTests {
         let routes = (0..<5000).map { index in
             Route(
                 key: .init(destination: IPv4Prefix(address: IPv4Address(10, 100 + UInt8(index / 256), UInt8(index % 256), 0), length: 24)),
-                gateway: IPv4Address(172, 22, 0, 1), device: "eth0"
+                gateway: .v4(IPv4Address(172, 22, 0, 1)), device: "eth0"
             )
         }
         let ownership = Ownership(cluster: IPv4Prefix("10.0.0.0/8")!, ownSubnet: IPv4Prefix("10.0.0.0/24")!, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])

@@ -50,8 +50,8 @@ struct ObserverKernelTests {
         #expect(node.state.vxlan == nil)
         #expect(node.state.neighbors.isEmpty && node.state.fdb.isEmpty)
         #expect(node.facts.underlay == "eth0")
-        #expect(node.facts.onLinkNetworks == [IPv4Prefix(address: IPv4Address(192, 168, 7, 0), length: 24)])
-        #expect(node.facts.routeLookups == [IPv4Address(192, 168, 7, 3): true])
+        #expect(node.facts.onLinkNetworks == [.v4(IPv4Prefix(address: IPv4Address(192, 168, 7, 0), length: 24))])
+        #expect(node.facts.routeLookups == [.v4(IPv4Address(192, 168, 7, 3)): true])
         #expect(node.state.routes.count == 3)
     }
 

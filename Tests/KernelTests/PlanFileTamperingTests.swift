@@ -155,7 +155,9 @@ struct PlanFileTamperingTests {
                   truncate: true),
         Tampering(name: "ownership changed", says: differs) { document in
             var ownership = try #require(document["ownership"] as? JSON)
-            ownership["cluster"] = "0.0.0.0/0"
+            var ipv4 = try #require(ownership["ipv4"] as? JSON)
+            ipv4["cluster"] = "0.0.0.0/0"
+            ownership["ipv4"] = ipv4
             document["ownership"] = ownership
         },
     ]

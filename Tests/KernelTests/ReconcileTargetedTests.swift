@@ -127,7 +127,7 @@ struct ReconcileTargetedTests {
         }
         func route(_ peer: Int) -> Route {
             let wanted = LargeReconcileNode.peer(peer)
-            return Route(key: Route.Key(destination: IPv4Prefix(wanted.subnet)!), gateway: IPv4Address(wanted.gateway),
+            return Route(key: Route.Key(destination: IPv4Prefix(wanted.subnet)!), gateway: IPAddress(wanted.gateway),
                          device: "flannel.1", onLink: true)
         }
         func routeBack(_ peer: Int) -> (NetlinkMessage) -> Bool {
@@ -148,10 +148,10 @@ struct ReconcileTargetedTests {
                 return decoded.family == UInt8(AF_INET) && decoded.destination == gateway && decoded.state == .permanent
                     && decoded.lladdr == mac
             }
-            let entry = FdbEntry(device: "flannel.1", mac: mac, destination: try #require(IPv4Address(wanted.publicIP)))
+            let entry = FdbEntry(device: "flannel.1", mac: mac, destination: try #require(IPAddress(wanted.publicIP)))
             try repair("fdb \(peer)", .fdb(.delete(entry))) { message in
                 guard message.type == UInt16(RTM_NEWNEIGH), let decoded = try? NeighborMessage(decoding: message) else { return false }
-                return decoded.family == UInt8(AF_BRIDGE) && decoded.lladdr == mac && decoded.destination == entry.destination
+                return decoded.family == UInt8(AF_BRIDGE) && decoded.lladdr == mac && decoded.destination.map(IPAddress.v4) == entry.destination
             }
         }
         #expect(large.hasRoute(17) && large.hasNeighbor(17) && large.hasFdb(17))

@@ -9,16 +9,16 @@ import Testing
         let mac = MACAddress(0x9e11_2233_4455)
         return NetworkState(
             vxlan: VxlanLink(
-                name: device, vni: 7, local: IPv4Address(192, 168, 1, 11), underlay: "eth0", port: 4789,
+                name: device, vni: 7, local: .v4(IPv4Address(192, 168, 1, 11)), underlay: "eth0", port: 4789,
                 learning: true, gbp: true, mtu: 1400, mac: MACAddress(0x12c6_6589_b4e3), up: false,
                 addresses: [InterfaceAddress(address: IPv4Address(10, 244, 1, 0), length: 32),
                             InterfaceAddress(address: IPv4Address(10, 9, 0, 1), length: 16)]
             ),
             routes: [
-                Route(key: Route.Key(destination: prefix("10.244.2.0/24")), gateway: IPv4Address(10, 244, 2, 0), device: device, onLink: true),
+                Route(key: Route.Key(destination: prefix("10.244.2.0/24")), gateway: .v4(IPv4Address(10, 244, 2, 0)), device: device, onLink: true),
                 Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: prefix("0.0.0.0/0"), tos: 4, metric: 600),
-                      type: RouteType(rawValue: 42), gateway: IPv4Address(10, 0, 0, 1), device: "eth1",
-                      scope: RouteScope(rawValue: 17), proto: RouteProtocol(rawValue: 201), preferredSource: IPv4Address(10, 0, 0, 5)),
+                      type: RouteType(rawValue: 42), gateway: .v4(IPv4Address(10, 0, 0, 1)), device: "eth1",
+                      scope: RouteScope(rawValue: 17), proto: RouteProtocol(rawValue: 201), preferredSource: .v4(IPv4Address(10, 0, 0, 5))),
                 Route(key: Route.Key(destination: prefix("10.244.1.0/24")), type: .blackhole),
             ],
             neighbors: [
@@ -26,7 +26,7 @@ import Testing
                 Neighbor(key: Neighbor.Key(device: "eth0", ip: IPv4Address(192, 168, 1, 1)), lladdr: nil, state: NeighborState(rawValue: 0x82)),
             ],
             fdb: [
-                FdbEntry(device: device, mac: mac, destination: IPv4Address(192, 168, 1, 12)),
+                FdbEntry(device: device, mac: mac, destination: .v4(IPv4Address(192, 168, 1, 12))),
                 FdbEntry(key: FdbEntry.Key(device: device, mac: MACAddress(0)), destination: nil, isSelf: false, state: .noarp),
             ],
             tables: [
@@ -85,7 +85,7 @@ extension NetworkState {
     static let onLinkNet = IPv4Prefix(address: IPv4Address(192, 168, 1, 0), length: 24)
 
     @Test func onLinkNetworksAnswerWithoutLookups() {
-        let facts = LinkFacts(underlay: "eth0", onLinkNetworks: [Self.onLinkNet])
+        let facts = LinkFacts(underlay: "eth0", onLinkNetworks: [.v4(Self.onLinkNet)])
         #expect(facts.isOnLink(IPv4Address(192, 168, 1, 12)))
         #expect(!facts.isOnLink(IPv4Address(10, 0, 5, 20)))
     }
@@ -94,7 +94,7 @@ extension NetworkState {
         let inside = IPv4Address(192, 168, 1, 12)
         let outside = IPv4Address(10, 0, 5, 20)
         let facts = LinkFacts(
-            underlay: "eth0", onLinkNetworks: [Self.onLinkNet], routeLookups: [inside: false, outside: true]
+            underlay: "eth0", onLinkNetworks: [.v4(Self.onLinkNet)], routeLookups: [.v4(inside): false, .v4(outside): true]
         )
         #expect(!facts.isOnLink(inside), "the kernel said: via a gateway, whatever --on-link says")
         #expect(facts.isOnLink(outside), "the kernel said: on-link, though no network says so")

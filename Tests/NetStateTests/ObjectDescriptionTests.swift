@@ -11,7 +11,7 @@ import Testing
 
     @Test func vxlanRouteIsPrintedAsFlannelProgramsIt() {
         let route = Route(
-            key: Route.Key(destination: Self.prefix("10.244.2.0/24")), gateway: IPv4Address(10, 244, 2, 0),
+            key: Route.Key(destination: Self.prefix("10.244.2.0/24")), gateway: .v4(IPv4Address(10, 244, 2, 0)),
             device: Self.device, onLink: true
         )
         #expect(route.description == "10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink")
@@ -25,7 +25,7 @@ import Testing
     @Test func connectedRouteCarriesProtoScopeSourceAndMetric() {
         let route = Route(
             key: Route.Key(destination: Self.prefix("192.168.1.0/24"), metric: 100), device: "eth0", scope: .link,
-            proto: .kernel, preferredSource: IPv4Address(192, 168, 1, 11)
+            proto: .kernel, preferredSource: .v4(IPv4Address(192, 168, 1, 11))
         )
         #expect(route.description == "192.168.1.0/24 dev eth0 proto kernel scope link src 192.168.1.11 metric 100")
     }
@@ -33,7 +33,7 @@ import Testing
     @Test func otherTablesAndTosArePrinted() {
         let route = Route(
             key: Route.Key(table: RouteTable(rawValue: 100), destination: Self.prefix("0.0.0.0/0"), tos: 0x10),
-            gateway: IPv4Address(10, 0, 0, 1), device: "eth1", proto: .static
+            gateway: .v4(IPv4Address(10, 0, 0, 1)), device: "eth1", proto: .static
         )
         #expect(route.description == "0.0.0.0/0 tos 0x10 via 10.0.0.1 dev eth1 table 100 proto static")
         let local = Route(key: Route.Key(table: .local, destination: Self.prefix("10.0.0.5/32")), type: .local, device: "eth0", scope: .host, proto: .kernel)
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func fdbReadsAsBridgeFdbShow() {
-        let entry = FdbEntry(device: Self.device, mac: Self.mac, destination: IPv4Address(172, 22, 1, 176))
+        let entry = FdbEntry(device: Self.device, mac: Self.mac, destination: .v4(IPv4Address(172, 22, 1, 176)))
         #expect(entry.description == "9e:11:22:33:44:55 dev flannel.1 dst 172.22.1.176 self permanent")
         let bridged = FdbEntry(key: FdbEntry.Key(device: "vxlan0", mac: Self.mac), destination: nil, isSelf: false, state: .reachable)
         #expect(bridged.description == "9e:11:22:33:44:55 dev vxlan0 reachable")
@@ -63,7 +63,7 @@ import Testing
 
     @Test func vxlanLinkReadsAsIpLinkAdd() {
         let link = VxlanLink(
-            name: Self.device, vni: 1, local: IPv4Address(192, 168, 1, 11), underlay: "eth0", mtu: 1450,
+            name: Self.device, vni: 1, local: .v4(IPv4Address(192, 168, 1, 11)), underlay: "eth0", mtu: 1450,
             mac: MACAddress(0x12c6_6589_b4e3),
             addresses: [InterfaceAddress(address: IPv4Address(10, 244, 1, 0), length: 32)]
         )
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func canBeModifiedOnlyWhenTheKernelAllowsIt() {
-        let base = VxlanLink(name: Self.device, vni: 1, local: IPv4Address(192, 168, 1, 11), underlay: "eth0", mtu: 1450, mac: Self.mac)
+        let base = VxlanLink(name: Self.device, vni: 1, local: .v4(IPv4Address(192, 168, 1, 11)), underlay: "eth0", mtu: 1450, mac: Self.mac)
         var mtu = base
         mtu.mtu = 1400
         mtu.learning = true
@@ -104,7 +104,7 @@ import Testing
         var port = base
         port.port = 4789
         var local = base
-        local.local = IPv4Address(192, 168, 1, 12)
+        local.local = .v4(IPv4Address(192, 168, 1, 12))
         var dev = base
         dev.underlay = "eth1"
         var mac = base

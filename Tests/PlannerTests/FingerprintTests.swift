@@ -24,7 +24,7 @@ import Testing
         let base = Self.fingerprint(Self.observed)
         var mutations: [NetworkState] = []
         var route = Self.observed
-        route.routes[PF.routeKey(5)]?.gateway = IPv4Address(10, 244, 5, 1)
+        route.routes[PF.routeKey(5)]?.gateway = .v4(IPv4Address(10, 244, 5, 1))
         mutations.append(route)
         var gone = Self.observed
         gone.routes[PF.routeKey(5)] = nil
@@ -33,7 +33,7 @@ import Testing
         neighbor.neighbors[PF.neighbor(3).key]?.lladdr = MACAddress(0x0200_0000_00cc)
         mutations.append(neighbor)
         var fdb = Self.observed
-        fdb.fdb[PF.fdb(2).key]?.destination = IPv4Address(10, 0, 5, 20)
+        fdb.fdb[PF.fdb(2).key]?.destination = .v4(IPv4Address(10, 0, 5, 20))
         mutations.append(fdb)
         var link = Self.observed
         link.vxlan?.mtu = 1400
@@ -56,7 +56,7 @@ import Testing
     @Test func ignoresUnrelatedForeignObjects() {
         let base = Self.fingerprint(Self.observed)
         var state = Self.observed
-        let otherTable = Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: PF.subnet(2)), gateway: PF.publicIP(3), device: "eth0")
+        let otherTable = Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: PF.subnet(2)), gateway: .v4(PF.publicIP(3)), device: "eth0")
         state.routes[otherTable.key] = otherTable
         state.routes[Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0))] = nil
         let learnt = Neighbor(key: Neighbor.Key(device: "eth0", ip: IPv4Address(192, 168, 1, 77)), lladdr: MACAddress(7), state: .stale)
@@ -91,7 +91,7 @@ import Testing
     /// a fingerprint of its own: none is left out of the per-object hash.
     @Test func everyHashedFieldCounts() {
         let route = Route(
-            key: Route.Key(destination: PF.subnet(2)), gateway: PF.subnet(2).address, device: PF.device, onLink: true
+            key: Route.Key(destination: PF.subnet(2)), gateway: .v4(PF.subnet(2).address), device: PF.device, onLink: true
         )
         let neighbor = PF.neighbor(2), entry = PF.fdb(2), link = PF.link(), table = PF.table()
         func state(
@@ -122,29 +122,29 @@ import Testing
         }
         let variants: [(String, NetworkState)] = [
             ("route table", routeWith { $0.key.table = RouteTable(rawValue: 100) }),
-            ("route destination", routeWith { $0.key.destination = PF.subnet(3) }),
-            ("route prefix length", routeWith { $0.key.destination = IPv4Prefix(address: PF.subnet(2).address, length: 25) }),
+            ("route destination", routeWith { $0.key.destination = .v4(PF.subnet(3)) }),
+            ("route prefix length", routeWith { $0.key.destination = .v4(IPv4Prefix(address: PF.subnet(2).address, length: 25)) }),
             ("route tos", routeWith { $0.key.tos = 0x10 }),
             ("route metric", routeWith { $0.key.metric = 100 }),
             ("route type", routeWith { $0.type = .blackhole }),
             ("route scope", routeWith { $0.scope = .link }),
             ("route protocol", routeWith { $0.proto = .static }),
-            ("route gateway", routeWith { $0.gateway = PF.subnet(3).address }),
-            ("route gateway 0.0.0.0", routeWith { $0.gateway = IPv4Address(0) }),
+            ("route gateway", routeWith { $0.gateway = .v4(PF.subnet(3).address) }),
+            ("route gateway 0.0.0.0", routeWith { $0.gateway = .v4(IPv4Address(0)) }),
             ("route without gateway", routeWith { $0.gateway = nil }),
             ("route onlink", routeWith { $0.onLink = false }),
-            ("route preferred source", routeWith { $0.preferredSource = PF.ownIP }),
+            ("route preferred source", routeWith { $0.preferredSource = .v4(PF.ownIP) }),
             ("route device", routeWith { $0.device = "flannel.2" }),
             ("route device empty", routeWith { $0.device = "" }),
             ("route without device", routeWith { $0.device = nil }),
             ("neighbour device", neighborWith { $0.key.device = "flannel.2" }),
-            ("neighbour address", neighborWith { $0.key.ip = PF.subnet(3).address }),
+            ("neighbour address", neighborWith { $0.key.ip = .v4(PF.subnet(3).address) }),
             ("neighbour lladdr", neighborWith { $0.lladdr = PF.mac(9) }),
             ("neighbour without lladdr", neighborWith { $0.lladdr = nil }),
             ("neighbour state", neighborWith { $0.state = .stale }),
             ("fdb device", entryWith { $0.key.device = "flannel.2" }),
             ("fdb mac", entryWith { $0.key.mac = PF.mac(9) }),
-            ("fdb destination", entryWith { $0.destination = PF.publicIP(3) }),
+            ("fdb destination", entryWith { $0.destination = .v4(PF.publicIP(3)) }),
             ("fdb without destination", entryWith { $0.destination = nil }),
             ("fdb state", entryWith { $0.state = .reachable }),
             ("fdb self", entryWith { $0.isSelf = false }),

@@ -9,23 +9,23 @@ import Testing
         #expect(Self.ownership.owns(PF.vxlanRoute(2)))
         #expect(Self.ownership.owns(PF.directRoute(3)))
         // Stale leftovers of flannel's shape: another metric, another gateway on the underlay.
-        #expect(Self.ownership.owns(Route(key: Route.Key(destination: PF.subnet(4), metric: 100), gateway: PF.publicIP(4), device: "eth0")))
-        #expect(Self.ownership.owns(Route(key: PF.routeKey(5), gateway: IPv4Address(192, 168, 1, 99), device: "eth0")))
+        #expect(Self.ownership.owns(Route(key: Route.Key(destination: PF.subnet(4), metric: 100), gateway: .v4(PF.publicIP(4)), device: "eth0")))
+        #expect(Self.ownership.owns(Route(key: PF.routeKey(5), gateway: .v4(IPv4Address(192, 168, 1, 99)), device: "eth0")))
     }
 
     @Test func foreignRoutes() {
         let foreign: [Route] = [
             // Another table, even with a cluster destination.
-            Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: PF.subnet(2)), gateway: PF.publicIP(2), device: "eth0"),
-            Route(key: Route.Key(table: .local, destination: PF.subnet(2)), gateway: PF.publicIP(2), device: "eth0"),
+            Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: PF.subnet(2)), gateway: .v4(PF.publicIP(2)), device: "eth0"),
+            Route(key: Route.Key(table: .local, destination: PF.subnet(2)), gateway: .v4(PF.publicIP(2)), device: "eth0"),
             // Outside the cluster: default and underlay routes.
-            Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0)), gateway: IPv4Address(192, 168, 1, 1), device: "eth0"),
+            Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0)), gateway: .v4(IPv4Address(192, 168, 1, 1)), device: "eth0"),
             Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(192, 168, 1, 0), length: 24)), device: "eth0", scope: .link, proto: .kernel),
-            Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(10, 0, 0, 0), length: 8)), gateway: IPv4Address(192, 168, 1, 1), device: "eth0"),
+            Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(10, 0, 0, 0), length: 8)), gateway: .v4(IPv4Address(192, 168, 1, 1)), device: "eth0"),
             // Our own subnet, whoever made it.
             Route(key: Route.Key(destination: PF.ownSubnet), device: "cni0", scope: .link, proto: .kernel),
             Route(key: Route.Key(destination: PF.ownSubnet), device: "cni0", scope: .link),
-            Route(key: Route.Key(destination: PF.ownSubnet, metric: 50), gateway: PF.publicIP(2), device: "eth0"),
+            Route(key: Route.Key(destination: PF.ownSubnet, metric: 50), gateway: .v4(PF.publicIP(2)), device: "eth0"),
             // Not unicast.
             Route(key: Route.Key(destination: PF.subnet(3)), type: .blackhole),
             Route(key: Route.Key(destination: PF.subnet(3)), type: .unreachable),
@@ -41,7 +41,7 @@ import Testing
         // `10.244.0.0/16 dev flannel.1` (old flannel, or an admin's) lies inside Network, but no
         // lease is a /16: it is not a route to a peer, and stays.
         #expect(!Self.ownership.owns(Route(key: Route.Key(destination: PF.cluster), device: PF.device, scope: .link)))
-        #expect(!Self.ownership.owns(Route(key: Route.Key(destination: PF.cluster), gateway: PF.publicIP(2), device: "eth0")))
+        #expect(!Self.ownership.owns(Route(key: Route.Key(destination: PF.cluster), gateway: .v4(PF.publicIP(2)), device: "eth0")))
     }
 
     /// Routes inside our own lease (Canal's Felix programs `10.244.1.5 dev cali… scope link`,
@@ -67,10 +67,10 @@ import Testing
 
     @Test func fdbEntries() {
         #expect(Self.ownership.owns(PF.fdb(2)))
-        #expect(!Self.ownership.owns(FdbEntry(key: FdbEntry.Key(device: PF.device, mac: PF.mac(2)), destination: PF.publicIP(2), isSelf: false)))
+        #expect(!Self.ownership.owns(FdbEntry(key: FdbEntry.Key(device: PF.device, mac: PF.mac(2)), destination: .v4(PF.publicIP(2)), isSelf: false)))
         #expect(!Self.ownership.owns(FdbEntry(key: FdbEntry.Key(device: PF.device, mac: MACAddress(0)), destination: nil)))
-        #expect(!Self.ownership.owns(FdbEntry(device: "vxlan0", mac: PF.mac(2), destination: PF.publicIP(2))))
-        #expect(!Self.ownership.owns(FdbEntry(device: "eth0", mac: PF.mac(2), destination: PF.publicIP(2))))
+        #expect(!Self.ownership.owns(FdbEntry(device: "vxlan0", mac: PF.mac(2), destination: .v4(PF.publicIP(2)))))
+        #expect(!Self.ownership.owns(FdbEntry(device: "eth0", mac: PF.mac(2), destination: .v4(PF.publicIP(2)))))
     }
 
     @Test func tables() {
@@ -127,7 +127,7 @@ import Testing
         for proto in Self.protocols {
             for metric: UInt32 in [0, 100, 600, 1024] {
                 for device in ["eth0", PF.device] {
-                    let route = Route(key: Route.Key(destination: Self.defaultDestination, metric: metric), gateway: IPv4Address(192, 168, 1, 1), device: device, proto: proto)
+                    let route = Route(key: Route.Key(destination: Self.defaultDestination, metric: metric), gateway: .v4(IPv4Address(192, 168, 1, 1)), device: device, proto: proto)
                     #expect(!Self.owned(route), "\(route)")
                     #expect(!Self.owned(route, widest), "\(route)")
                 }
@@ -140,50 +140,50 @@ import Testing
         // admin (static), a routing daemon or DHCP would.
         let peer = PF.publicIP(4)
         for proto in Self.protocols {
-            let route = Route(key: PF.routeKey(4), gateway: peer, device: "eth0", proto: proto)
+            let route = Route(key: PF.routeKey(4), gateway: .v4(peer), device: "eth0", proto: proto)
             #expect(Self.owned(route) == (proto == .boot), "\(route)")
             var vxlan = PF.vxlanRoute(4)
             vxlan.proto = proto
             #expect(Self.owned(vxlan) == (proto == .boot), "\(vxlan)")
         }
-        #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: peer, device: "eth0", proto: .static)))
-        #expect(Self.owned(Route(key: PF.routeKey(4), gateway: peer, device: "eth0", proto: .boot)))
+        #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: .v4(peer), device: "eth0", proto: .static)))
+        #expect(Self.owned(Route(key: PF.routeKey(4), gateway: .v4(peer), device: "eth0", proto: .boot)))
     }
 
     @Test func onlyALeasesPrefixLength() {
-        let slash25 = Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(10, 244, 5, 128), length: 25)), gateway: PF.publicIP(5), device: "eth0")
+        let slash25 = Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(10, 244, 5, 128), length: 25)), gateway: .v4(PF.publicIP(5)), device: "eth0")
         #expect(!Self.owned(slash25), "25 is not among the lease lengths [24]")
         let with25 = Ownership(cluster: PF.cluster, ownSubnet: PF.ownSubnet, vxlanDevice: PF.device, underlay: "eth0", subnetLengths: [24, 25])
         #expect(Self.owned(slash25, with25), "a lease of length 25 exists")
         // Every length but 24, inside the cluster, in flannel's shape: not ours.
         for length in UInt8(0)...32 where length != 24 {
             let destination = IPv4Prefix(address: IPv4Address(10, 244, 6, 0), length: length)
-            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: PF.publicIP(6), device: "eth0")), "/\(length)")
-            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: destination.address, device: PF.device, onLink: true)), "/\(length)")
+            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: .v4(PF.publicIP(6)), device: "eth0")), "/\(length)")
+            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: .v4(destination.address), device: PF.device, onLink: true)), "/\(length)")
         }
         // Outside the cluster: never, at any length.
         for length in UInt8(0)...32 {
             let destination = IPv4Prefix(address: IPv4Address(10, 245, 6, 0), length: length)
-            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: PF.publicIP(6), device: "eth0")), "\(destination)")
+            #expect(!Self.owned(Route(key: Route.Key(destination: destination), gateway: .v4(PF.publicIP(6)), device: "eth0")), "\(destination)")
         }
     }
 
     @Test func theClusterRouteIsNotOwned() {
         for proto in Self.protocols {
             #expect(!Self.owned(Route(key: Route.Key(destination: PF.cluster), device: PF.device, scope: .link, proto: proto)))
-            #expect(!Self.owned(Route(key: Route.Key(destination: PF.cluster), gateway: IPv4Address(192, 168, 1, 1), device: "eth0", proto: proto)))
+            #expect(!Self.owned(Route(key: Route.Key(destination: PF.cluster), gateway: .v4(IPv4Address(192, 168, 1, 1)), device: "eth0", proto: proto)))
         }
     }
 
     @Test func onlyTheVxlanDeviceOrAGatewayOnTheUnderlay() {
         // Via a gateway on another device: not ours, whatever its protocol.
         for device in ["eth1", "cni0", "docker0", "flannel.2", "lo"] {
-            #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: PF.publicIP(4), device: device)), "\(device)")
+            #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: .v4(PF.publicIP(4)), device: device)), "\(device)")
         }
         // On the underlay without a gateway (a connected-style route): not ours.
         #expect(!Self.owned(Route(key: PF.routeKey(4), device: "eth0", scope: .link)))
         // No device at all.
-        #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: PF.publicIP(4))))
+        #expect(!Self.owned(Route(key: PF.routeKey(4), gateway: .v4(PF.publicIP(4)))))
     }
 
     @Test func onTheVxlanDeviceWithoutGateway() {
@@ -208,7 +208,7 @@ import Testing
     static func skipping(subnet: Bool = true, publicIP: Bool = false, mac: Bool = false) -> Ownership {
         var ownership = PF.ownership
         ownership.skipped = SkippedObjects(
-            subnets: subnet ? [PF.subnet(skippedPeer)] : [], publicIPs: publicIP ? [skippedIP] : [], macs: mac ? [skippedMAC] : []
+            subnets: subnet ? [.v4(PF.subnet(skippedPeer))] : [], publicIPs: publicIP ? [.v4(skippedIP)] : [], macs: mac ? [skippedMAC] : []
         )
         return ownership
     }
@@ -218,15 +218,15 @@ import Testing
         let peer = Self.skippedPeer
         #expect(!Self.owned(PF.vxlanRoute(peer), ownership))
         #expect(!Self.owned(PF.directRoute(peer), ownership))
-        #expect(!Self.owned(Route(key: Route.Key(destination: PF.subnet(peer), metric: 100), gateway: PF.publicIP(peer), device: "eth0"), ownership))
+        #expect(!Self.owned(Route(key: Route.Key(destination: PF.subnet(peer), metric: 100), gateway: .v4(PF.publicIP(peer)), device: "eth0"), ownership))
         #expect(!Self.owned(PF.neighbor(peer), ownership))
         // The other peers' are.
         #expect(Self.owned(PF.vxlanRoute(2), ownership) && Self.owned(PF.neighbor(2), ownership) && Self.owned(PF.fdb(2), ownership))
         // Its FDB entry is its by MAC or by destination.
         #expect(!Self.owned(PF.fdb(peer), Self.skipping(mac: true)))
-        #expect(!Self.owned(FdbEntry(device: PF.device, mac: Self.skippedMAC, destination: PF.publicIP(3)), Self.skipping(mac: true)))
+        #expect(!Self.owned(FdbEntry(device: PF.device, mac: Self.skippedMAC, destination: .v4(PF.publicIP(3))), Self.skipping(mac: true)))
         #expect(!Self.owned(PF.fdb(peer), Self.skipping(publicIP: true)))
-        #expect(!Self.owned(FdbEntry(device: PF.device, mac: PF.mac(9), destination: Self.skippedIP), Self.skipping(publicIP: true)))
+        #expect(!Self.owned(FdbEntry(device: PF.device, mac: PF.mac(9), destination: .v4(Self.skippedIP)), Self.skipping(publicIP: true)))
         #expect(Self.owned(PF.fdb(peer), Self.skipping(subnet: false)), "nothing says the entry is a skipped peer's")
     }
 
@@ -290,7 +290,7 @@ import Testing
     /// an older lease); `PeerScreening` does not compare rejected records with leases.
     @Test func aDesiredFdbEntryToASkippedPublicIPIsAConflictNotARefusedPlan() {
         var ownership = PF.ownership
-        ownership.skipped = SkippedObjects(subnets: [PF.subnet(9)], publicIPs: [PF.publicIP(3)])
+        ownership.skipped = SkippedObjects(subnets: [.v4(PF.subnet(9))], publicIPs: [.v4(PF.publicIP(3))])
         let desired = PF.state(vxlan: [2, 3])
         for observed in [PF.state(vxlan: [2]), PF.state(vxlan: [2, 3]).merging(NetworkState(fdb: [PF.fdb(3, dst: PF.publicIP(4))]))] {
             let plan = Planner.plan(desired: desired, observed: observed, ownership: ownership)
@@ -305,7 +305,7 @@ import Testing
     /// A skipped subnet's neighbour still points at a MAC that a valid peer now has.
     @Test func aDesiredFdbEntryOfASkippedPeersLearntMACIsAConflict() {
         var ownership = PF.ownership
-        ownership.skipped = SkippedObjects(subnets: [PF.subnet(9)])
+        ownership.skipped = SkippedObjects(subnets: [.v4(PF.subnet(9))])
         var observed = PF.state(vxlan: [2])
         let stale = PF.neighbor(9, mac: PF.mac(3))
         observed.neighbors[stale.key] = stale

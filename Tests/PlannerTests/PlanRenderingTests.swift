@@ -34,7 +34,7 @@ import Testing
         var old = PF.link()
         old.vni = 2
         old.port = 4789
-        old.local = IPv4Address(192, 168, 1, 99)
+        old.local = .v4(IPv4Address(192, 168, 1, 99))
         old.underlay = "eth1"
         old.mac = MACAddress(0x0200_0000_00ff)
         let change = Change.recreateLink(old: old, new: PF.link())

@@ -53,9 +53,9 @@ import Testing
     static var hostileChanges: [Change] {
         var link = PF.link()
         link.underlay = hostile
-        let route = Route(key: PF.routeKey(2), gateway: PF.publicIP(2), device: hostile)
+        let route = Route(key: PF.routeKey(2), gateway: .v4(PF.publicIP(2)), device: hostile)
         let neighbor = Neighbor(key: Neighbor.Key(device: hostile, ip: PF.subnet(2).address), lladdr: PF.mac(2))
-        let fdb = FdbEntry(device: hostile, mac: PF.mac(2), destination: PF.publicIP(2))
+        let fdb = FdbEntry(device: hostile, mac: PF.mac(2), destination: .v4(PF.publicIP(2)))
         let address = DeviceAddress(device: hostile, address: InterfaceAddress(address: PF.ownSubnet.address, length: 32))
         return [
             .createLink(link), .route(.create(route)), .route(.delete(route)), .neighbor(.create(neighbor)),
@@ -72,7 +72,7 @@ import Testing
             #expect(words.filter { $0 == Self.hostile }.count == 1, "\(named) → \(words)")
             #expect(!words.contains("b;touch"), "\(named)")
         }
-        let route = Route(key: PF.routeKey(2), gateway: PF.publicIP(2), device: Self.hostile)
+        let route = Route(key: PF.routeKey(2), gateway: .v4(PF.publicIP(2)), device: Self.hostile)
         #expect(
             try Self.bashWords(PlanScript.commands(for: .route(.create(route)))[0])
                 == ["ip", "route", "replace", "10.244.2.0/24", "via", "192.168.1.12", "dev", Self.hostile]

@@ -19,17 +19,17 @@ enum PF {
 
     static func link(mac: MACAddress? = ownMAC, mtu: UInt32 = 1450, addresses: [InterfaceAddress]? = nil) -> VxlanLink {
         VxlanLink(
-            name: device, vni: 1, local: ownIP, underlay: "eth0", mtu: mtu, mac: mac,
+            name: device, vni: 1, local: .v4(ownIP), underlay: "eth0", mtu: mtu, mac: mac,
             addresses: addresses ?? [InterfaceAddress(address: ownSubnet.address, length: 32)]
         )
     }
 
     static func vxlanRoute(_ n: UInt8) -> Route {
-        Route(key: routeKey(n), gateway: subnet(n).address, device: device, onLink: true)
+        Route(key: routeKey(n), gateway: .v4(subnet(n).address), device: device, onLink: true)
     }
 
     static func directRoute(_ n: UInt8, via: IPv4Address? = nil) -> Route {
-        Route(key: routeKey(n), gateway: via ?? publicIP(n), device: "eth0")
+        Route(key: routeKey(n), gateway: .v4(via ?? publicIP(n)), device: "eth0")
     }
 
     static func neighbor(_ n: UInt8, mac: MACAddress? = nil) -> Neighbor {
@@ -37,7 +37,7 @@ enum PF {
     }
 
     static func fdb(_ n: UInt8, mac: MACAddress? = nil, dst: IPv4Address? = nil) -> FdbEntry {
-        FdbEntry(device: device, mac: mac ?? self.mac(n), destination: dst ?? publicIP(n))
+        FdbEntry(device: device, mac: mac ?? self.mac(n), destination: .v4(dst ?? publicIP(n)))
     }
 
     static func table(masquerade: Bool = true) -> NftTable {
@@ -78,10 +78,10 @@ enum PF {
     static var foreign: NetworkState {
         NetworkState(
             routes: [
-                Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0)), gateway: IPv4Address(192, 168, 1, 1), device: "eth0", proto: .static),
-                Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(192, 168, 1, 0), length: 24)), device: "eth0", scope: .link, proto: .kernel, preferredSource: ownIP),
-                Route(key: Route.Key(destination: ownSubnet), device: "cni0", scope: .link, proto: .kernel, preferredSource: IPv4Address(10, 244, 1, 1)),
-                Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: subnet(9)), gateway: IPv4Address(10, 0, 0, 1), device: "eth1"),
+                Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0)), gateway: .v4(IPv4Address(192, 168, 1, 1)), device: "eth0", proto: .static),
+                Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(192, 168, 1, 0), length: 24)), device: "eth0", scope: .link, proto: .kernel, preferredSource: .v4(ownIP)),
+                Route(key: Route.Key(destination: ownSubnet), device: "cni0", scope: .link, proto: .kernel, preferredSource: .v4(IPv4Address(10, 244, 1, 1))),
+                Route(key: Route.Key(table: RouteTable(rawValue: 100), destination: subnet(9)), gateway: .v4(IPv4Address(10, 0, 0, 1)), device: "eth1"),
                 Route(key: Route.Key(destination: IPv4Prefix(address: IPv4Address(10, 244, 200, 0), length: 24)), type: .blackhole),
             ],
             neighbors: [

@@ -362,12 +362,12 @@ import Testing
         switch change {
         case let .address(verb):
             let address = (verb.after ?? verb.before)?.address
-            return pad(UInt64(address?.address.value ?? 0)) + pad(UInt64(address?.length ?? 0))
+            return pad(UInt64(address?.address.ipv4?.value ?? 0)) + pad(UInt64(address?.length ?? 0))
         case let .fdb(verb): return pad((verb.after ?? verb.before)?.key.mac.value ?? 0)
-        case let .neighbor(verb): return pad(UInt64((verb.after ?? verb.before)?.key.ip.value ?? 0))
+        case let .neighbor(verb): return pad(UInt64((verb.after ?? verb.before)?.key.ip.ipv4?.value ?? 0))
         case let .route(verb):
             guard let key = (verb.after ?? verb.before)?.key else { return "" }
-            return pad(UInt64(key.table.rawValue)) + pad(UInt64(key.destination.address.value)) + pad(UInt64(key.destination.length))
+            return pad(UInt64(key.table.rawValue)) + pad(UInt64(key.destination.address.ipv4?.value ?? 0)) + pad(UInt64(key.destination.length))
                 + pad(UInt64(key.tos)) + pad(UInt64(key.metric))
         case let .table(verb): return (verb.after ?? verb.before).map { pad(UInt64($0.key.family.rawValue)) + $0.key.name } ?? ""
         case let .iptables(change): return pad(UInt64(change.table.family.rawValue)) + change.table.name

@@ -87,7 +87,7 @@ import Testing
 
     static let incompatible: [(String, @Sendable (inout VxlanLink) -> Void)] = [
         ("vni", { $0.vni = 2 }),
-        ("local", { $0.local = IPv4Address(192, 168, 1, 99) }),
+        ("local", { $0.local = .v4(IPv4Address(192, 168, 1, 99)) }),
         ("dev", { $0.underlay = "eth1" }),
         ("port", { $0.port = 4789 }),
         ("mac", { $0.mac = MACAddress(0x0200_0000_00ff) }),
@@ -191,7 +191,7 @@ import Testing
     @Test func bridgeFdbEntryOnADesiredKeyIsReplaced() {
         let desired = PF.state(vxlan: [2])
         var observed = desired
-        let learnt = FdbEntry(key: PF.fdb(2).key, destination: PF.publicIP(2), isSelf: false, state: .reachable)
+        let learnt = FdbEntry(key: PF.fdb(2).key, destination: .v4(PF.publicIP(2)), isSelf: false, state: .reachable)
         observed.fdb[learnt.key] = learnt
         #expect(PF.plan(desired, observed).changes == [.fdb(.replace(old: learnt, new: PF.fdb(2)))])
     }
@@ -212,7 +212,7 @@ import Testing
         let plan = PF.plan(desired, NetworkState())
         let routes = plan.changes.compactMap { if case let .route(verb) = $0 { verb.after?.key } else { nil } }
         #expect(routes == routes.sorted())
-        #expect(routes.map(\.destination.address.octets[2]) == [2, 3, 5, 7, 9])
+        #expect(routes.map { $0.destination.address.bytes[2] } == [2, 3, 5, 7, 9])
         let stale = PF.plan(PF.state(table: nil), PF.state(vxlan: [9, 3, 5], hostGW: [7, 2]))
         let deleted = stale.changes.compactMap { if case let .route(.delete(route)) = $0 { route.key } else { nil } }
         #expect(deleted == deleted.sorted() && deleted.count == 5)

@@ -101,7 +101,7 @@ struct RandomScenario {
         var state = previous
         for key in state.routes.keys.sorted() {
             if random.chance(0.15) { state.routes[key] = nil } else if random.chance(0.1) {
-                state.routes[key]?.gateway = random.pick(onLinkIPs)
+                state.routes[key]?.gateway = .v4(random.pick(onLinkIPs))
                 state.routes[key]?.device = "eth0"
                 state.routes[key]?.onLink = false
             }
@@ -113,13 +113,13 @@ struct RandomScenario {
         }
         for key in state.fdb.keys.sorted() {
             if random.chance(0.15) { state.fdb[key] = nil } else if random.chance(0.1) {
-                state.fdb[key]?.destination = random.pick(onLinkIPs + offLinkIPs)
+                state.fdb[key]?.destination = .v4(random.pick(onLinkIPs + offLinkIPs))
             }
         }
         if state.vxlan == nil && random.chance(0.2) { state.vxlan = PF.link(mac: random.pick(ownMACs)) }
         if var link = state.vxlan {
             if random.chance(0.08) { link.vni = 2 }
-            if random.chance(0.08) { link.local = IPv4Address(192, 168, 1, 99) }
+            if random.chance(0.08) { link.local = .v4(IPv4Address(192, 168, 1, 99)) }
             if random.chance(0.08) { link.underlay = "eth1" }
             if random.chance(0.08) { link.port = 4789 }
             if random.chance(0.1) { link.mac = random.pick(ownMACs + [KernelModel.generatedMAC]) }
@@ -146,8 +146,8 @@ struct RandomScenario {
             let key = Route.Key(destination: destination, metric: random.pick([0, 0, 100]))
             guard state.routes[key] == nil else { continue }
             state.routes[key] = random.chance(0.75)
-                ? Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0")
-                : Route(key: key, gateway: destination.address, device: PF.device, onLink: true)
+                ? Route(key: key, gateway: .v4(random.pick(onLinkIPs)), device: "eth0")
+                : Route(key: key, gateway: .v4(destination.address), device: PF.device, onLink: true)
         }
         guard state.vxlan != nil else { return }
         for _ in 0..<Int.random(in: 0...2, using: &random) {
@@ -184,7 +184,7 @@ struct RandomScenario {
         // Default routes, at several metrics, of any protocol (DHCP's, a static one, even boot).
         for metric: UInt32 in [0, 100, 600] where random.chance(0.4) {
             let key = Route.Key(destination: IPv4Prefix(address: IPv4Address(0), length: 0), metric: metric)
-            put(Route(key: key, gateway: gateway, device: random.pick(["eth0", "eth0", "eth1"]), proto: random.pick(protocols)))
+            put(Route(key: key, gateway: .v4(gateway), device: random.pick(["eth0", "eth0", "eth1"]), proto: random.pick(protocols)))
         }
         for _ in 0..<Int.random(in: 0...10, using: &random) { put(foreignRoute(lengths: lengths, &random)) }
 
@@ -207,10 +207,10 @@ struct RandomScenario {
             switch Int.random(in: 0..<3, using: &random) {
             case 0:
                 let key = FdbEntry.Key(device: random.pick(["eth0", "vxlan0"] + otherDevices), mac: mac)
-                put(FdbEntry(key: key, destination: destination, isSelf: random.chance(0.5), state: random.pick([.permanent, .reachable, .stale])))
+                put(FdbEntry(key: key, destination: destination.map { .v4($0) }, isSelf: random.chance(0.5), state: random.pick([.permanent, .reachable, .stale])))
             case 1:
                 let key = FdbEntry.Key(device: PF.device, mac: mac)
-                put(FdbEntry(key: key, destination: destination, isSelf: false, state: random.pick([.permanent, .reachable, .stale])))
+                put(FdbEntry(key: key, destination: destination.map { .v4($0) }, isSelf: false, state: random.pick([.permanent, .reachable, .stale])))
             default:
                 put(FdbEntry(key: FdbEntry.Key(device: PF.device, mac: random.chance(0.5) ? MACAddress(0) : mac), destination: nil))
             }
@@ -235,8 +235,8 @@ struct RandomScenario {
     static func flannelShaped(_ destination: IPv4Prefix, _ random: inout SplitMix64) -> Route {
         let key = Route.Key(destination: destination, metric: random.pick([0, 0, 100]))
         return random.chance(0.6)
-            ? Route(key: key, gateway: random.pick(onLinkIPs), device: "eth0")
-            : Route(key: key, gateway: destination.address, device: PF.device, onLink: true)
+            ? Route(key: key, gateway: .v4(random.pick(onLinkIPs)), device: "eth0")
+            : Route(key: key, gateway: .v4(destination.address), device: PF.device, onLink: true)
     }
 
     /// One route the contract must not grant, foreign for one reason picked at random.
@@ -270,7 +270,7 @@ struct RandomScenario {
         case 5: // via a gateway on another device
             var route = flannelShaped(clusterDestination(length: leaseLength, &random), &random)
             route.device = random.pick(otherDevices)
-            route.gateway = random.pick(onLinkIPs + [IPv4Address(10, 0, 0, 1)])
+            route.gateway = .v4(random.pick(onLinkIPs + [IPv4Address(10, 0, 0, 1)]))
             route.onLink = false
             return route
         case 6: // on the underlay without a gateway
@@ -300,7 +300,7 @@ struct RandomScenario {
     {
         guard random.chance(0.6) else { return (SkippedObjects(), []) }
         let desiredMACs = Set(desired.fdb.keys.map(\.mac))
-        let desiredIPs = Set(desired.fdb.values.compactMap(\.destination))
+        let desiredIPs = Set(desired.fdb.values.compactMap { $0.destination?.ipv4 })
         let freeMACs = (1...9).map { PF.mac($0) }.filter { !desiredMACs.contains($0) }
         let freeIPs = ((12...20).map { IPv4Address(192, 168, 1, $0) } + offLinkIPs).filter { !desiredIPs.contains($0) }
         var subnets = Set<IPv4Prefix>(), publicIPs = Set<IPv4Address>(), skippedMACs = Set<MACAddress>()
@@ -314,7 +314,7 @@ struct RandomScenario {
             guard random.chance(0.85) else { continue }
             present.append(peer)
             let route = random.chance(0.5)
-                ? PF.vxlanRoute(peer) : Route(key: PF.routeKey(peer), gateway: random.pick(onLinkIPs), device: "eth0")
+                ? PF.vxlanRoute(peer) : Route(key: PF.routeKey(peer), gateway: .v4(random.pick(onLinkIPs)), device: "eth0")
             state.routes[route.key] = route
             guard state.vxlan != nil else { continue }
             let neighbor = Neighbor(
@@ -322,11 +322,11 @@ struct RandomScenario {
                 state: random.chance(0.8) ? .permanent : random.pick(learntStates)
             )
             state.neighbors[neighbor.key] = neighbor
-            state.fdb[FdbEntry.Key(device: PF.device, mac: mac)] = FdbEntry(device: PF.device, mac: mac, destination: publicIP)
+            state.fdb[FdbEntry.Key(device: PF.device, mac: mac)] = FdbEntry(device: PF.device, mac: mac, destination: .v4(publicIP))
             // A desired peer's entry that still points at this peer's PublicIP: its key is
             // desired, its value is the skipped peer's.
             if publicIPs.contains(publicIP), let stolen = desiredMACs.sorted().first(where: { _ in random.chance(0.3) }) {
-                state.fdb[FdbEntry.Key(device: PF.device, mac: stolen)] = FdbEntry(device: PF.device, mac: stolen, destination: publicIP)
+                state.fdb[FdbEntry.Key(device: PF.device, mac: stolen)] = FdbEntry(device: PF.device, mac: stolen, destination: .v4(publicIP))
             }
         }
         // Records of which nothing but a PublicIP or a VtepMAC could be read.
@@ -340,7 +340,7 @@ struct RandomScenario {
                 state.neighbors[key]?.lladdr = random.pick(freeMACs)
             }
         }
-        return (SkippedObjects(subnets: subnets, publicIPs: publicIPs, macs: skippedMACs), present)
+        return (SkippedObjects(subnets: Set(subnets.map(IPPrefix.v4)), publicIPs: Set(publicIPs.map(IPAddress.v4)), macs: skippedMACs), present)
     }
 }
 

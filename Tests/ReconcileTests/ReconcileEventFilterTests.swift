@@ -72,14 +72,14 @@ struct ReconcileEventFilterTests {
         (kernel.proto, kernel.device, kernel.gateway, kernel.onLink, kernel.scope) = (.kernel, "eth0", nil, false, .link)
         #expect(try !relevant(.route(.create(kernel))), "a connected route")
         var narrower = T.peerRoute(250)
-        narrower.key.destination = IPv4Prefix("10.244.250.0/25")!
+        narrower.key.destination = IPPrefix("10.244.250.0/25")!
         #expect(try !relevant(.route(.create(narrower))), "another prefix length")
         let defaultRoute = Route(
-            key: Route.Key(destination: IPv4Prefix("0.0.0.0/0")!), gateway: IPv4Address(172, 22, 0, 1), device: "eth0"
+            key: Route.Key(destination: IPv4Prefix("0.0.0.0/0")!), gateway: .v4(IPv4Address(172, 22, 0, 1)), device: "eth0"
         )
         #expect(try !relevant(.route(.create(defaultRoute))), "the default route")
         var own = T.peerRoute(0)
-        own.key.destination = IPv4Prefix("10.244.0.0/24")!
+        own.key.destination = IPPrefix("10.244.0.0/24")!
         #expect(try !relevant(.route(.create(own))), "the node's own subnet (cni0)")
         var local = T.peerRoute(250)
         local.key.table = RouteTable(rawValue: 255)
@@ -93,7 +93,7 @@ struct ReconcileEventFilterTests {
     }
 
     @Test func aSkippedPeersRouteIsNot() throws {
-        let filter = Self.filter(skipped: SkippedObjects(subnets: [IPv4Prefix("10.244.250.0/24")!]))
+        let filter = Self.filter(skipped: SkippedObjects(subnets: [IPPrefix("10.244.250.0/24")!]))
         #expect(try !relevant(.route(.create(T.peerRoute(250))), filter: filter))
         #expect(try !relevant(.route(.delete(T.peerRoute(250))), filter: filter))
         #expect(try relevant(.route(.create(T.peerRoute(251))), filter: filter))
@@ -121,7 +121,7 @@ struct ReconcileEventFilterTests {
         elsewhere.key.device = "eth0"
         #expect(try !relevant(.neighbor(.create(elsewhere))), "another device")
         let skipping = Self.filter(skipped: SkippedObjects(
-            subnets: [IPv4Prefix("10.244.250.0/24")!], publicIPs: [IPv4Address(172, 22, 0, 250)], macs: [T.mac(250)]
+            subnets: [IPPrefix("10.244.250.0/24")!], publicIPs: [.v4(IPv4Address(172, 22, 0, 250))], macs: [T.mac(250)]
         ))
         #expect(try !relevant(.neighbor(.create(T.peerNeighbor(250))), filter: skipping))
         #expect(try !relevant(.fdb(.create(T.peerFdb(250))), filter: skipping))

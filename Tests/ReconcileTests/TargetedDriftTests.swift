@@ -18,7 +18,7 @@ struct TargetedDriftTests {
     static func peerRoute(_ third: UInt8) -> Route {
         let gateway = IPv4Address(10, 244, third, 0)
         return Route(
-            key: Route.Key(destination: IPv4Prefix(address: gateway, length: 24)), gateway: gateway, device: "flannel.1",
+            key: Route.Key(destination: IPv4Prefix(address: gateway, length: 24)), gateway: .v4(gateway), device: "flannel.1",
             onLink: true
         )
     }
@@ -30,14 +30,14 @@ struct TargetedDriftTests {
     }
 
     static func peerFdb(_ third: UInt8) -> FdbEntry {
-        FdbEntry(device: "flannel.1", mac: mac(third), destination: IPv4Address(172, 22, 0, third))
+        FdbEntry(device: "flannel.1", mac: mac(third), destination: .v4(IPv4Address(172, 22, 0, third)))
     }
 
     /// A node with `peers` peers, converged: what a full pass leaves as its basis.
     static func basis(peers: Int = 200) -> TargetedRepairBasis {
         let thirds = (1...UInt8(peers)).map { $0 }
         let link = VxlanLink(
-            name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", mtu: 1450, mac: mac(0),
+            name: "flannel.1", vni: 1, local: .v4(IPv4Address(172, 22, 0, 239)), underlay: "eth0", mtu: 1450, mac: mac(0),
             addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)]
         )
         let desired = NetworkState(

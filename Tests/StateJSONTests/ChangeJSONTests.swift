@@ -8,11 +8,11 @@ import Testing
 /// shape is the documented one, and inconsistent changes are refused.
 @Suite struct ChangeJSONTests {
     static let device = "flannel.1"
-    static let link = VxlanLink(name: device, vni: 1, local: IPv4Address(192, 168, 1, 11), underlay: "eth0", mtu: 1450, mac: MACAddress(0x12c6_6589_b4e3))
+    static let link = VxlanLink(name: device, vni: 1, local: .v4(IPv4Address(192, 168, 1, 11)), underlay: "eth0", mtu: 1450, mac: MACAddress(0x12c6_6589_b4e3))
     static let address = DeviceAddress(device: device, address: InterfaceAddress(address: IPv4Address(10, 244, 1, 0), length: 32))
-    static let route = Route(key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, 2, 0), length: 24)), gateway: IPv4Address(10, 244, 2, 0), device: device, onLink: true)
+    static let route = Route(key: .init(destination: IPv4Prefix(address: IPv4Address(10, 244, 2, 0), length: 24)), gateway: .v4(IPv4Address(10, 244, 2, 0)), device: device, onLink: true)
     static let neighbor = Neighbor(key: .init(device: device, ip: IPv4Address(10, 244, 2, 0)), lladdr: MACAddress(0x9e11_2233_4455))
-    static let fdb = FdbEntry(device: device, mac: MACAddress(0x9e11_2233_4455), destination: IPv4Address(192, 168, 1, 12))
+    static let fdb = FdbEntry(device: device, mac: MACAddress(0x9e11_2233_4455), destination: .v4(IPv4Address(192, 168, 1, 12)))
     static let table = NftTable(key: NftTable.flannelKey, chains: [NftChain(name: "postrtg", hook: nil, rules: [NftRule([], .return)])])
 
     /// One change of every case and verb.
@@ -49,10 +49,10 @@ import Testing
         let ownership = Ownership(
             cluster: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16), ownSubnet: IPv4Prefix(address: IPv4Address(10, 244, 1, 0), length: 24),
             vxlanDevice: Self.device, underlay: "eth0", subnetLengths: [24],
-            skipped: SkippedObjects(subnets: [IPv4Prefix(address: IPv4Address(10, 244, 9, 0), length: 24)], macs: [MACAddress(7)])
+            skipped: SkippedObjects(subnets: [.v4(IPv4Prefix(address: IPv4Address(10, 244, 9, 0), length: 24))], macs: [MACAddress(7)])
         )
         let plan = Plan(changes: Self.everyChange, fingerprint: "0123456789abcdef", conflicts: ["x"], ownership: ownership)
-        let node = DocumentNode(publicIP: IPv4Address(192, 168, 1, 11), name: "n1", lease: ownership.ownSubnet, backend: "vxlan")
+        let node = DocumentNode(publicIP: IPv4Address(192, 168, 1, 11), name: "n1", lease: ownership.ipv4?.ownSubnet?.ipv4, backend: "vxlan")
         let document = PlanDocument(plan, node: node, skipped: [.init(key: "k", reason: "r", message: "m")])
         let read = try PlanFile.decode(document.encodedBytes())
         #expect(read == document)

@@ -39,12 +39,12 @@ struct RouteMirror: Codable {
     func model() throws -> Route {
         Route(
             key: Route.Key(
-                table: try parse(key.table) { RouteTable(name: $0) }, destination: try parse(key.destination) { IPv4Prefix($0) },
+                table: try parse(key.table) { RouteTable(name: $0) }, destination: try parse(key.destination) { IPPrefix($0) },
                 tos: key.tos, metric: key.metric
             ),
-            type: try parse(type) { RouteType(name: $0) }, gateway: try parse(gateway) { IPv4Address($0) }, device: device,
+            type: try parse(type) { RouteType(name: $0) }, gateway: try parse(gateway) { IPAddress($0) }, device: device,
             scope: try parse(scope) { RouteScope(name: $0) }, proto: try parse(proto) { RouteProtocol(name: $0) }, onLink: onLink,
-            preferredSource: try parse(preferredSource) { IPv4Address($0) }
+            preferredSource: try parse(preferredSource) { IPAddress($0) }
         )
     }
 }
@@ -67,7 +67,7 @@ struct NeighborMirror: Codable {
 
     func model() throws -> Neighbor {
         Neighbor(
-            key: Neighbor.Key(device: key.device, ip: try parse(key.ip) { IPv4Address($0) }), lladdr: try parse(lladdr) { MACAddress($0) },
+            key: Neighbor.Key(device: key.device, ip: try parse(key.ip) { IPAddress($0) }), lladdr: try parse(lladdr) { MACAddress($0) },
             state: try parse(state) { NeighborState(name: $0) }
         )
     }
@@ -94,7 +94,7 @@ struct FdbMirror: Codable {
     func model() throws -> FdbEntry {
         FdbEntry(
             key: FdbEntry.Key(device: key.device, mac: try parse(key.mac) { MACAddress($0) }),
-            destination: try parse(destination) { IPv4Address($0) }, isSelf: isSelf, state: try parse(state) { NeighborState(name: $0) }
+            destination: try parse(destination) { IPAddress($0) }, isSelf: isSelf, state: try parse(state) { NeighborState(name: $0) }
         )
     }
 }
@@ -123,7 +123,7 @@ struct VxlanMirror: Codable {
 
     func model() throws -> VxlanLink {
         var link = VxlanLink(
-            name: name, vni: vni, local: try parse(local) { IPv4Address($0) }, underlay: underlay, port: port, learning: learning,
+            name: name, vni: vni, local: try parse(local) { IPAddress($0) }, underlay: underlay, port: port, learning: learning,
             gbp: gbp, mtu: mtu, mac: try parse(mac) { MACAddress($0) }, up: up
         )
         link.addresses = try addresses.map { try parse($0) { InterfaceAddress($0) } }

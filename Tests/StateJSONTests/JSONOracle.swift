@@ -65,10 +65,10 @@ struct FactsMirror: Codable {
     }
 
     func model() throws -> LinkFacts {
-        let lookups = try (routeLookups ?? []).map { (try JSONOracle.parse($0.ip) { IPv4Address($0) }, $0.onLink) }
+        let lookups = try (routeLookups ?? []).map { (try JSONOracle.parse($0.ip) { IPAddress($0) }, $0.onLink) }
         return LinkFacts(
             underlay: underlay, mtu: mtu ?? 1500, addresses: try (addresses ?? []).map { try JSONOracle.parse($0) { InterfaceAddress($0) } },
-            onLinkNetworks: try (onLinkNetworks ?? []).map { try JSONOracle.parse($0) { IPv4Prefix($0) } },
+            onLinkNetworks: try (onLinkNetworks ?? []).map { try JSONOracle.parse($0) { IPPrefix($0) } },
             routeLookups: Dictionary(lookups, uniquingKeysWith: { $1 })
         )
     }
@@ -76,6 +76,7 @@ struct FactsMirror: Codable {
 
 struct StateMirror: Codable {
     var vxlan: VxlanMirror?
+    var vxlan6: VxlanMirror?
     var routes: [RouteMirror]?
     var neighbors: [NeighborMirror]?
     var fdb: [FdbMirror]?
@@ -83,6 +84,7 @@ struct StateMirror: Codable {
 
     init(_ state: NetworkState) {
         vxlan = state.vxlan.map(VxlanMirror.init)
+        vxlan6 = state.vxlan6.map(VxlanMirror.init)
         routes = state.sortedRoutes.map(RouteMirror.init)
         neighbors = state.sortedNeighbors.map(NeighborMirror.init)
         fdb = state.sortedFdb.map(FdbMirror.init)
@@ -91,7 +93,7 @@ struct StateMirror: Codable {
 
     func model() throws -> NetworkState {
         NetworkState(
-            vxlan: try vxlan?.model(), routes: try (routes ?? []).map { try $0.model() },
+            vxlan: try vxlan?.model(), vxlan6: try vxlan6?.model(), routes: try (routes ?? []).map { try $0.model() },
             neighbors: try (neighbors ?? []).map { try $0.model() }, fdb: try (fdb ?? []).map { try $0.model() },
             tables: try (tables ?? []).map { try $0.model() }
         )

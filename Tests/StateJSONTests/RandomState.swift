@@ -21,6 +21,21 @@ struct RandomState {
 
     mutating func address() -> IPv4Address { IPv4Address(UInt32(truncatingIfNeeded: next())) }
     mutating func prefix() -> IPv4Prefix { IPv4Prefix(address: address(), length: UInt8(below(33))) }
+    /// Either family, IPv6 with runs of zero groups (so `::` compression is exercised).
+    mutating func ipAddress() -> IPAddress {
+        guard chance() else { return .v4(address()) }
+        let high = chance() ? next() : next() & 0xffff_0000_0000_ffff
+        let low = [next(), 0, 1, next() & 0xffff, next() & 0xffff_ffff][below(5)]
+        return .v6(IPv6Address(high: high, low: low))
+    }
+    mutating func ipPrefix() -> IPPrefix {
+        let address = ipAddress()
+        return IPPrefix(address: address, length: UInt8(below(Int(address.bitWidth) + 1)))
+    }
+    mutating func ipInterfaceAddress() -> InterfaceAddress {
+        let address = ipAddress()
+        return InterfaceAddress(address: address, length: UInt8(below(Int(address.bitWidth) + 1)))
+    }
     mutating func mac() -> MACAddress { MACAddress(next()) }
 
     mutating func name() -> String {
@@ -38,22 +53,22 @@ struct RandomState {
     mutating func route() -> Route {
         Route(
             key: .init(
-                table: RouteTable(rawValue: [254, 255, 100, 253, 7][below(5)]), destination: prefix(),
+                table: RouteTable(rawValue: [254, 255, 100, 253, 7][below(5)]), destination: ipPrefix(),
                 tos: UInt8(below(256)), metric: chance() ? 0 : UInt32(truncatingIfNeeded: next())
             ),
-            type: RouteType(rawValue: UInt8(below(13))), gateway: chance() ? address() : nil,
+            type: RouteType(rawValue: UInt8(below(13))), gateway: chance() ? ipAddress() : nil,
             device: chance() ? deviceName() : nil, scope: RouteScope(rawValue: [0, 200, 253, 254, 255, 17][below(6)]),
-            proto: RouteProtocol(rawValue: UInt8(below(256))), onLink: chance(), preferredSource: chance() ? address() : nil
+            proto: RouteProtocol(rawValue: UInt8(below(256))), onLink: chance(), preferredSource: chance() ? ipAddress() : nil
         )
     }
 
     mutating func snapshot() -> Snapshot {
         let routes = (0..<below(30)).map { _ in route() }
         let neighbors = (0..<below(20)).map { _ in
-            Neighbor(key: .init(device: deviceName(), ip: address()), lladdr: chance() ? mac() : nil, state: NeighborState(rawValue: UInt16(below(300))))
+            Neighbor(key: .init(device: deviceName(), ip: ipAddress()), lladdr: chance() ? mac() : nil, state: NeighborState(rawValue: UInt16(below(300))))
         }
         let fdb = (0..<below(20)).map { _ in
-            FdbEntry(key: .init(device: deviceName(), mac: mac()), destination: chance() ? address() : nil, isSelf: chance(), state: NeighborState(rawValue: UInt16(below(300))))
+            FdbEntry(key: .init(device: deviceName(), mac: mac()), destination: chance() ? ipAddress() : nil, isSelf: chance(), state: NeighborState(rawValue: UInt16(below(300))))
         }
         let tables = (0..<below(3)).map { index in
             NftTable(
@@ -75,20 +90,25 @@ struct RandomState {
             )
         }
         let vxlan: VxlanLink? = chance() ? nil : VxlanLink(
-            name: deviceName(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? address() : nil,
+            name: deviceName(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? ipAddress() : nil,
             underlay: chance() ? deviceName() : nil,
             port: UInt16(truncatingIfNeeded: next()), learning: chance(), gbp: chance(), mtu: UInt32(below(10000)),
             mac: chance() ? mac() : nil, up: chance(),
-            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) },
+            addresses: (0..<below(3)).map { _ in ipInterfaceAddress() },
             txQueueLength: chance() ? nil : UInt32(below(2000)), acceptRA: chance() ? nil : Int32(below(3))
         )
-        var lookups: [IPv4Address: Bool] = [:]
-        for _ in 0..<below(10) { lookups[address()] = chance() }
+        var lookups: [IPAddress: Bool] = [:]
+        for _ in 0..<below(10) { lookups[ipAddress()] = chance() }
         let facts = LinkFacts(
             underlay: deviceName(), mtu: 68 + UInt32(below(65535 - 68 + 1)),
-            addresses: (0..<below(3)).map { _ in InterfaceAddress(address: address(), length: UInt8(below(33))) },
-            onLinkNetworks: (0..<below(3)).map { _ in prefix() }, routeLookups: lookups
+            addresses: (0..<below(3)).map { _ in ipInterfaceAddress() },
+            onLinkNetworks: (0..<below(3)).map { _ in ipPrefix() }, routeLookups: lookups
         )
-        return Snapshot(state: NetworkState(vxlan: vxlan, routes: routes, neighbors: neighbors, fdb: fdb, tables: tables), facts: facts)
+        let vxlan6: VxlanLink? = chance() ? nil : VxlanLink(
+            name: deviceName(), vni: UInt32(truncatingIfNeeded: next()), local: chance() ? ipAddress() : nil,
+            underlay: chance() ? deviceName() : nil, mtu: UInt32(below(10000)), mac: chance() ? mac() : nil,
+            addresses: (0..<below(3)).map { _ in ipInterfaceAddress() }
+        )
+        return Snapshot(state: NetworkState(vxlan: vxlan, vxlan6: vxlan6, routes: routes, neighbors: neighbors, fdb: fdb, tables: tables), facts: facts)
     }
 }

@@ -89,7 +89,7 @@ import Testing
     /// Malformed snapshots: each refusal names the place and the reason.
     @Test(arguments: [
         (document(routes: "[" + route.replacingOccurrences(of: "10.244.1.0/24", with: "10.244.1.7/24") + "]"),
-         "snapshot bad.json: not an IPv4 prefix: 10.244.1.7/24 at .state.routes[0].key.destination"),
+         "snapshot bad.json: not an IP prefix: 10.244.1.7/24 at .state.routes[0].key.destination"),
         (document(routes: "[" + route.replacingOccurrences(of: #""proto": "boot", "#, with: "") + "]"),
          #"snapshot bad.json: missing "proto" at .state.routes[0]"#),
         (document(routes: "[" + route.replacingOccurrences(of: #""tos": 0"#, with: #""tos": 300"#) + "]"),
@@ -101,7 +101,7 @@ import Testing
         (document(routes: #"{"a": 1}"#), "snapshot bad.json: expected an array, found an object at .state.routes"),
         (document(facts: "{}"), #"snapshot bad.json: missing "underlay" at .facts"#),
         (document(facts: #"{"underlay": "eth0", "routeLookups": [{"ip": "1.2.3"}]}"#),
-         "snapshot bad.json: not an IPv4 address: 1.2.3 at .facts.routeLookups[0].ip"),
+         "snapshot bad.json: not an IP address: 1.2.3 at .facts.routeLookups[0].ip"),
         (document(routes: "[" + route + ",]"),
          "snapshot bad.json: not a snapshot (malformed JSON): expected a value, found ']' (line 1, column 191) at .state.routes[1]"),
         (#"{"version": 1, "state": {"#, "snapshot bad.json: not a snapshot (malformed JSON): unexpected end of input, expected a string key (line 1, column 26) at .state"),

@@ -50,8 +50,11 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"destination": "010.0.0.1/32", "metric": 0, "table": "main", "tos": 0}"#, "not an IPv4 prefix: 010.0.0.1/32 at .destination"),
-        (#"{"destination": "10.244.1.7/24", "metric": 0, "table": "main", "tos": 0}"#, "not an IPv4 prefix: 10.244.1.7/24 at .destination"),
+        (#"{"destination": "010.0.0.1/32", "metric": 0, "table": "main", "tos": 0}"#, "not an IP prefix: 010.0.0.1/32 at .destination"),
+        (#"{"destination": "10.244.1.7/24", "metric": 0, "table": "main", "tos": 0}"#, "not an IP prefix: 10.244.1.7/24 at .destination"),
+        (#"{"destination": "fd00:10:244:1::7/64", "metric": 0, "table": "main", "tos": 0}"#, "not an IP prefix: fd00:10:244:1::7/64 at .destination"),
+        (#"{"destination": "fd00::/129", "metric": 0, "table": "main", "tos": 0}"#, "not an IP prefix: fd00::/129 at .destination"),
+        (#"{"destination": "fd00:::/64", "metric": 0, "table": "main", "tos": 0}"#, "not an IP prefix: fd00:::/64 at .destination"),
         (#"{"destination": "10.244.1.0/24", "metric": 0, "table": "nowhere-else", "tos": 0}"#, "unknown RouteTable: nowhere-else at .table"),
         (#"{"destination": "10.244.1.0/24", "metric": 0, "tos": 0}"#, #"missing "table" at top level"#),
     ])
@@ -77,8 +80,8 @@ import Testing
     @Test func linkFactsRoundTripAndDefaults() throws {
         let facts = LinkFacts(
             underlay: "ens3", mtu: 9000, addresses: [InterfaceAddress(address: IPv4Address(10, 0, 0, 2), length: 24)],
-            onLinkNetworks: [StateSample.prefix("192.168.1.0/24")],
-            routeLookups: [IPv4Address(1, 2, 3, 4): true, IPv4Address(1, 2, 3, 3): false]
+            onLinkNetworks: [.v4(StateSample.prefix("192.168.1.0/24"))],
+            routeLookups: [.v4(IPv4Address(1, 2, 3, 4)): true, .v4(IPv4Address(1, 2, 3, 3)): false]
         )
         #expect(try Self.read(Self.write(facts, StateFormats.facts), StateFormats.facts) == facts)
         let minimal = try Self.read(#"{"underlay":"eth0"}"#.utf8, StateFormats.facts)

@@ -29,7 +29,7 @@ public enum FlannelScenario {
     public static let peers = [IPv4Address(172, 22, 1, 176), IPv4Address(192, 168, 5, 5)]
 
     public static let vxlan = VxlanLink(
-        name: "flannel.1", vni: 1, local: IPv4Address(172, 22, 0, 239), underlay: "eth0", port: 8472,
+        name: "flannel.1", vni: 1, local: .v4(IPv4Address(172, 22, 0, 239)), underlay: "eth0", port: 8472,
         learning: false, gbp: false, mtu: 1450, mac: MACAddress("12:c6:65:89:b4:e3"), up: true,
         addresses: [InterfaceAddress(address: IPv4Address(10, 244, 0, 0), length: 32)],
         txQueueLength: 0, acceptRA: 0
@@ -38,16 +38,16 @@ public enum FlannelScenario {
     public static func prefix(_ text: String) -> IPv4Prefix { IPv4Prefix(text) ?? IPv4Prefix(address: IPv4Address(0), length: 0) }
 
     public static let routes: [Route] = [
-        Route(key: .init(destination: prefix("0.0.0.0/0")), gateway: IPv4Address(172, 22, 0, 1), device: "eth0"),
+        Route(key: .init(destination: prefix("0.0.0.0/0")), gateway: .v4(IPv4Address(172, 22, 0, 1)), device: "eth0"),
         Route(
-            key: .init(destination: prefix("10.244.1.0/24")), gateway: IPv4Address(10, 244, 1, 0), device: "flannel.1",
+            key: .init(destination: prefix("10.244.1.0/24")), gateway: .v4(IPv4Address(10, 244, 1, 0)), device: "flannel.1",
             onLink: true
         ),
-        Route(key: .init(destination: prefix("10.244.2.0/24")), gateway: IPv4Address(172, 22, 1, 177), device: "eth0"),
+        Route(key: .init(destination: prefix("10.244.2.0/24")), gateway: .v4(IPv4Address(172, 22, 1, 177)), device: "eth0"),
         Route(key: .init(destination: prefix("10.244.9.0/24")), type: .blackhole),
         Route(
             key: .init(destination: prefix("172.22.0.0/20")), device: "eth0", scope: .link, proto: .kernel,
-            preferredSource: IPv4Address(172, 22, 0, 239)
+            preferredSource: .v4(IPv4Address(172, 22, 0, 239))
         ),
     ]
 
@@ -59,7 +59,7 @@ public enum FlannelScenario {
     public static let fdb = [
         FdbEntry(
             key: .init(device: "flannel.1", mac: MACAddress("9e:11:22:33:44:55") ?? MACAddress(0)),
-            destination: IPv4Address(172, 22, 1, 176), isSelf: true, state: .permanent
+            destination: .v4(IPv4Address(172, 22, 1, 176)), isSelf: true, state: .permanent
         ),
     ]
 
@@ -67,7 +67,7 @@ public enum FlannelScenario {
 
     public static let facts = LinkFacts(
         underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: IPv4Address(172, 22, 0, 239), length: 20)],
-        onLinkNetworks: [prefix("172.22.0.0/20")],
-        routeLookups: [IPv4Address(172, 22, 1, 176): true, IPv4Address(192, 168, 5, 5): false]
+        onLinkNetworks: [.v4(prefix("172.22.0.0/20"))],
+        routeLookups: [.v4(IPv4Address(172, 22, 1, 176)): true, .v4(IPv4Address(192, 168, 5, 5)): false]
     )
 }

@@ -33,7 +33,7 @@ struct PreparedNode: Sendable {
         facts = LinkFacts(
             underlay: "eth0", mtu: 1500,
             addresses: [InterfaceAddress(address: IPv4Address(172, 16, 0, 1), length: 12)],
-            onLinkNetworks: [IPv4Prefix(address: IPv4Address(172, 16, 0, 0), length: 12)]
+            onLinkNetworks: [.v4(IPv4Prefix(address: IPv4Address(172, 16, 0, 0), length: 12))]
         )
         vxlan = try DesiredState.compute(netConf: netConf, leases: leases, node: Self.node, facts: facts)
         hostGW = try DesiredState.compute(

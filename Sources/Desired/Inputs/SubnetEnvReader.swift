@@ -62,10 +62,10 @@ public enum SubnetEnvReader {
                 guard let prefix = IPv4Prefix(value), prefix.length > 0 else { throw invalid("an IPv4 network (CIDR)") }
                 network = prefix
             case "FLANNEL_SUBNET":
-                guard let address = InterfaceAddress(value), address.length > 0 else {
+                guard let address = InterfaceAddress(value), case let .v4(ip) = address.address, address.length > 0 else {
                     throw invalid("an IPv4 address with a prefix length (10.244.1.1/24)")
                 }
-                lease = IPv4Prefix(address: address.address, length: address.length)
+                lease = IPv4Prefix(address: ip, length: address.length)
             case "FLANNEL_MTU":
                 guard let number = UInt32(value), LinkFacts.mtuRange.contains(number) else {
                     throw invalid("an MTU (\(LinkFacts.mtuRange.lowerBound) to \(LinkFacts.mtuRange.upperBound))")
