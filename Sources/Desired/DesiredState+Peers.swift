@@ -8,13 +8,13 @@ extension DesiredState {
         var fdb: [FdbEntry.Key: FdbEntry] = [:]
     }
 
-    /// Fills the tables directly, sized once: the screening skipped every peer that shares a
-    /// subnet (route and neighbour keys) or a VtepMAC (FDB keys) with another. Leases are passed
-    /// borrowed, not copied out (a copy retained its strings twice per peer), and whether a peer
-    /// is on-link is asked only where it decides something.
+    /// Fills one family's tables directly, sized once: the screening skipped every peer that
+    /// shares a subnet (route and neighbour keys) or a VtepMAC (FDB keys) with another. Leases
+    /// are passed borrowed, not copied out (a copy retained its strings twice per peer), and
+    /// whether a peer is on-link is asked only where it decides something.
     static func peerTables(
-        leases: [Lease], own: Int, skipped: [SkippedPeer?], backend: BackendType, netConf: NetConf, facts: LinkFacts,
-        type: (Lease) -> BackendType
+        leases: [Lease], own: Int, family: AddressFamily, skipped: [SkippedPeer?], backend: BackendType,
+        netConf: NetConf, facts: LinkFacts, type: (Lease) -> BackendType
     ) -> PeerTables {
         var tables = PeerTables()
         let vxlanPeers = leases.indices.reduce(into: 0) { count, index in
@@ -23,9 +23,10 @@ extension DesiredState {
         tables.routes.reserveCapacity(leases.count)
         tables.neighbors.reserveCapacity(vxlanPeers)
         tables.fdb.reserveCapacity(vxlanPeers)
-        let device = netConf.vxlanDeviceName
+        let device = netConf.vxlanDeviceName(family)
         for index in leases.indices where index != own && skipped[index] == nil {
-            let objects = peerObjects(leases[index], type: type(leases[index]), backend: backend, netConf: netConf, facts: facts, device: device)
+            guard let half = leases[index].half(family) else { continue }
+            let objects = peerObjects(half, type: type(leases[index]), backend: backend, netConf: netConf, facts: facts, device: device)
             if let route = objects.route { insert(route, key: route.key, into: &tables.routes) }
             if let neighbor = objects.neighbor { insert(neighbor, key: neighbor.key, into: &tables.neighbors) }
             if let entry = objects.fdb { insert(entry, key: entry.key, into: &tables.fdb) }
@@ -40,29 +41,38 @@ extension DesiredState {
         var fdb: FdbEntry?
     }
 
-    /// The objects that reach one peer that passed the screening: `S via PublicIP dev <underlay>`
-    /// for host-gw (and for on-link vxlan peers of a DirectRouting vxlan node), else
-    /// `S via S.0 onlink` through the vxlan device with the neighbour `S.0 -> VtepMAC` and the FDB
-    /// entry `VtepMAC -> PublicIP`. Shared with `IncrementalPeers`, so a peer planned alone gets
-    /// exactly what the whole computation gives it.
+    /// The metric the kernel gives a route added without one: IPv4 routes get 0, IPv6 routes
+    /// 1024 (`IP6_RT_PRIO_USER`); flannel adds its routes without one, so a converged node holds
+    /// these.
+    static func kernelMetric(_ family: AddressFamily) -> UInt32 { family == .inet ? 0 : 1024 }
+
+    /// The objects that reach one family's half of a peer that passed the screening:
+    /// `S via PublicIP dev <underlay>` for host-gw (and for on-link vxlan peers of a
+    /// DirectRouting vxlan node), else `S via S.0 onlink` through the family's vxlan device with
+    /// the neighbour `S.0 -> VtepMAC` and the FDB entry `VtepMAC -> PublicIP`. Shared with
+    /// `IncrementalPeers`, so a peer planned alone gets exactly what the whole computation gives
+    /// it.
     @inline(__always)
     static func peerObjects(
-        _ lease: Lease, type: BackendType, backend: BackendType, netConf: NetConf, facts: LinkFacts, device: String
+        _ half: LeaseHalf, type: BackendType, backend: BackendType, netConf: NetConf, facts: LinkFacts, device: String
     ) -> PeerObjects {
+        // Screened: every half still in has a PublicIP.
+        guard let publicIP = half.publicIP else { return PeerObjects() }
+        let key = Route.Key(destination: half.subnet, metric: kernelMetric(half.subnet.family))
         switch type {
         case .hostGW:
-            return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: facts.underlay))
+            return PeerObjects(route: Route(key: key, gateway: publicIP, device: facts.underlay))
         case .vxlan:
-            if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(lease.publicIP) {
-                return PeerObjects(route: Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: facts.underlay))
+            if backend == .vxlan && netConf.backend.directRouting && facts.isOnLink(publicIP) {
+                return PeerObjects(route: Route(key: key, gateway: publicIP, device: facts.underlay))
             }
             // Screened: every vxlan peer still in has a VtepMAC.
-            guard let mac = lease.vtepMAC else { return PeerObjects() }
-            let gateway = IPAddress.v4(lease.subnet.address)
+            guard let mac = half.vtepMAC else { return PeerObjects() }
+            let gateway = half.subnet.address
             return PeerObjects(
-                route: Route(key: Route.Key(destination: lease.subnet), gateway: gateway, device: device, onLink: true),
+                route: Route(key: key, gateway: gateway, device: device, onLink: true),
                 neighbor: Neighbor(key: Neighbor.Key(device: device, ip: gateway), lladdr: mac),
-                fdb: FdbEntry(device: device, mac: mac, destination: .v4(lease.publicIP))
+                fdb: FdbEntry(device: device, mac: mac, destination: publicIP)
             )
         }
     }

@@ -37,20 +37,27 @@ public struct IncrementalPeers: Sendable {
     private let node: NodeSelector
     private let own: Lease
     private let backend: BackendType
-    private let device: String
-    /// The one prefix length every lease and every record that did not parse has; nil when
-    /// they differ (then overlaps are not a matter of equal keys and every delta is refused).
-    private let length: UInt8?
     /// Every lease of the set by key; a key twice makes every delta refused.
     private var leases: [String: Lease] = [:]
     private var duplicateKeys = false
     private var skipped: Set<String>
     private var rejected: Set<String>
-    /// How many leases and records that did not parse claim each subnet, PublicIP and
-    /// (vxlan leases, this node's and records) VtepMAC.
-    private var subnets: [IPv4Prefix: Int] = [:]
-    private var publicIPs: [IPv4Address: Int] = [:]
-    private var macs: [UInt64: Int] = [:]
+    /// What each enabled family's judgements need, IPv4's first.
+    private var families: [FamilyIndex]
+
+    /// One family's counts: how many leases and records that did not parse claim each subnet,
+    /// PublicIP and (vxlan leases, this node's and records) VtepMAC of the family.
+    private struct FamilyIndex {
+        let family: AddressFamily
+        let device: String
+        /// The one prefix length every lease's half and every record that did not parse has;
+        /// nil when they differ (then overlaps are not a matter of equal keys and every delta
+        /// is refused).
+        let length: UInt8?
+        var subnets: [IPPrefix: Int] = [:]
+        var publicIPs: [IPAddress: Int] = [:]
+        var macs: [UInt64: Int] = [:]
+    }
 
     /// Indexes the set a whole computation was just made from. `desired` is its result.
     public init(
@@ -63,24 +70,29 @@ public struct IncrementalPeers: Sendable {
         self.node = node
         own = desired.ownLease
         backend = desired.backend
-        device = netConf.vxlanDeviceName
         skipped = Set(desired.skipped.map(\.key))
         self.rejected = Set(rejected.map(\.key))
         self.leases.reserveCapacity(leases.count)
-        subnets.reserveCapacity(leases.count + rejected.count)
-        publicIPs.reserveCapacity(leases.count + rejected.count)
-        macs.reserveCapacity(leases.count + rejected.count)
-        var lengths = Set(leases.lazy.map(\.subnet.length))
-        lengths.formUnion(rejected.lazy.compactMap(\.subnet?.length))
-        length = lengths.count == 1 ? lengths.first : nil
+        families = desired.families.map { family in
+            var lengths = Set(leases.lazy.compactMap { $0.half(family)?.subnet.length })
+            lengths.formUnion(rejected.lazy.compactMap { $0.protected(family).subnet?.length })
+            var index = FamilyIndex(
+                family: family, device: netConf.vxlanDeviceName(family), length: lengths.count == 1 ? lengths.first : nil
+            )
+            index.subnets.reserveCapacity(leases.count + rejected.count)
+            index.publicIPs.reserveCapacity(leases.count + rejected.count)
+            index.macs.reserveCapacity(leases.count + rejected.count)
+            for record in rejected {
+                let (subnet, publicIP, vtepMAC) = record.protected(family)
+                if let subnet { index.subnets[subnet, default: 0] += 1 }
+                if let publicIP { index.publicIPs[publicIP, default: 0] += 1 }
+                if let vtepMAC { index.macs[vtepMAC.value, default: 0] += 1 }
+            }
+            return index
+        }
         for lease in leases {
             if self.leases.updateValue(lease, forKey: lease.key) != nil { duplicateKeys = true }
             count(lease, by: 1)
-        }
-        for record in rejected {
-            if let subnet = record.subnet { subnets[subnet, default: 0] += 1 }
-            if let ip = record.publicIP { publicIPs[ip, default: 0] += 1 }
-            if let mac = record.vtepMAC { macs[mac.value, default: 0] += 1 }
         }
     }
 
@@ -90,7 +102,9 @@ public struct IncrementalPeers: Sendable {
     /// must then be rebuilt from that computation.
     public mutating func apply(_ delta: LeaseDelta, to state: inout NetworkState) throws(Refusal) -> Change {
         if duplicateKeys { throw Refusal(description: "two leases have one key") }
-        guard let length else { throw Refusal(description: "leases of several prefix lengths") }
+        for index in families where index.length == nil {
+            throw Refusal(description: "\(FamilyFields.of(index.family).familyName) leases of several prefix lengths")
+        }
         // Every judgement first; the state is changed only once all of them passed.
         var pairs: [(key: String, old: Lease?, new: Lease?)] = []
         pairs.reserveCapacity(delta.count)
@@ -112,15 +126,17 @@ public struct IncrementalPeers: Sendable {
         for pair in pairs { if let old = pair.old { count(old, by: -1) } }
         for pair in pairs {
             guard let new = pair.new else { continue }
-            try judge(new, key: pair.key, length: length)
+            try judge(new, key: pair.key)
             count(new, by: 1)
         }
         var change = Change(peers: pairs.count)
         change.before.vxlan = state.vxlan
         change.after.vxlan = state.vxlan
+        change.before.vxlan6 = state.vxlan6
+        change.after.vxlan6 = state.vxlan6
         for pair in pairs {
-            if let old = pair.old {
-                let objects = objects(of: old)
+            guard let old = pair.old else { continue }
+            for objects in objects(of: old) {
                 if let route = objects.route {
                     change.before.routes[route.key] = state.routes.removeValue(forKey: route.key)
                 }
@@ -131,8 +147,11 @@ public struct IncrementalPeers: Sendable {
             }
         }
         for pair in pairs {
-            if let new = pair.new {
-                let objects = objects(of: new)
+            guard let new = pair.new else {
+                leases.removeValue(forKey: pair.key)
+                continue
+            }
+            for objects in objects(of: new) {
                 if let route = objects.route {
                     state.routes[route.key] = route
                     change.after.routes[route.key] = route
@@ -145,66 +164,82 @@ public struct IncrementalPeers: Sendable {
                     state.fdb[entry.key] = entry
                     change.after.fdb[entry.key] = entry
                 }
-                leases[pair.key] = new
-            } else {
-                leases.removeValue(forKey: pair.key)
             }
+            leases[pair.key] = new
         }
         return change
     }
 
-    /// Refuses a new or changed lease that the whole computation would skip, or that would make
-    /// it choose another lease as this node's.
-    private func judge(_ lease: Lease, key: String, length: UInt8) throws(Refusal) {
+    /// Refuses a new or changed lease that the whole computation would skip in any family, or
+    /// that would make it choose another lease as this node's.
+    private func judge(_ lease: Lease, key: String) throws(Refusal) {
         let type = netConf.backendType(of: lease, override: options.backendOverride)
-        if lease.subnet.length != length {
-            throw Refusal(description: "\(key): subnet \(lease.subnet) is not a /\(length) as the other leases are")
-        }
-        if let (_, message) = PeerScreening.fieldProblem(lease, netConf: netConf, type: type) {
-            throw Refusal(description: "\(key) would be skipped: \(message)")
-        }
         switch node {
         case .name(let name) where lease.nodeName == name:
             throw Refusal(description: "\(key) claims this node's name")
-        case .publicIP(let ip) where lease.publicIP == ip:
+        case .publicIP(.v4(let ip)) where lease.publicIP == ip:
             throw Refusal(description: "\(key) claims this node's PublicIP")
-        case .automatic where facts.isLocal(lease.publicIP):
-            throw Refusal(description: "\(key) has an address of this node as its PublicIP")
+        case .publicIP(.v6(let ip)) where lease.publicIPv6 == ip:
+            throw Refusal(description: "\(key) claims this node's PublicIPv6")
+        case .automatic where (lease.publicIP.map(facts.isLocal) ?? false) || (lease.publicIPv6.map { facts.isLocal(.v6($0)) } ?? false):
+            throw Refusal(description: "\(key) has an address of this node as its public address")
         default:
             break
         }
-        if subnets[lease.subnet, default: 0] > 0 { throw Refusal(description: "\(key): subnet \(lease.subnet) is taken") }
-        if publicIPs[lease.publicIP, default: 0] > 0 {
-            throw Refusal(description: "\(key): PublicIP \(lease.publicIP) is taken")
-        }
-        if type == .vxlan, let mac = lease.vtepMAC, macs[mac.value, default: 0] > 0 {
-            throw Refusal(description: "\(key): VtepMAC \(mac) is taken")
-        }
-        // Whether the peer is on-link decides its objects: only the kernel's answer for this
-        // very address (looked up by the pass that computed the basis) is as good as the whole
-        // computation's, which looks every such peer up.
-        let directRouting = backend == .vxlan && netConf.backend.directRouting && type == .vxlan
-        if type == .hostGW || directRouting {
-            guard facts.routeLookups[.v4(lease.publicIP)] != nil else {
-                throw Refusal(description: "\(key): \(lease.publicIP) was not looked up in the routing table")
+        for index in families {
+            let fields = FamilyFields.of(index.family)
+            guard let half = lease.half(index.family) else {
+                throw Refusal(description: "\(key) would be skipped: \(PeerScreening.missingHalf(fields).1)")
             }
-            if let message = PeerScreening.reachabilityProblem(lease, facts: facts, type: type) {
+            if let length = index.length, half.subnet.length != length {
+                throw Refusal(description: "\(key): subnet \(half.subnet) is not a /\(length) as the other leases are")
+            }
+            if let (_, message) = PeerScreening.fieldProblem(half, family: fields, netConf: netConf, type: type) {
                 throw Refusal(description: "\(key) would be skipped: \(message)")
+            }
+            if index.subnets[half.subnet, default: 0] > 0 { throw Refusal(description: "\(key): subnet \(half.subnet) is taken") }
+            // Screened: a half without a PublicIP has a field problem.
+            guard let publicIP = half.publicIP else { continue }
+            if index.publicIPs[publicIP, default: 0] > 0 {
+                throw Refusal(description: "\(key): \(fields.publicIP) \(publicIP) is taken")
+            }
+            if type == .vxlan, let mac = half.vtepMAC, index.macs[mac.value, default: 0] > 0 {
+                throw Refusal(description: "\(key): VtepMAC \(mac) is taken")
+            }
+            // Whether the peer is on-link decides its objects: only the kernel's answer for this
+            // very address (looked up by the pass that computed the basis) is as good as the
+            // whole computation's, which looks every such peer up.
+            let directRouting = backend == .vxlan && netConf.backend.directRouting && type == .vxlan
+            if type == .hostGW || directRouting {
+                guard facts.routeLookups[publicIP] != nil else {
+                    throw Refusal(description: "\(key): \(publicIP) was not looked up in the routing table")
+                }
+                if let message = PeerScreening.reachabilityProblem(half, facts: facts, type: type) {
+                    throw Refusal(description: "\(key) would be skipped: \(message)")
+                }
             }
         }
     }
 
-    private func objects(of lease: Lease) -> DesiredState.PeerObjects {
-        DesiredState.peerObjects(
-            lease, type: netConf.backendType(of: lease, override: options.backendOverride), backend: backend,
-            netConf: netConf, facts: facts, device: device
-        )
+    /// The lease's objects in every enabled family.
+    private func objects(of lease: Lease) -> [DesiredState.PeerObjects] {
+        let type = netConf.backendType(of: lease, override: options.backendOverride)
+        return families.compactMap { index in
+            lease.half(index.family).map {
+                DesiredState.peerObjects($0, type: type, backend: backend, netConf: netConf, facts: facts, device: index.device)
+            }
+        }
     }
 
     private mutating func count(_ lease: Lease, by step: Int) {
-        subnets[lease.subnet, default: 0] += step
-        publicIPs[lease.publicIP, default: 0] += step
         let type = netConf.backendType(of: lease, override: options.backendOverride)
-        if let mac = lease.vtepMAC, type == .vxlan || lease.key == own.key { macs[mac.value, default: 0] += step }
+        for position in families.indices {
+            guard let half = lease.half(families[position].family) else { continue }
+            families[position].subnets[half.subnet, default: 0] += step
+            if let ip = half.publicIP { families[position].publicIPs[ip, default: 0] += step }
+            if let mac = half.vtepMAC, type == .vxlan || lease.key == own.key {
+                families[position].macs[mac.value, default: 0] += step
+            }
+        }
     }
 }

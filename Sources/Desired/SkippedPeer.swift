@@ -17,6 +17,8 @@ public struct SkippedPeer: Hashable, Sendable, CustomStringConvertible {
         case duplicateVtepMAC = "duplicate_vtep_mac"
         case vniMismatch = "vni_mismatch"
         case notOnLink = "not_on_link"
+        /// The lease has no half of an enabled family (no IPv6 subnet on a dual-stack cluster).
+        case missingSubnet = "missing_subnet"
     }
 
     /// The lease key (`/coreos.com/network/subnets/10.244.1.0-24`) or `node/<name>`.
@@ -26,19 +28,23 @@ public struct SkippedPeer: Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The lease source, for messages.
     public var source: String?
-    /// What of the peer's objects to protect in the kernel.
-    public var subnet: IPv4Prefix?
-    public var publicIP: IPv4Address?
+    /// The family the peer is skipped in: a problem in one family skips the peer in that family
+    /// only.
+    public var family: AddressFamily
+    /// What of the peer's objects of that family to protect in the kernel.
+    public var subnet: IPPrefix?
+    public var publicIP: IPAddress?
     public var vtepMAC: MACAddress?
 
     public init(
-        key: String, reason: Reason, message: String, source: String?, subnet: IPv4Prefix?, publicIP: IPv4Address?,
-        vtepMAC: MACAddress?
+        key: String, reason: Reason, message: String, source: String?, family: AddressFamily = .inet, subnet: IPPrefix?,
+        publicIP: IPAddress?, vtepMAC: MACAddress?
     ) {
         self.key = key
         self.reason = reason
         self.message = message
         self.source = source
+        self.family = family
         self.subnet = subnet
         self.publicIP = publicIP
         self.vtepMAC = vtepMAC

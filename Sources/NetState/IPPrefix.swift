@@ -47,6 +47,14 @@ public enum IPPrefix: Hashable, Comparable, Sendable {
         }
     }
 
+    /// The last address of the prefix.
+    public var lastAddress: IPAddress {
+        switch self {
+        case let .v4(prefix): .v4(prefix.lastAddress)
+        case let .v6(prefix): .v6(prefix.lastAddress)
+        }
+    }
+
     public var ipv4: IPv4Prefix? {
         if case let .v4(prefix) = self { return prefix }
         return nil

@@ -36,8 +36,7 @@ struct CheckCommand: SynchronousCommand {
         for problem in problems { console.write("problem: \(problem)\n") }
         if live {
             let warnings = LiveChecks.warnings(
-                underlay: facts.underlay, cluster: cluster.netConf.network, ownSubnet: desired?.ownLease.subnet,
-                vxlanDevice: cluster.netConf.vxlanDeviceName
+                underlay: facts.underlay, netConf: cluster.netConf, ownSubnet: desired?.ownLease.subnet
             )
             for warning in warnings { console.write("warning: \(warning)\n") }
         }

@@ -29,11 +29,20 @@ struct DesiredCommand: SynchronousCommand {
         let cluster = try ClusterInputs(inputs)
         var nodes: [DesiredNode] = []
         if allNodes {
-            for lease in cluster.leases.sorted(by: { $0.subnet < $1.subnet }) {
+            // Each lease's node, in the order of its first subnet (IPv4's, else IPv6's).
+            func first(_ lease: Lease) -> IPPrefix? { lease.half(.inet)?.subnet ?? lease.half(.inet6)?.subnet }
+            for lease in cluster.leases.sorted(by: { a, b in
+                switch (first(a), first(b)) {
+                case let (x?, y?): x < y
+                case (nil, _?): true
+                default: false
+                }
+            }) {
+                guard let address = lease.publicAddresses.first else { continue }
                 nodes.append(
                     try DesiredState.compute(
                         netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected,
-                        node: .publicIP(lease.publicIP),
+                        node: .publicIP(address),
                         facts: try facts(cluster, nodeIP: lease.publicIP), options: cluster.options,
                         source: cluster.leaseSource
                     )

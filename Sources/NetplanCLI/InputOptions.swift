@@ -83,7 +83,9 @@ extension ClusterInputs {
             )
             netConf = derived.netConf
             netConfSource = derived.source
-            if let own = derived.ownLease, flags.nodeIP == nil, flags.node == nil { node.selector = .publicIP(own.publicIP) }
+            if let own = derived.ownLease, flags.nodeIP == nil, flags.node == nil, let address = own.publicAddresses.first {
+                node.selector = .publicIP(address)
+            }
             if flags.ipMasq == nil, let ipMasq = env.ipMasq { node.options.ipMasq = ipMasq }
         }
         let modeUnknown: Bool

@@ -59,7 +59,10 @@ extension PlanDocument {
 extension DocumentNode {
     init(_ desired: DesiredNode, sources: [String] = []) {
         self.init(
-            publicIP: desired.ownLease.publicIP, name: desired.ownLease.nodeName, lease: desired.ownLease.subnet,
+            publicIP: desired.families.contains(.inet) ? desired.ownLease.publicIP : nil, name: desired.ownLease.nodeName,
+            lease: desired.families.contains(.inet) ? desired.ownLease.subnet : nil,
+            publicIPv6: desired.families.contains(.inet6) ? desired.ownLease.publicIPv6 : nil,
+            leaseIPv6: desired.families.contains(.inet6) ? desired.ownLease.subnet6 : nil,
             backend: desired.backend.rawValue, sources: sources
         )
     }
@@ -67,11 +70,16 @@ extension DocumentNode {
 
 extension DesiredDocument {
     init(_ node: DesiredNode, sources: [String] = []) {
-        self.init(node: DocumentNode(node, sources: sources), state: node.state, subnetEnv: [
-            "FLANNEL_NETWORK": node.subnetEnv.network.description,
-            "FLANNEL_SUBNET": node.subnetEnv.subnet.description,
-            "FLANNEL_MTU": String(node.subnetEnv.mtu),
-            "FLANNEL_IPMASQ": String(node.subnetEnv.ipMasq),
-        ])
+        let env = node.subnetEnv
+        var lines = ["FLANNEL_MTU": String(env.mtu), "FLANNEL_IPMASQ": String(env.ipMasq)]
+        if let network = env.network, let subnet = env.subnet {
+            lines["FLANNEL_NETWORK"] = network.description
+            lines["FLANNEL_SUBNET"] = subnet.description
+        }
+        if let network = env.ipv6Network, let subnet = env.ipv6Subnet {
+            lines["FLANNEL_IPV6_NETWORK"] = network.description
+            lines["FLANNEL_IPV6_SUBNET"] = subnet.description
+        }
+        self.init(node: DocumentNode(node, sources: sources), state: node.state, subnetEnv: lines)
     }
 }

@@ -7,8 +7,18 @@ import Planner
 /// `check` on a live node: settings of the host that do not stop a plan from applying but can
 /// still lose traffic. Each is a warning; the offline checks decide the exit code.
 enum LiveChecks {
-    static func warnings(underlay: String, cluster: IPv4Prefix, ownSubnet: IPv4Prefix?, vxlanDevice: String) -> [String] {
+    static func warnings(underlay: String, netConf: NetConf, ownSubnet: IPv4Prefix?) -> [String] {
         var warnings: [String] = []
+        if netConf.families.contains(.inet6) {
+            if sysctl("net/ipv6/conf/all/forwarding") == 0 {
+                warnings.append("net.ipv6.conf.all.forwarding is 0: this node will not forward IPv6 pod traffic")
+            }
+            if sysctl("net/ipv6/conf/\(underlay)/disable_ipv6") == 1 {
+                warnings.append("net.ipv6.conf.\(underlay).disable_ipv6 is 1: the IPv6 underlay is down on \(underlay)")
+            }
+        }
+        guard netConf.families.contains(.inet), let cluster = netConf.network else { return warnings }
+        let vxlanDevice = netConf.vxlanDeviceName
         // The kernel uses the larger of `all` and the interface's value.
         let all = sysctl("net/ipv4/conf/all/rp_filter")
         let device = sysctl("net/ipv4/conf/\(underlay)/rp_filter")

@@ -27,11 +27,18 @@ struct ObserveCommand: SynchronousCommand {
         let node = try NodeContext.observe(cluster, inputs, snapshot: nil, allPeers: snapshotOut != nil)
         // The own lease only narrows which routes are ours; without one, nothing is excluded.
         let own = try? DesiredState.ownLease(cluster.leases, node: cluster.selector, facts: node.facts, source: nil)
+        let netConf = cluster.netConf
+        func part(_ family: AddressFamily) -> Ownership.Family? {
+            guard netConf.families.contains(family), let network = netConf.network(family) else { return nil }
+            let ownSubnet = own?.half(family)?.subnet ?? (family == .inet ? cluster.ownSubnet.map(IPPrefix.v4) : nil)
+            return Ownership.Family(
+                cluster: network, ownSubnet: ownSubnet,
+                subnetLengths: [netConf.leaseLength(family)] + cluster.leases.compactMap { $0.half(family)?.subnet.length }
+            )
+        }
         let ownership = Ownership(
-            cluster: cluster.netConf.network,
-            ownSubnet: own?.subnet ?? cluster.ownSubnet ?? IPv4Prefix(address: IPv4Address(0), length: 32),
-            vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: node.facts.underlay,
-            subnetLengths: [cluster.netConf.leaseLength] + cluster.leases.map(\.subnet.length)
+            ipv4: part(.inet), ipv6: part(.inet6), vxlanDevice: netConf.vxlanDeviceName, vxlan6Device: netConf.vxlan6DeviceName,
+            underlay: node.facts.underlay
         )
         if let snapshotOut { try Snapshot(node).save(path: snapshotOut) }
         switch output {

@@ -53,11 +53,11 @@ public struct Ownership: Hashable, Sendable {
 
     /// An IPv4-only contract.
     public init(
-        cluster: IPv4Prefix, ownSubnet: IPv4Prefix, vxlanDevice: String, underlay: String, subnetLengths: [UInt8],
+        cluster: IPv4Prefix, ownSubnet: IPv4Prefix?, vxlanDevice: String, underlay: String, subnetLengths: [UInt8],
         skipped: SkippedObjects = SkippedObjects()
     ) {
         self.init(
-            ipv4: Family(cluster: .v4(cluster), ownSubnet: .v4(ownSubnet), subnetLengths: subnetLengths), ipv6: nil,
+            ipv4: Family(cluster: .v4(cluster), ownSubnet: ownSubnet.map(IPPrefix.v4), subnetLengths: subnetLengths), ipv6: nil,
             vxlanDevice: vxlanDevice, underlay: underlay, skipped: skipped
         )
     }

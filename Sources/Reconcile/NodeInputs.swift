@@ -15,7 +15,8 @@ extension ObservationScope {
     public init(_ cluster: ClusterInputs, underlay: String?, allPeers: Bool = false) {
         self.init(
             vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: underlay,
-            peers: allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp
+            // IPv4 only until the observer looks IPv6 peers up too.
+            peers: (allPeers ? cluster.leases.flatMap(\.publicAddresses) : cluster.peersToLookUp).compactMap(\.ipv4)
         )
     }
 }
@@ -34,16 +35,30 @@ extension ObservedNode {
 extension DesiredNode {
     /// `node <PublicIP> (<name>): lease <subnet>, backend <type>`: the node, as outputs and
     /// the agent's log name it.
+    /// `node 172.22.0.11 fd00::11 (n1): lease 10.244.1.0/24 fd00:10:244:1::/64, backend vxlan`:
+    /// the node's public addresses and leases of the families it runs.
     public var headline: String {
-        "node \(ownLease.publicIP)\(ownLease.nodeName.map { " (\($0))" } ?? ""): lease \(ownLease.subnet), backend \(backend.rawValue)"
+        let addresses = families.compactMap { family in
+            family == .inet ? ownLease.publicIP?.description : ownLease.publicIPv6?.description
+        }
+        let leases = families.compactMap { family in
+            family == .inet ? ownLease.subnet?.description : ownLease.subnet6?.description
+        }
+        let name = ownLease.nodeName.map { " (\($0))" } ?? ""
+        return "node \(addresses.joined(separator: " "))\(name): lease \(leases.joined(separator: " ")), backend \(backend.rawValue)"
     }
 
-    /// The safety contract for this node: the shape of flannel's objects, narrowed to the
-    /// lease lengths present, minus everything of the skipped peers.
+    /// The safety contract for this node: the shape of flannel's objects per family it runs,
+    /// narrowed to the lease lengths present, minus everything of the skipped peers.
     public func ownership(_ cluster: ClusterInputs) -> Ownership {
-        Ownership(
-            cluster: cluster.netConf.network, ownSubnet: ownLease.subnet, vxlanDevice: cluster.netConf.vxlanDeviceName,
-            underlay: underlay, subnetLengths: subnetLengths, skipped: SkippedObjects(skipped)
+        let netConf = cluster.netConf
+        func part(_ family: AddressFamily, _ lengths: [UInt8]) -> Ownership.Family? {
+            guard families.contains(family), let network = netConf.network(family) else { return nil }
+            return Ownership.Family(cluster: network, ownSubnet: ownLease.half(family)?.subnet, subnetLengths: lengths)
+        }
+        return Ownership(
+            ipv4: part(.inet, subnetLengths), ipv6: part(.inet6, subnetLengths6), vxlanDevice: netConf.vxlanDeviceName,
+            vxlan6Device: netConf.vxlan6DeviceName, underlay: underlay, skipped: SkippedObjects(skipped)
         )
     }
 }

@@ -155,7 +155,7 @@ import Testing
 
     @Test func kernelLookupCanMakeAHostGWPeerOffLink() {
         var facts = F.facts
-        facts.routeLookups = [.v4(F.b.publicIP): false]
+        facts.routeLookups = [.v4(F.b.publicIP!): false]
         let skipped = Self.skipped(F.netConf(.hostGW), leases: [F.a, F.b].map(F.hostGW), facts: facts)
         #expect(skipped.map(\.key) == ["node/b"])
         #expect(skipped.map(\.reason) == [.notOnLink])

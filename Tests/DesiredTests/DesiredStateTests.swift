@@ -70,19 +70,19 @@ enum DesiredFixture {
     }
 
     static func vxlanRoute(_ lease: Lease, device: String = device) -> Route {
-        Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.subnet.address), device: device, onLink: true)
+        Route(key: Route.Key(destination: lease.subnet!), gateway: .v4(lease.subnet!.address), device: device, onLink: true)
     }
 
     static func directRoute(_ lease: Lease, underlay: String = "eth0") -> Route {
-        Route(key: Route.Key(destination: lease.subnet), gateway: .v4(lease.publicIP), device: underlay)
+        Route(key: Route.Key(destination: lease.subnet!), gateway: .v4(lease.publicIP!), device: underlay)
     }
 
     static func neighbor(_ lease: Lease, device: String = device) -> Neighbor {
-        Neighbor(key: Neighbor.Key(device: device, ip: lease.subnet.address), lladdr: lease.vtepMAC)
+        Neighbor(key: Neighbor.Key(device: device, ip: lease.subnet!.address), lladdr: lease.vtepMAC)
     }
 
     static func fdb(_ lease: Lease, device: String = device) -> FdbEntry {
-        FdbEntry(device: device, mac: lease.vtepMAC ?? MACAddress(0), destination: .v4(lease.publicIP))
+        FdbEntry(device: device, mac: lease.vtepMAC ?? MACAddress(0), destination: .v4(lease.publicIP!))
     }
 }
 
@@ -108,8 +108,8 @@ enum DesiredFixture {
 
     @Test func noRouteForTheOwnSubnet() throws {
         let node = try F.compute(leases: [F.a, F.b])
-        #expect(node.state.routes[Route.Key(destination: F.a.subnet)] == nil)
-        #expect(node.state.neighbors.keys.allSatisfy { $0.ip != .v4(F.a.subnet.address) })
+        #expect(node.state.routes[Route.Key(destination: F.a.subnet!)] == nil)
+        #expect(node.state.neighbors.keys.allSatisfy { $0.ip != .v4(F.a.subnet!.address) })
         #expect(node.state.fdb.keys.allSatisfy { $0.mac != F.macA })
     }
 
@@ -197,7 +197,7 @@ enum DesiredFixture {
 
     @Test func directRoutingAsksTheKernelsLookupFirst() throws {
         var facts = F.facts
-        facts.routeLookups = [.v4(F.b.publicIP): false, .v4(F.c.publicIP): true]
+        facts.routeLookups = [.v4(F.b.publicIP!): false, .v4(F.c.publicIP!): true]
         let node = try F.compute(F.netConf(directRouting: true), leases: [F.a, F.b, F.c], facts: facts)
         #expect(node.state.sortedRoutes == [F.vxlanRoute(F.b), F.directRoute(F.c)])
     }
@@ -282,7 +282,7 @@ enum DesiredFixture {
 
             """)
         let small = SubnetEnv(network: F.network, lease: F.prefix("10.244.7.128/26"), mtu: 1400, ipMasq: true)
-        #expect(small.subnet.description == "10.244.7.129/26")
+        #expect(small.subnet!.description == "10.244.7.129/26")
     }
 
     @Test func ipMasqOffKeepsOnlyTheForwardChain() throws {
@@ -319,8 +319,8 @@ enum DesiredFixture {
         facts.addresses = [InterfaceAddress(address: F.ip("192.168.1.12"), length: 24)]
         let asB = try F.compute(leases: [F.b, F.c, F.a], node: .automatic, facts: facts)
         #expect(asB.ownLease == F.b)
-        #expect(asB.state.routes[Route.Key(destination: F.b.subnet)] == nil)
-        #expect(asB.state.routes[Route.Key(destination: F.a.subnet)] == F.vxlanRoute(F.a))
+        #expect(asB.state.routes[Route.Key(destination: F.b.subnet!)] == nil)
+        #expect(asB.state.routes[Route.Key(destination: F.a.subnet!)] == F.vxlanRoute(F.a))
     }
 
     @Test func everyDesiredObjectIsFlannelShaped() throws {

@@ -58,7 +58,7 @@ import TestSupport
         var lookups: [IPAddress: Bool] = [:]
         for host in 2...250 where !random.chance(0.1) { lookups[.v4(IPv4Address(192, 168, 0, UInt8(host)))] = random.chance(0.8) }
         let facts = LinkFacts(
-            underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: own.publicIP, length: 24)], routeLookups: lookups
+            underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: own.publicIP!, length: 24)], routeLookups: lookups
         )
         let options = DesiredOptions(backendOverride: random.chance(0.1) ? .hostGW : nil)
         return Scenario(netConf: netConf, options: options, facts: facts, leases: leases, rejected: rejected)
@@ -161,7 +161,7 @@ import TestSupport
         var own = Self.own
         own.nodeName = nil
         let netConf = NetConf(network: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16), backend: .init(type: .vxlan))
-        let facts = LinkFacts(underlay: "eth0", addresses: [InterfaceAddress(address: own.publicIP, length: 24)])
+        let facts = LinkFacts(underlay: "eth0", addresses: [InterfaceAddress(address: own.publicIP!, length: 24)])
         let desired = try DesiredState.compute(netConf: netConf, leases: [own, peer], node: .automatic, facts: facts)
         var incremental = IncrementalPeers(
             netConf: netConf, leases: [own, peer], rejected: [], node: .automatic, facts: facts, options: DesiredOptions(),

@@ -65,9 +65,41 @@ struct NetConfReaderErrorTests {
             code: .invalidValue,
             message: "net-conf.json: Network: expected an IPv4 CIDR such as \"10.244.0.0/16\", found the string \"fd00::/8\""),
         Case(
-            name: "IPv6 only", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00::/56\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            name: "no family", input: "{\"EnableIPv4\": false, \"Backend\": {\"Type\": \"vxlan\"}}",
             code: .invalidValue,
-            message: "net-conf.json: EnableIPv4: false is not supported: this tool programs the IPv4 data plane only"),
+            message: "net-conf.json: EnableIPv4: false with EnableIPv6 false leaves no address family to program; enable at least one"),
+        Case(
+            name: "EnableIPv6 without IPv6Network", input: "{\"Network\": \"10.244.0.0/16\", \"EnableIPv6\": true, \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .missingField,
+            message: "net-conf.json: IPv6Network: required when EnableIPv6 is true: an IPv6 CIDR such as \"fd00:10:244::/56\""),
+        Case(
+            name: "IPv6Network as IPv4", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"10.244.0.0/16\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6Network: expected an IPv6 CIDR such as \"fd00:10:244::/56\", found the string \"10.244.0.0/16\""),
+        Case(
+            name: "IPv6Network with host bits", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00:10:244::1/56\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6Network: \"fd00:10:244::1/56\" has host bits set; the network is fd00:10:244::/56"),
+        Case(
+            name: "IPv6Network ::/0", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"::/0\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6Network: ::/0 contains every address, the default route's among them; expected the cluster's IPv6 pod CIDR such as \"fd00:10:244::/56\""),
+        Case(
+            name: "IPv6SubnetLen 127", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00::/56\", \"IPv6SubnetLen\": 127, \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6SubnetLen: 127 leaves no room for a bridge and a tunnel address; expected at most 126"),
+        Case(
+            name: "IPv6SubnetLen not longer than the network", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00::/56\", \"IPv6SubnetLen\": 56, \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6SubnetLen: 56 is not longer than IPv6Network fd00::/56's prefix: one lease would take the whole network; expected 57 to 126"),
+        Case(
+            name: "IPv6Network too small for the default", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00::/125\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6Network: fd00::/125 is too small: flannel needs IPv6Network /124 or wider when IPv6SubnetLen is not set"),
+        Case(
+            name: "IPv6SubnetMin not an address", input: "{\"EnableIPv4\": false, \"EnableIPv6\": true, \"IPv6Network\": \"fd00::/56\", \"IPv6SubnetMin\": \"fd00::/64\", \"Backend\": {\"Type\": \"vxlan\"}}",
+            code: .invalidValue,
+            message: "net-conf.json: IPv6SubnetMin: expected an IPv6 address such as \"fd00:10:244:1::\", found the string \"fd00::/64\""),
         Case(
             name: "EnableIPv6 as a string", input: "{\"Network\": \"10.244.0.0/16\", \"EnableIPv6\": \"false\", \"Backend\": {\"Type\": \"vxlan\"}}",
             code: .invalidValue,

@@ -32,16 +32,20 @@ struct NetConfReaderTests {
     func everyKey() throws {
         let conf = try parse("""
             {"Network": "10.244.0.0/16", "SubnetLen": 25, "SubnetMin": "10.244.1.0", "SubnetMax": "10.244.200.0",
-             "EnableIPv4": true, "EnableIPv6": true, "IPv6Network": "fd00:10:244::/56", "EnableNFTables": true,
+             "EnableIPv4": true, "EnableIPv6": true, "IPv6Network": "fd00:10:244::/56", "IPv6SubnetLen": 72,
+             "IPv6SubnetMin": "fd00:10:244:0:100::", "IPv6SubnetMax": "fd00:10:244:ff:ff00::", "EnableNFTables": true,
              "Backend": {"Type": "vxlan", "VNI": 4096, "Port": 4789, "DirectRouting": true, "MTU": 9000,
                          "GBP": true, "Learning": false}}
             """)
         let expected = NetConf(
             network: try #require(IPv4Prefix("10.244.0.0/16")), subnetLen: 25, enableIPv4: true, enableIPv6: true,
-            ipv6Network: "fd00:10:244::/56", enableNFTables: true,
+            ipv6Network: try #require(IPv6Prefix("fd00:10:244::/56")), ipv6SubnetLen: 72, enableNFTables: true,
             backend: .init(type: .vxlan, vni: 4096, port: 4789, directRouting: true, mtu: 9000, gbp: true))
         #expect(conf == expected)
         #expect(conf.vxlanDeviceName == "flannel.4096")
+        #expect(conf.vxlan6DeviceName == "flannel-v6.4096")
+        #expect(conf.families == [.inet, .inet6])
+        #expect(conf.ipv6LeaseLength == 72)
     }
 
     @Test("keys match case-insensitively, as Go's encoding/json matches them; the Type value too")

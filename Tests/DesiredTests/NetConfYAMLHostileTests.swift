@@ -73,7 +73,7 @@ struct NetConfYAMLHostileTests {
 
             """
         let netConf = try NetConfReader.parse(text.bytes, source: "cm.yaml")
-        #expect(netConf.network.description == "10.244.0.0/16")
+        #expect(netConf.network!.description == "10.244.0.0/16")
     }
 
     @Test("nesting past the limit is refused before Yams recurses into it")

@@ -15,9 +15,9 @@ import TestSupport
     /// Node a, good peers b and d, and one bad peer: the result keeps b and d.
     func skippedOnly(_ bad: Lease, _ extra: [Lease] = []) throws -> (DesiredNode, SkippedPeer?) {
         let desired = try F.compute(leases: [F.a, F.b, bad, F.d] + extra)
-        #expect(desired.state.routes[Route.Key(destination: F.b.subnet)] != nil, "b is still programmed")
-        #expect(desired.state.routes[Route.Key(destination: F.d.subnet)] != nil, "d is still programmed")
-        #expect(desired.state.routes[Route.Key(destination: bad.subnet)] == nil || bad.subnet == F.b.subnet)
+        #expect(desired.state.routes[Route.Key(destination: F.b.subnet!)] != nil, "b is still programmed")
+        #expect(desired.state.routes[Route.Key(destination: F.d.subnet!)] != nil, "d is still programmed")
+        #expect(desired.state.routes[Route.Key(destination: bad.subnet!)] == nil || bad.subnet == F.b.subnet)
         return (desired, desired.skipped.first { $0.key == bad.displayName })
     }
 
@@ -77,7 +77,7 @@ import TestSupport
         #expect(desired.ownLease == F.a)
         #expect(desired.skipped.map(\.key) == ["node/copycat", "node/thief"])
         #expect(desired.skipped.map(\.reason) == [.duplicateVtepMAC, .overlappingSubnet])
-        #expect(desired.state.routes.keys.map(\.destination) == [.v4(F.b.subnet)])
+        #expect(desired.state.routes.keys.map(\.destination) == [.v4(F.b.subnet!)])
     }
 
     @Test func overlappingPeersAreAllSkipped() throws {
@@ -94,11 +94,11 @@ import TestSupport
             error: InputError(.invalidValue, source: "leases.json", field: "\(F.key("10.244.9.0/24")): PublicIP", "expected an IPv4 address such as \"192.168.64.3\", found \"1.2.3\"")
         )
         let desired = try DesiredState.compute(
-            netConf: F.netConf(), leases: [F.a, F.b], rejected: [record], node: .publicIP(F.a.publicIP), facts: F.facts,
+            netConf: F.netConf(), leases: [F.a, F.b], rejected: [record], node: .publicIP(F.a.publicIP!), facts: F.facts,
             source: "leases.json"
         )
         #expect(desired.skipped.map(\.reason) == [.invalidLease])
-        #expect(desired.skipped.first?.subnet == F.prefix("10.244.9.0/24"))
+        #expect(desired.skipped.first?.subnet == .v4(F.prefix("10.244.9.0/24")))
         #expect(desired.skipped.first?.description == "leases.json: \(F.key("10.244.9.0/24")): PublicIP: expected an IPv4 address such as \"192.168.64.3\", found \"1.2.3\"")
         #expect(desired.state.routes.count == 1)
     }
@@ -109,10 +109,10 @@ import TestSupport
             error: InputError(.invalidValue, source: "leases.json", field: "\(F.key("10.244.9.0/24")): BackendType", "bad")
         )
         let desired = try DesiredState.compute(
-            netConf: F.netConf(), leases: [F.a, F.b, F.d], rejected: [record], node: .publicIP(F.a.publicIP), facts: F.facts
+            netConf: F.netConf(), leases: [F.a, F.b, F.d], rejected: [record], node: .publicIP(F.a.publicIP!), facts: F.facts
         )
         #expect(desired.skipped.map(\.key) == [F.key("10.244.9.0/24"), "node/b", "node/d"])
-        #expect(desired.skipped.first { $0.key == "node/b" }?.message == "PublicIP \(F.b.publicIP) is also the PublicIP of \(F.key("10.244.9.0/24")), a lease that did not parse")
+        #expect(desired.skipped.first { $0.key == "node/b" }?.message == "PublicIP \(F.b.publicIP!) is also the PublicIP of \(F.key("10.244.9.0/24")), a lease that did not parse")
         #expect(desired.skipped.first { $0.key == "node/d" }?.reason == .duplicateVtepMAC)
         #expect(desired.state.routes.isEmpty)
     }
@@ -169,7 +169,7 @@ import TestSupport
         let netConf = NetConf(network: network, subnetLen: 28, backend: .init(type: .hostGW))
         let facts = LinkFacts(underlay: "eth0", onLinkNetworks: [.v4(F.prefix("192.168.0.0/16"))])
         func compute(_ leases: [Lease]) throws -> DesiredNode {
-            try DesiredState.compute(netConf: netConf, leases: leases, node: .publicIP(own.publicIP), facts: facts)
+            try DesiredState.compute(netConf: netConf, leases: leases, node: .publicIP(own.publicIP!), facts: facts)
         }
         #expect(try compute(leases).skipped.isEmpty)
         leases.append(Lease(key: "dup", subnet: leases[17].subnet, publicIP: F.ip("192.168.250.1"), backendType: .hostGW))

@@ -64,13 +64,13 @@ struct ApplyKernelTests {
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = try makeNode(registry, tag: "apply")
-        let peers = leases.map(\.publicIP)
+        let peers = leases.compactMap(\.publicIP)
 
         let before = try observe(namespace, peers: peers)
         let desired = try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(Self.nodeIP), facts: before.facts, source: "leases.json"
         )
-        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
+        let ownership = Ownership(cluster: netConf.network!, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let plan = Planner.plan(desired: desired.state, observed: before.state, ownership: ownership)
         // Device, address, 5 fdb entries, 5 neighbours, 5 routes, flannel's rules in filter and nat.
         #expect(plan.changes.count == 19)
@@ -119,12 +119,12 @@ struct ApplyKernelTests {
         let registry = NamespaceRegistry()
         defer { registry.deleteAll() }
         let namespace = try makeNode(registry, tag: "drift")
-        let peers = leases.map(\.publicIP)
+        let peers = leases.compactMap(\.publicIP)
         let empty = try observe(namespace, peers: peers)
         let desired = try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(Self.nodeIP), facts: empty.facts, source: "leases.json"
         )
-        let ownership = Ownership(cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
+        let ownership = Ownership(cluster: netConf.network!, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24])
         let first = try apply(Planner.plan(desired: desired.state, observed: empty.state, ownership: ownership), in: namespace)
         try #require(first.isComplete, "\(String(describing: first.failure))")
 

@@ -25,12 +25,12 @@ struct DeviceQueueAndAcceptRAKernelTests {
     }
 
     func makePlan(_ namespace: String, netConf: NetConf, leases: [Lease]) throws -> (Plan, DesiredNode) {
-        let observed = try base.observe(namespace, peers: leases.map(\.publicIP))
+        let observed = try base.observe(namespace, peers: leases.compactMap(\.publicIP))
         let desired = try DesiredState.compute(
             netConf: netConf, leases: leases, node: .publicIP(ApplyKernelTests.nodeIP), facts: observed.facts, source: "leases.json"
         )
         let ownership = Ownership(
-            cluster: netConf.network, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24]
+            cluster: netConf.network!, ownSubnet: desired.ownLease.subnet, vxlanDevice: "flannel.1", underlay: "eth0", subnetLengths: [24]
         )
         return (Planner.plan(desired: desired.state, observed: observed.state, ownership: ownership), desired)
     }
@@ -48,7 +48,7 @@ struct DeviceQueueAndAcceptRAKernelTests {
         let link = try base.ip(namespace, "-d", "link", "show", "flannel.1").joined(separator: "\n")
         #expect(!link.contains("qlen"), "txqlen 0 is not shown: \(link)")
         #expect(try readAcceptRA(namespace) == "0")
-        let observed = try base.observe(namespace, peers: leases.map(\.publicIP))
+        let observed = try base.observe(namespace, peers: leases.compactMap(\.publicIP))
         #expect(observed.state.vxlan?.txQueueLength == 0)
         #expect(observed.state.vxlan?.acceptRA == 0)
         let (again, _) = try makePlan(namespace, netConf: netConf, leases: leases)

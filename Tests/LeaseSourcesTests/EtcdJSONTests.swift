@@ -26,7 +26,7 @@ struct EtcdJSONTests {
             "create_revision":"5","mod_revision":"7","version":"1","value":"\(b64(value))","lease":"694d7f"}],"count":"1"}
             """
         let leases = try LeaseReader.parse(Array(body.utf8), source: "etcd")
-        #expect(leases.map(\.subnet.description) == ["10.244.1.0/24"])
+        #expect(leases.map { $0.subnet?.description } == ["10.244.1.0/24"])
         #expect(leases.first?.vtepMAC?.description == "0e:4c:8b:10:01:01")
         #expect(try EtcdLeaseSource.firstValue(in: Array(body.utf8), source: "t") == Array(value.utf8))
     }

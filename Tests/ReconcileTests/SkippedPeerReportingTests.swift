@@ -8,7 +8,7 @@ struct SkippedPeerReportingTests {
         SkippedPeer(
             key: "/coreos.com/network/subnets/10.244.\(third).0-24", reason: reason,
             message: message ?? "PublicIP: 127.0.0.1 is in 127.0.0.0/8 (loopback)", source: "leases.json",
-            subnet: IPv4Prefix("10.244.\(third).0/24"), publicIP: nil, vtepMAC: nil
+            subnet: IPPrefix("10.244.\(third).0/24"), publicIP: nil, vtepMAC: nil
         )
     }
 

@@ -36,12 +36,12 @@ public struct ClusterInputs: Sendable {
     /// The peers whose on-link answer changes the desired state: those reached by host-gw, and
     /// every vxlan peer when DirectRouting is on. Plain vxlan needs no route lookups, which at
     /// 5,000 peers is a fifth of a converged plan.
-    public var peersToLookUp: [IPv4Address] {
+    public var peersToLookUp: [IPAddress] {
         let directRouting = netConf.backend.directRouting
         return leases.filter { lease in
             let type = netConf.backendType(of: lease, override: options.backendOverride)
             return type == .hostGW || directRouting
-        }.map(\.publicIP)
+        }.flatMap(\.publicAddresses)
     }
 }
 

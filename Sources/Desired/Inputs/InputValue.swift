@@ -79,6 +79,23 @@ package struct InputValue: Sendable {
         throw mismatch("an IPv4 CIDR such as \(example.debugDescription)")
     }
 
+    func ipv6Prefix(example: String) throws(InputError) -> IPv6Prefix {
+        let text = try string()
+        if let prefix = IPv6Prefix(text, strict: true) { return prefix }
+        if let loose = IPv6Prefix(text, strict: false) {
+            throw path.error(.invalidValue, "\(text.debugDescription) has host bits set; the network is \(loose)")
+        }
+        throw mismatch("an IPv6 CIDR such as \(example.debugDescription)")
+    }
+
+    func ipv6Address(example: String) throws(InputError) -> IPv6Address {
+        let text = try string()
+        guard let address = IPv6Address(text) else {
+            throw mismatch("an IPv6 address such as \(example.debugDescription)")
+        }
+        return address
+    }
+
     func ipv4Address(example: String) throws(InputError) -> IPv4Address {
         let text = try string()
         guard let address = IPv4Address(text) else {

@@ -12,19 +12,35 @@ public struct RejectedLease: Hashable, Sendable {
     public var subnet: IPv4Prefix?
     public var publicIP: IPv4Address?
     public var vtepMAC: MACAddress?
+    /// The IPv6 half, as far as it could be read: the `&` half of the key, `PublicIPv6`,
+    /// `BackendV6Data.VtepMAC`.
+    public var subnet6: IPv6Prefix?
+    public var publicIPv6: IPv6Address?
+    public var vtepMAC6: MACAddress?
     /// Why the record was refused, naming the source, the key and the field.
     public var error: InputError
 
     public init(
         key: String, nodeName: String? = nil, subnet: IPv4Prefix? = nil, publicIP: IPv4Address? = nil,
-        vtepMAC: MACAddress? = nil, error: InputError
+        vtepMAC: MACAddress? = nil, subnet6: IPv6Prefix? = nil, publicIPv6: IPv6Address? = nil,
+        vtepMAC6: MACAddress? = nil, error: InputError
     ) {
         self.key = key
         self.nodeName = nodeName
         self.subnet = subnet
         self.publicIP = publicIP
         self.vtepMAC = vtepMAC
+        self.subnet6 = subnet6
+        self.publicIPv6 = publicIPv6
+        self.vtepMAC6 = vtepMAC6
         self.error = error
+    }
+
+    /// What could be read of the record's half of `family`, to protect its objects.
+    public func protected(_ family: AddressFamily) -> (subnet: IPPrefix?, publicIP: IPAddress?, vtepMAC: MACAddress?) {
+        family == .inet
+            ? (subnet.map(IPPrefix.v4), publicIP.map(IPAddress.v4), vtepMAC)
+            : (subnet6.map(IPPrefix.v6), publicIPv6.map(IPAddress.v6), vtepMAC6)
     }
 }
 
