@@ -12,31 +12,39 @@ public enum Planner {
         var fingerprint = FingerprintDigest()
         var changes = Changes()
         let ownedLink = observed.vxlan.flatMap { ownership.owns($0) ? $0 : nil }
+        let ownedLink6 = observed.vxlan6.flatMap { ownership.owns($0) ? $0 : nil }
         fingerprint.add(link: ownedLink)
+        fingerprint.add(link6: ownedLink6)
 
-        // 1. The device. A re-created device comes back empty: what lived on it is re-added.
-        let recreating = planDevice(desired.vxlan, ownedLink, device: ownership.vxlanDevice, into: &changes)
+        // 1. The devices. A re-created device comes back empty: what lived on it is re-added.
+        var recreated: Set<String> = []
+        if planDevice(desired.vxlan, ownedLink, device: ownership.vxlanDevice, into: &changes) {
+            recreated.insert(ownership.vxlanDevice)
+        }
+        if planDevice(desired.vxlan6, ownedLink6, device: ownership.vxlan6Device, into: &changes) {
+            recreated.insert(ownership.vxlan6Device)
+        }
 
         // 2./3. Per-object tables, make before break. A device about to be re-created holds
         // nothing worth replacing in place: what hangs on it counts as gone.
-        let device = ownership.vxlanDevice
         // A skipped peer's entry on a desired key (a desired peer's FDB entry still pointing at
         // a skipped peer's PublicIP) is a conflict, never replaced: the executor refuses it, and
         // one refused change would refuse the whole plan.
         let fdb = KeyedDiff(
-            want: desired.fdb, observed: observed.fdb, owns: ownership.owns, gone: { recreating && $0.key.device == device },
+            want: desired.fdb, observed: observed.fdb, owns: ownership.owns,
+            gone: { !recreated.isEmpty && recreated.contains($0.key.device) },
             mayReplace: ownership.mayReplace, wrap: { .fdb($0) }, fold: { fingerprint.add($0) }
         )
         // Neighbours the kernel learnt on our own device (an `incomplete` entry for S.0 that
         // traffic created first) are replaced by the permanent entry, as flannel's NeighSet does.
         let neighbors = KeyedDiff(
             want: desired.neighbors, observed: observed.neighbors, owns: ownership.owns,
-            gone: { recreating && $0.key.device == device }, mayReplace: ownership.mayReplace,
+            gone: { !recreated.isEmpty && recreated.contains($0.key.device) }, mayReplace: ownership.mayReplace,
             wrap: { .neighbor($0) }, fold: { fingerprint.add($0) }
         )
         let routes = KeyedDiff(
             want: desired.routes, observed: observed.routes, owns: ownership.owns,
-            gone: { recreating && $0.device == device }, mayReplace: { _ in false },
+            gone: { route in !recreated.isEmpty && route.device.map(recreated.contains) == true }, mayReplace: { _ in false },
             wrap: { .route($0) }, fold: { fingerprint.add($0) }
         )
         (changes.fdb, changes.fdbDeletes) = (fdb.creates, fdb.deletes)

@@ -22,6 +22,33 @@ import TestSupport
         publicIP: IPv4Address(192, 168, 0, 1), backendType: nil, vtepMAC: MACAddress(0x02_00_00_00_00_01)
     )
 
+    /// The own lease with an IPv6 half too.
+    static let ownDualStack: Lease = {
+        var lease = own
+        lease.subnet6 = subnet6(0)
+        lease.publicIPv6 = publicIPv6(1)
+        lease.vtepMAC6 = MACAddress(0x02_00_00_00_60_01)
+        return lease
+    }()
+
+    static func subnet6(_ n: Int, length: UInt8 = 64) -> IPv6Prefix {
+        IPv6Prefix(address: IPv6Address(0xfd00, 0x10, 0x244, UInt16(n), 0, 0, 0, 0), length: length)
+    }
+
+    static func publicIPv6(_ n: Int) -> IPv6Address { IPv6Address(0xfd00, 0x192, 0x168, 0, 0, 0, 0, UInt16(n)) }
+
+    /// Gives `lease` a random IPv6 half from small pools (so IPv6 clashes are common too);
+    /// now and then none, or a broken one.
+    static func addIPv6Half(_ lease: inout Lease, _ random: inout SplitMix64) {
+        guard !random.chance(0.04) else { return }
+        lease.subnet6 = random.chance(0.02)
+            ? IPv6Prefix(address: IPv6Address(0xfd01, 0, 0, UInt16(random.pick(Array(1...9))), 0, 0, 0, 0), length: 64)
+            : subnet6(random.pick(Array(1...120)))
+        lease.publicIPv6 = random.chance(0.02) ? nil : publicIPv6(random.pick(Array(2...250)))
+        lease.vtepMAC6 = random.chance(0.03) ? nil : MACAddress(0x02_00_00_00_60_00 + UInt64(random.pick(Array(0...300))))
+        lease.vni6 = random.chance(0.02) ? 7 : (random.chance(0.5) ? 1 : nil)
+    }
+
     static func randomLease(_ key: String, _ random: inout SplitMix64, lengths: [UInt8]) -> Lease {
         let third = UInt8(random.pick(Array(1...120)))
         let length = random.pick(lengths)
@@ -34,16 +61,28 @@ import TestSupport
                      publicIP: publicIP, backendType: type, vtepMAC: mac, vni: vni)
     }
 
+    /// IPv4 only, dual-stack or IPv6 only, in about equal parts with IPv4 the most common.
     static func scenario(_ random: inout SplitMix64) -> Scenario {
         let type = random.pick([BackendType.vxlan, .vxlan, .hostGW])
+        let families = random.pick([[AddressFamily.inet], [.inet], [.inet, .inet6], [.inet6]])
         let netConf = NetConf(
-            network: IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16),
+            network: families.contains(.inet) ? IPv4Prefix(address: IPv4Address(10, 244, 0, 0), length: 16) : nil,
+            enableIPv4: families.contains(.inet), enableIPv6: families.contains(.inet6),
+            ipv6Network: families.contains(.inet6) ? IPv6Prefix(address: IPv6Address(0xfd00, 0x10, 0x244, 0, 0, 0, 0, 0), length: 56) : nil,
             backend: .init(type: type, directRouting: random.chance(0.3))
         )
         let lengths: [UInt8] = random.chance(0.1) ? [24, 25] : [24]
-        var leases = [own]
+        var leases = [families.contains(.inet6) ? ownDualStack : own]
         for index in 0..<Int.random(in: 1...30, using: &random) {
-            leases.append(randomLease("node/n\(index)", &random, lengths: lengths))
+            var lease = randomLease("node/n\(index)", &random, lengths: lengths)
+            if families.contains(.inet6) { addIPv6Half(&lease, &random) }
+            // An IPv6-only cluster's nodes (kube mode) have no IPv4 half.
+            if families == [.inet6] && random.chance(0.7) {
+                lease.subnet = nil
+                lease.publicIP = nil
+                lease.vtepMAC = nil
+            }
+            leases.append(lease)
         }
         leases.shuffle(using: &random)
         var rejected: [RejectedLease] = []
@@ -57,8 +96,13 @@ import TestSupport
         // that need one; a few addresses were never looked up.
         var lookups: [IPAddress: Bool] = [:]
         for host in 2...250 where !random.chance(0.1) { lookups[.v4(IPv4Address(192, 168, 0, UInt8(host)))] = random.chance(0.8) }
+        for host in 2...250 where !random.chance(0.1) { lookups[.v6(publicIPv6(host))] = random.chance(0.8) }
         let facts = LinkFacts(
-            underlay: "eth0", mtu: 1500, addresses: [InterfaceAddress(address: own.publicIP!, length: 24)], routeLookups: lookups
+            underlay: "eth0", mtu: 1500,
+            addresses: [
+                InterfaceAddress(address: own.publicIP!, length: 24), InterfaceAddress(address: .v6(publicIPv6(1)), length: 64),
+            ],
+            routeLookups: lookups
         )
         let options = DesiredOptions(backendOverride: random.chance(0.1) ? .hostGW : nil)
         return Scenario(netConf: netConf, options: options, facts: facts, leases: leases, rejected: rejected)
@@ -71,8 +115,11 @@ import TestSupport
         for _ in 0..<Int.random(in: 1...3, using: &random) where !leases.isEmpty {
             let index = Int.random(in: 0..<leases.count, using: &random)
             var lease = leases[index]
-            switch Int.random(in: 0..<7, using: &random) {
+            switch Int.random(in: 0..<10, using: &random) {
             case 0, 1: lease.vtepMAC = MACAddress(0x02_00_00_00_20_00 + UInt64(random.pick(Array(0...300))))
+            case 7: lease.vtepMAC6 = MACAddress(0x02_00_00_00_70_00 + UInt64(random.pick(Array(0...300))))
+            case 8: lease.publicIPv6 = publicIPv6(random.pick(Array(2...250)))
+            case 9: lease.subnet6 = random.chance(0.1) ? nil : subnet6(random.pick(Array(100...200)))
             case 2: lease.publicIP = IPv4Address(192, 168, 0, UInt8(random.pick(Array(2...250))))
             case 3: lease.subnet = IPv4Prefix(address: IPv4Address(10, 244, UInt8(random.pick(Array(100...200))), 0), length: 24)
             case 4: lease.backendType = random.pick([BackendType.vxlan, .hostGW, nil])
@@ -82,7 +129,8 @@ import TestSupport
                 continue
             default:
                 serial += 1
-                let new = randomLease("node/new\(serial)", &random, lengths: [24])
+                var new = randomLease("node/new\(serial)", &random, lengths: [24])
+                if scenario.netConf.enableIPv6 { addIPv6Half(&new, &random) }
                 leases.append(new)
                 delta.record(new.key, new)
                 continue
@@ -102,7 +150,7 @@ import TestSupport
 
     @Test func acceptedDeltasGiveWhatTheWholeComputationGives() throws {
         var random = SplitMix64(seed: 0x1eaf_de17a)
-        var accepted = 0, refused = 0, chained = 0
+        var accepted = 0, refused = 0, chained = 0, acceptedIPv6 = 0
         var serial = 0
         for _ in 0..<1_000 {
             var scenario = Self.scenario(&random)
@@ -123,6 +171,7 @@ import TestSupport
                 do {
                     let change = try incremental.apply(delta, to: &state)
                     accepted += 1
+                    if scenario.netConf.enableIPv6 { acceptedIPv6 += 1 }
                     if step > 0 { chained += 1 }
                     let whole = try compute(next)
                     #expect(state == whole.state, "delta \(delta) on \(scenario.leases.map(\.key))")
@@ -149,6 +198,7 @@ import TestSupport
         }
         // The law is only worth something if both paths are taken often.
         #expect(accepted > 300, "accepted \(accepted)")
+        #expect(acceptedIPv6 > 80, "accepted with IPv6 \(acceptedIPv6)")
         #expect(refused > 100, "refused \(refused)")
         #expect(chained > 100, "chained \(chained)")
     }
