@@ -78,6 +78,28 @@ enum Preflight {
                 "the vxlan MTU would be \(Int(netConf.backend.mtu ?? facts.mtu) - 50), below IPv4's minimum of 576"
             )
         }
+        problems += ipv6Problems(cluster, facts: facts, usesVxlan: usesVxlan)
         return (desired, problems)
+    }
+
+    /// With `EnableIPv6`: the underlay needs a global IPv6 address (the IPv6 vxlan device's
+    /// `local`, the host-gw next hops' neighbour), and an IPv6 vxlan device needs IPv6's minimum
+    /// MTU of 1280 (RFC 8200) after its 70 bytes of headers. Offline facts name no addresses:
+    /// then only the MTU is checked.
+    static func ipv6Problems(_ cluster: ClusterInputs, facts: LinkFacts, usesVxlan: Bool) -> [String] {
+        guard cluster.netConf.families.contains(.inet6) else { return [] }
+        var problems: [String] = []
+        let live = !facts.addresses.isEmpty
+        if live && !facts.addresses.contains(where: { $0.family == .inet6 }) {
+            problems.append(
+                "\(facts.underlay) has no global IPv6 address, but EnableIPv6 is true: \(cluster.netConf.vxlan6DeviceName) and IPv6 host-gw routes need one"
+            )
+        }
+        if usesVxlan, facts.mtu < 70 + 1280 {
+            problems.append(
+                "the IPv6 vxlan MTU would be \(Int(facts.mtu) - 70) (\(facts.underlay)'s \(facts.mtu) less 70 bytes of IPv6 vxlan headers), below IPv6's minimum of 1280"
+            )
+        }
+        return problems
     }
 }

@@ -43,7 +43,7 @@ struct DesiredCommand: SynchronousCommand {
                     try DesiredState.compute(
                         netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected,
                         node: .publicIP(address),
-                        facts: try facts(cluster, nodeIP: lease.publicIP), options: cluster.options,
+                        facts: try facts(cluster, nodeIPs: lease.publicAddresses), options: cluster.options,
                         source: cluster.leaseSource
                     )
                 )
@@ -52,7 +52,7 @@ struct DesiredCommand: SynchronousCommand {
             nodes.append(
                 try DesiredState.compute(
                     netConf: cluster.netConf, leases: cluster.leases, rejected: cluster.rejected, node: cluster.selector,
-                    facts: try facts(cluster, nodeIP: nil), options: cluster.options, source: cluster.leaseSource
+                    facts: try facts(cluster, nodeIPs: nil), options: cluster.options, source: cluster.leaseSource
                 )
             )
         }
@@ -89,14 +89,14 @@ struct DesiredCommand: SynchronousCommand {
         return 0
     }
 
-    private func facts(_ cluster: ClusterInputs, nodeIP: IPv4Address?) throws -> LinkFacts {
+    private func facts(_ cluster: ClusterInputs, nodeIPs: [IPAddress]?) throws -> LinkFacts {
         guard inputs.isOffline else {
             throw InputError(
                 .missingField, field: "--iface",
                 "reading link facts from the live kernel is not available to `desired`; pass --iface (and --on-link, --iface-mtu)"
             )
         }
-        return cluster.offlineFacts(inputs, segmentOf: nodeIP)
+        return cluster.offlineFacts(inputs, segmentOf: nodeIPs)
     }
 }
 

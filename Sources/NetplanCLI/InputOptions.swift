@@ -19,7 +19,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Leases: FILE or - (etcdctl -w json output, a {key: lease} JSON object, or kubectl get nodes -o json); reconcile also takes etcd://HOST:PORT[,HOST:PORT...][/prefix].")
     var leases: String?
 
-    @Option(name: .customLong("node-ip"), help: "This node's PublicIP (default: the lease whose PublicIP is local).")
+    @Option(name: .customLong("node-ip"), help: "This node's PublicIP or PublicIPv6 (default: the lease whose public address is local).")
     var nodeIP: String?
 
     @Option(help: "This node's name (kubectl input).")
@@ -28,7 +28,7 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Underlay interface (default: the interface of the default route).")
     var iface: String?
 
-    @Option(name: .customLong("on-link"), help: "Offline: peers inside CIDR are on-link (repeatable).")
+    @Option(name: .customLong("on-link"), help: "Offline: peers inside CIDR (IPv4 or IPv6) are on-link (repeatable).")
     var onLink: [String] = []
 
     @Option(name: .customLong("iface-mtu"), help: "Offline: the underlay MTU (default 1500).")
@@ -109,12 +109,15 @@ extension ClusterInputs {
 
     /// Link facts from the flags, for a node whose PublicIP is `nodeIP`. `--on-link` networks
     /// are the L2 segments: with `--all-nodes`, a node sees as on-link the networks it sits on.
-    func offlineFacts(_ flags: InputOptions, segmentOf nodeIP: IPv4Address? = nil) -> LinkFacts {
-        let networks = nodeIP.map { ip in onLinkNetworks.filter { $0.contains(ip) } } ?? onLinkNetworks
+    /// With `segmentOf`, a network is kept when it holds one of the node's addresses of its
+    /// family.
+    func offlineFacts(_ flags: InputOptions, segmentOf nodeIPs: [IPAddress]? = nil) -> LinkFacts {
+        let networks = nodeIPs.map { ips in onLinkNetworks.filter { network in ips.contains { network.contains($0) } } }
+            ?? onLinkNetworks
         return LinkFacts(
             underlay: flags.iface ?? "eth0", mtu: flags.ifaceMTU ?? 1500,
             mtuSource: flags.ifaceMTU == nil ? "the default underlay MTU (no --iface-mtu)" : "--iface-mtu",
-            onLinkNetworks: networks.map(IPPrefix.v4)
+            onLinkNetworks: networks
         )
     }
 }
@@ -125,8 +128,8 @@ extension NodeFlags {
     init(_ flags: InputOptions) throws(InputError) {
         let selector: NodeSelector
         if let text = flags.nodeIP {
-            guard let ip = IPv4Address(text) else {
-                throw InputError(.invalidValue, field: "--node-ip", "\"\(text)\" is not an IPv4 address")
+            guard let ip = IPAddress(text) else {
+                throw InputError(.invalidValue, field: "--node-ip", "\"\(text)\" is not an IPv4 or IPv6 address")
             }
             selector = .publicIP(ip)
         } else if let name = flags.node {
@@ -150,8 +153,8 @@ extension NodeFlags {
             throw InputError(.invalidValue, field: "--iface-mtu", refusal)
         }
         let onLinkNetworks = try flags.onLink.map { text throws(InputError) in
-            guard let prefix = IPv4Prefix(text, strict: false) else {
-                throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 CIDR")
+            guard let prefix = IPPrefix(text, strict: false) else {
+                throw InputError(.invalidValue, field: "--on-link", "\"\(text)\" is not an IPv4 or IPv6 CIDR")
             }
             return prefix
         }

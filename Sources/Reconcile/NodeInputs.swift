@@ -23,12 +23,12 @@ extension ObservationScope {
 
 extension ObservedNode {
     /// Flags that describe the underlay (`--iface-mtu`, `--on-link`) refine what was read.
-    public mutating func refine(ifaceMTU: UInt32?, onLinkNetworks: [IPv4Prefix]) {
+    public mutating func refine(ifaceMTU: UInt32?, onLinkNetworks: [IPPrefix]) {
         if let ifaceMTU {
             facts.mtu = ifaceMTU
             facts.mtuSource = "--iface-mtu"
         }
-        facts.onLinkNetworks += onLinkNetworks.map(IPPrefix.v4)
+        facts.onLinkNetworks += onLinkNetworks
     }
 }
 

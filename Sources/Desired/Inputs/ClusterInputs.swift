@@ -11,7 +11,7 @@ public struct ClusterInputs: Sendable {
     public var leaseSource: String
     public var selector: NodeSelector
     public var options: DesiredOptions
-    public var onLinkNetworks: [IPv4Prefix]
+    public var onLinkNetworks: [IPPrefix]
     /// Where each input came from, one line each for outputs' headers (`net-conf:
     /// /run/flannel/subnet.env (FLANNEL_NETWORK 10.244.0.0/16)`, `leases: leases.json`).
     public var sources: [String] = []
@@ -51,14 +51,14 @@ public struct NodeFlags: Hashable, Sendable {
     public var selector: NodeSelector
     public var options: DesiredOptions
     /// `--on-link`: peers inside these networks are on-link.
-    public var onLinkNetworks: [IPv4Prefix]
+    public var onLinkNetworks: [IPPrefix]
     /// `--iface`: the underlay device, nil for the device of the default route.
     public var iface: String?
     /// `--iface-mtu`: the underlay MTU, nil for the device's.
     public var ifaceMTU: UInt32?
 
     public init(
-        selector: NodeSelector = .automatic, options: DesiredOptions = DesiredOptions(), onLinkNetworks: [IPv4Prefix] = [],
+        selector: NodeSelector = .automatic, options: DesiredOptions = DesiredOptions(), onLinkNetworks: [IPPrefix] = [],
         iface: String? = nil, ifaceMTU: UInt32? = nil
     ) {
         self.selector = selector
