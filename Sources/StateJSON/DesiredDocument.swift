@@ -1,9 +1,10 @@
 import NetState
 
-/// `desired -o json`, schema version 1: the node, its desired state and its `subnet.env`
+/// `desired -o json`, schema version 2 (docs/plan-json.md; version 2 made the node's IPv4 lease
+/// optional beside its IPv6 one and added `vxlan6` and the IPv6 `subnet_env` lines): the node, its desired state and its `subnet.env`
 /// variables. Written with snake_case keys, streamed (`write(_:to:)`), and readable for tests.
 public struct DesiredDocument: Sendable, Hashable {
-    public var formatVersion = 1
+    public var formatVersion = 2
     public var node: DocumentNode
     public var state: NetworkState
     public var subnetEnv: [String: String]
