@@ -102,37 +102,51 @@ public enum Planner {
         }
         let wantAddresses = Set((want?.addresses ?? []).map { DeviceAddress(device: device, address: $0) })
         let haveAddresses = Set(((recreating ? nil : have)?.addresses ?? []).map { DeviceAddress(device: device, address: $0) })
-        changes.link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
+        changes.addresses += wantAddresses.subtracting(haveAddresses).map { .address(.create($0)) }
         if want != nil || have == nil {
-            changes.linkDeletes.insert(
-                contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
-            )
+            changes.addressDeletes += haveAddresses.subtracting(wantAddresses).map { .address(.delete($0)) }
         }
         return recreating
     }
 
     /// Changes grouped by plan step; `ordered` is DESIGN.md's make-before-break order.
     private struct Changes {
+        /// Both devices' link changes, IPv4's first, then their addresses: a device's address
+        /// needs the device, and sorted across devices the step reads as one list.
         var link: [Change] = []
+        var addresses: [Change] = []
         var fdb: [Change] = []
         var neighbors: [Change] = []
         var routes: [Change] = []
         var routeDeletes: [Change] = []
         var neighborDeletes: [Change] = []
         var fdbDeletes: [Change] = []
+        var addressDeletes: [Change] = []
         var linkDeletes: [Change] = []
         var tables: [Change] = []
 
         var ordered: [Change] {
             var all: [Change] = []
+            let addresses = Self.sortedAddresses(addresses), addressDeletes = Self.sortedAddresses(addressDeletes)
             all.reserveCapacity(
-                link.count + fdb.count + neighbors.count + routes.count + routeDeletes.count + neighborDeletes.count
-                    + fdbDeletes.count + linkDeletes.count + tables.count
+                link.count + addresses.count + fdb.count + neighbors.count + routes.count + routeDeletes.count
+                    + neighborDeletes.count + fdbDeletes.count + addressDeletes.count + linkDeletes.count + tables.count
             )
-            for step in [link, fdb, neighbors, routes, routeDeletes, neighborDeletes, fdbDeletes, linkDeletes, tables] {
+            for step in [
+                link, addresses, fdb, neighbors, routes, routeDeletes, neighborDeletes, fdbDeletes, addressDeletes, linkDeletes,
+                tables,
+            ] {
                 all += step
             }
             return all
+        }
+
+        private static func sortedAddresses(_ changes: [Change]) -> [Change] {
+            changes.sorted { a, b in
+                guard case let .address(x) = a, case let .address(y) = b, let p = x.after ?? x.before, let q = y.after ?? y.before
+                else { return false }
+                return p < q
+            }
         }
     }
 }

@@ -20,12 +20,17 @@ enum KernelModel {
         for change in changes { try apply(change, to: &state) }
     }
 
+    /// Where a vxlan device of this name lives in the state: the IPv6 one in `vxlan6`.
+    static func slot(_ name: String) -> WritableKeyPath<NetworkState, VxlanLink?> {
+        name.hasPrefix("flannel-v6.") ? \.vxlan6 : \.vxlan
+    }
+
     static func apply(_ change: Change, to state: inout NetworkState) throws(Refusal) {
         func refuse(_ reason: String) -> Refusal { Refusal(change: change, reason: reason) }
-        /// Devices other than the vxlan device (eth0, cni0, …) are assumed to exist.
+        /// Devices other than the vxlan devices (eth0, cni0, …) are assumed to exist.
         func deviceUsable(_ name: String?, needsUp: Bool) -> Bool {
-            guard let name, name.hasPrefix("flannel.") else { return true }
-            guard let link = state.vxlan, link.name == name else { return false }
+            guard let name, name.hasPrefix("flannel.") || name.hasPrefix("flannel-v6.") else { return true }
+            guard let link = state[keyPath: slot(name)], link.name == name else { return false }
             return !needsUp || link.up
         }
         func perform<Key: Hashable, Object: Equatable>(
@@ -49,13 +54,16 @@ enum KernelModel {
 
         switch change {
         case let .createLink(link):
-            guard state.vxlan == nil else { throw refuse("EEXIST: a device \(state.vxlan?.name ?? "") exists") }
+            let slot = slot(link.name)
+            guard state[keyPath: slot] == nil else { throw refuse("EEXIST: a device \(state[keyPath: slot]?.name ?? "") exists") }
             var created = link
             created.addresses = []
             created.mac = link.mac ?? generatedMAC
-            state.vxlan = created
+            state[keyPath: slot] = created
         case let .modifyLink(old, new):
-            guard let current = state.vxlan, current.name == new.name, old.name == new.name else { throw refuse("ENODEV") }
+            guard let current = state[keyPath: slot(new.name)], current.name == new.name, old.name == new.name else {
+                throw refuse("ENODEV")
+            }
             guard current == old else { throw refuse("modify of a device that is not there: \(current)") }
             guard new.canBeModified(from: current), new.mac == current.mac else {
                 throw refuse("EOPNOTSUPP: the kernel cannot change this in place")
@@ -66,25 +74,25 @@ enum KernelModel {
             modified.up = new.up
             modified.txQueueLength = new.txQueueLength
             modified.acceptRA = new.acceptRA
-            state.vxlan = modified
+            state[keyPath: slot(new.name)] = modified
             if !new.up { state.routes = state.routes.filter { $0.value.device != new.name } }
         case let .recreateLink(old, new):
             try apply(.deleteLink(old), to: &state)
             try apply(.createLink(new), to: &state)
         case let .deleteLink(link):
-            guard let current = state.vxlan, current.name == link.name else { throw refuse("ENODEV") }
+            guard let current = state[keyPath: slot(link.name)], current.name == link.name else { throw refuse("ENODEV") }
             guard current == link else { throw refuse("delete of a device that is not there: \(current)") }
-            state.vxlan = nil
+            state[keyPath: slot(link.name)] = nil
             state.routes = state.routes.filter { $0.value.device != link.name }
             state.neighbors = state.neighbors.filter { $0.key.device != link.name }
             state.fdb = state.fdb.filter { $0.key.device != link.name }
         case let .address(verb):
             let device = (verb.after ?? verb.before)?.device ?? ""
-            guard var link = state.vxlan, link.name == device else { throw refuse("ENODEV") }
+            guard var link = state[keyPath: slot(device)], link.name == device else { throw refuse("ENODEV") }
             var addresses = Dictionary(link.addresses.map { ($0, DeviceAddress(device: device, address: $0)) }) { a, _ in a }
             try perform(verb, key: \.address, in: &addresses)
             link.addresses = addresses.keys.sorted()
-            state.vxlan = link
+            state[keyPath: slot(device)] = link
         case let .fdb(verb):
             guard deviceUsable((verb.after ?? verb.before)?.key.device, needsUp: false) else { throw refuse("ENODEV") }
             try perform(verb, key: \.key, in: &state.fdb)

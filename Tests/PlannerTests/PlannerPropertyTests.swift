@@ -75,7 +75,8 @@ import Testing
         let plan = mutate(Planner.plan(desired: desired, observed: observed, ownership: ownership))
         let oracle = ReferenceOwnership(ownership, observed: observed)
         var problems: [String] = []
-        let device = PF.device
+        let devices = [PF.device, IPv6Image.device]
+        func isOurDevice(_ name: String) -> Bool { devices.contains(name) }
 
         // The contract and the oracle agree on every observed object, and every object the
         // generator built as foreign is foreign.
@@ -111,14 +112,15 @@ import Testing
         }
         statistics.extraLengthOwned += owned.routes.keys.count { $0.destination.length == RandomScenario.extraLength }
 
-        // Whether the plan must delete the device (gone or re-created): what hangs on it goes.
-        let linkGoes: Bool
-        if let have = owned.vxlan {
-            linkGoes = desired.vxlan.map { !$0.canBeModified(from: have) } ?? true
-        } else {
-            linkGoes = false
+        // The devices the plan must delete (gone or re-created): what hangs on them goes; and
+        // those of them that do not come back.
+        var goingDevices: Set<String> = [], deletedDevices: Set<String> = []
+        for slot in [\NetworkState.vxlan, \NetworkState.vxlan6] {
+            guard let have = owned[keyPath: slot] else { continue }
+            if desired[keyPath: slot].map({ !$0.canBeModified(from: have) }) ?? true { goingDevices.insert(have.name) }
+            if desired[keyPath: slot] == nil { deletedDevices.insert(have.name) }
         }
-        func goesWithLink(_ deviceName: String?) -> Bool { linkGoes && deviceName == device }
+        func goesWithLink(_ deviceName: String?) -> Bool { deviceName.map(goingDevices.contains) ?? false }
 
         for change in plan.changes {
             switch change {
@@ -152,11 +154,11 @@ import Testing
             switch change {
             case let .route(verb): verdict(verb, oracle.owns, replaceable: { _ in false })
             case let .neighbor(verb):
-                verdict(verb, oracle.owns, replaceable: { $0.key.device == device && !oracle.isSkippedPeers($0) })
-            case let .fdb(verb): verdict(verb, oracle.owns, replaceable: { $0.key.device == device && !oracle.isSkippedPeers($0) })
+                verdict(verb, oracle.owns, replaceable: { isOurDevice($0.key.device) && !oracle.isSkippedPeers($0) })
+            case let .fdb(verb): verdict(verb, oracle.owns, replaceable: { isOurDevice($0.key.device) && !oracle.isSkippedPeers($0) })
             case let .table(verb): verdict(verb, { oracle.owns($0.key) }, replaceable: { _ in false })
             case .iptables: problems.append("an iptables change where no iptables rules are desired or observed: \(change)")
-            case let .address(verb): verdict(verb, { $0.device == device }, replaceable: { _ in false })
+            case let .address(verb): verdict(verb, { isOurDevice($0.device) }, replaceable: { _ in false })
             case let .createLink(link), let .deleteLink(link):
                 if !oracle.owns(link) { problems.append("another device: \(change)") }
             case let .modifyLink(old, new), let .recreateLink(old, new):
@@ -190,9 +192,9 @@ import Testing
             statistics.protectedDesired += 1
         }
         var lateRoutes: [Route] = []
-        let linkDeleted = linkGoes && desired.vxlan == nil
         for (key, route) in foreign.routes
-        where desired.routes[key].map(oracle.owns) == true && (!goesWithLink(route.device) || linkDeleted) {
+        where desired.routes[key].map(oracle.owns) == true
+            && (!goesWithLink(route.device) || route.device.map(deletedDevices.contains) == true) {
             expected.routes[key] = nil
             conflicts += 1
             if let want = desired.routes[key], goesWithLink(route.device) { lateRoutes.append(want) }
@@ -237,7 +239,7 @@ import Testing
         }
         for (key, neighbor) in foreign.neighbors where kernel.neighbors[key] != neighbor {
             if goesWithLink(key.device) && (kernel.neighbors[key] == nil || kernel.neighbors[key] == desired.neighbors[key]) { continue }
-            if !oracle.isSkippedPeers(neighbor) && key.device == device && desired.neighbors[key] != nil
+            if !oracle.isSkippedPeers(neighbor) && isOurDevice(key.device) && desired.neighbors[key] != nil
                 && kernel.neighbors[key] == desired.neighbors[key] {
                 statistics.foreignReplaced += 1
             } else {
@@ -246,7 +248,7 @@ import Testing
         }
         for (key, entry) in foreign.fdb where kernel.fdb[key] != entry {
             if goesWithLink(key.device) && (kernel.fdb[key] == nil || kernel.fdb[key] == desired.fdb[key]) { continue }
-            if !oracle.isSkippedPeers(entry) && key.device == device && desired.fdb[key] != nil && kernel.fdb[key] == desired.fdb[key] {
+            if !oracle.isSkippedPeers(entry) && isOurDevice(key.device) && desired.fdb[key] != nil && kernel.fdb[key] == desired.fdb[key] {
                 statistics.foreignReplaced += 1
             } else {
                 problems.append("foreign fdb entry changed: \(entry) -> \(kernel.fdb[key]?.description ?? "gone")")
@@ -254,6 +256,7 @@ import Testing
         }
         for (key, table) in foreign.tables where kernel.tables[key] != table { problems.append("foreign table changed: \(key)") }
         if let link = foreign.vxlan, kernel.vxlan != link { problems.append("another device changed: \(link.name)") }
+        if let link = foreign.vxlan6, kernel.vxlan6 != link { problems.append("another device changed: \(link.name)") }
         // Nothing foreign appears out of nowhere.
         let foreignAfter = after.foreignPart(of: kernel)
         for (key, route) in foreignAfter.routes where observed.routes[key] != route {
@@ -354,24 +357,27 @@ import Testing
         }
     }
 
-    static func sortKey(of change: Change) -> String {
-        func pad(_ value: UInt64, _ width: Int = 16) -> String {
-            let hex = String(value, radix: 16)
-            return String(repeating: "0", count: max(0, width - hex.count)) + hex
-        }
-        switch change {
-        case let .address(verb):
-            let address = (verb.after ?? verb.before)?.address
-            return pad(UInt64(address?.address.ipv4?.value ?? 0)) + pad(UInt64(address?.length ?? 0))
-        case let .fdb(verb): return pad((verb.after ?? verb.before)?.key.mac.value ?? 0)
-        case let .neighbor(verb): return pad(UInt64((verb.after ?? verb.before)?.key.ip.ipv4?.value ?? 0))
-        case let .route(verb):
-            guard let key = (verb.after ?? verb.before)?.key else { return "" }
-            return pad(UInt64(key.table.rawValue)) + pad(UInt64(key.destination.address.ipv4?.value ?? 0)) + pad(UInt64(key.destination.length))
-                + pad(UInt64(key.tos)) + pad(UInt64(key.metric))
-        case let .table(verb): return (verb.after ?? verb.before).map { pad(UInt64($0.key.family.rawValue)) + $0.key.name } ?? ""
-        case let .iptables(change): return pad(UInt64(change.table.family.rawValue)) + change.table.name
-        default: return ""
+    /// Whether `previous` sorts strictly before `next` inside one step, by the kernel keys'
+    /// own order (IPv4 before IPv6 for routes; device, then address or MAC, for the others).
+    static func sortsBefore(_ previous: Change, _ next: Change) -> Bool {
+        switch (previous, next) {
+        case let (.address(a), .address(b)):
+            guard let x = a.after ?? a.before, let y = b.after ?? b.before else { return false }
+            return x < y
+        case let (.fdb(a), .fdb(b)):
+            guard let x = (a.after ?? a.before)?.key, let y = (b.after ?? b.before)?.key else { return false }
+            return x < y
+        case let (.neighbor(a), .neighbor(b)):
+            guard let x = (a.after ?? a.before)?.key, let y = (b.after ?? b.before)?.key else { return false }
+            return x < y
+        case let (.route(a), .route(b)):
+            guard let x = (a.after ?? a.before)?.key, let y = (b.after ?? b.before)?.key else { return false }
+            return x < y
+        case let (.table(a), .table(b)):
+            guard let x = (a.after ?? a.before)?.key, let y = (b.after ?? b.before)?.key else { return false }
+            return x < y
+        case let (.iptables(a), .iptables(b)): return a.table < b.table
+        default: return false
         }
     }
 
@@ -380,11 +386,18 @@ import Testing
         for (previous, next) in zip(changes, changes.dropFirst()) {
             let (a, b) = (step(of: previous), step(of: next))
             if a > b { problems.append("out of order: \(previous) before \(next)") }
-            if a == b && a != 0 && sortKey(of: previous) >= sortKey(of: next) {
+            if a == b && a != 0 && a != 9 && !sortsBefore(previous, next) {
                 problems.append("not sorted inside its step: \(previous) before \(next)")
             }
         }
-        if changes.filter({ step(of: $0) == 0 }).count > 1 { problems.append("more than one link change") }
+        var linkChanges: [String: Int] = [:]
+        for change in changes where step(of: change) == 0 {
+            switch change {
+            case let .createLink(link), let .modifyLink(_, link), let .recreateLink(_, link): linkChanges[link.name, default: 0] += 1
+            default: break
+            }
+        }
+        for (name, count) in linkChanges where count > 1 { problems.append("more than one link change for \(name)") }
         return problems
     }
 
@@ -392,12 +405,14 @@ import Testing
     /// MAC accepts whatever MAC the device has.
     static func differences(expected: NetworkState, actual: NetworkState) -> [String] {
         var problems: [String] = []
-        var want = expected.vxlan, have = actual.vxlan
-        if want?.mac == nil { want?.mac = have?.mac }
-        want?.addresses.sort()
-        have?.addresses.sort()
-        if want != have {
-            problems.append("device: want \(want.map { "\($0) \($0.addresses)" } ?? "none"), have \(have.map { "\($0) \($0.addresses)" } ?? "none")")
+        for slot in [\NetworkState.vxlan, \NetworkState.vxlan6] {
+            var want = expected[keyPath: slot], have = actual[keyPath: slot]
+            if want?.mac == nil { want?.mac = have?.mac }
+            want?.addresses.sort()
+            have?.addresses.sort()
+            if want != have {
+                problems.append("device: want \(want.map { "\($0) \($0.addresses)" } ?? "none"), have \(have.map { "\($0) \($0.addresses)" } ?? "none")")
+            }
         }
         func compare<Key: Comparable, Object: Equatable & CustomStringConvertible>(_ kind: String, _ want: [Key: Object], _ have: [Key: Object]) {
             for key in Set(want.keys).union(have.keys).sorted() where want[key] != have[key] {

@@ -42,7 +42,22 @@ struct RandomScenario {
         builtForeign = Self.addForeign(to: &observed, lengths: lengths, &random)
         var skipped = SkippedObjects()
         (skipped, skippedPeers) = Self.addSkipped(to: &observed, desired: desired, &random)
-        observed = observed.kernelConsistent()
+        // Half the nodes are dual-stack: every IPv4 object has its IPv6 image beside it (an
+        // image of a foreign object is foreign for the same reason), plus the kernel's own IPv6
+        // objects on the IPv6 device.
+        let dualStack = random.chance(0.5)
+        if dualStack {
+            desired = desired.withIPv6Image
+            observed = observed.withIPv6Image
+            builtForeign = builtForeign.withIPv6Image
+            Self.addKernelIPv6(to: &observed, foreign: &builtForeign)
+            skipped = SkippedObjects(
+                subnets: skipped.subnets.union(skipped.subnets.compactMap(\.ipv4).map { .v6(IPv6Image.prefix($0)) }),
+                publicIPs: skipped.publicIPs.union(skipped.publicIPs.compactMap(\.ipv4).map { .v6(IPv6Image.address($0)) }),
+                macs: skipped.macs
+            )
+        }
+        observed = observed.kernelConsistent().kernelConsistent(device: IPv6Image.device, slot: \.vxlan6)
         self.observed = observed
         // What the generator built and the kernel still holds as built.
         builtForeign.routes = builtForeign.routes.filter { observed.routes[$0.key] == $0.value }
@@ -50,9 +65,71 @@ struct RandomScenario {
         builtForeign.fdb = builtForeign.fdb.filter { observed.fdb[$0.key] == $0.value }
         builtForeign.tables = builtForeign.tables.filter { observed.tables[$0.key] == $0.value }
         ownership = Ownership(
-            cluster: PF.cluster, ownSubnet: PF.ownSubnet, vxlanDevice: PF.device, underlay: "eth0", subnetLengths: lengths,
-            skipped: skipped
+            ipv4: Ownership.Family(cluster: .v4(PF.cluster), ownSubnet: .v4(PF.ownSubnet), subnetLengths: lengths),
+            ipv6: dualStack
+                ? Ownership.Family(
+                    cluster: .v6(IPv6Image.prefix(PF.cluster)), ownSubnet: .v6(IPv6Image.prefix(PF.ownSubnet)),
+                    subnetLengths: lengths.map { $0 + 96 }
+                ) : nil,
+            vxlanDevice: PF.device, vxlan6Device: IPv6Image.device, underlay: "eth0", skipped: skipped
         )
+    }
+
+    /// What the kernel adds by itself on an IPv6 vxlan device and the underlay, never ours:
+    /// `S6:: proto kernel` and `fe80::/64 proto kernel` on the device, the IPv6 default route,
+    /// a learnt (reachable) neighbour.
+    static func addKernelIPv6(to state: inout NetworkState, foreign: inout NetworkState) {
+        var objects: [Route] = [
+            Route(
+                key: Route.Key(destination: IPv6Prefix(address: IPv6Address(0xfe80, 0, 0, 0, 0, 0, 0, 0), length: 64), metric: 256),
+                device: IPv6Image.device, proto: .kernel
+            ),
+            Route(key: Route.Key(destination: IPv6Prefix(address: IPv6Address(high: 0, low: 0), length: 0), metric: 1024),
+                  gateway: .v6(IPv6Address(0xfe80, 0, 0, 0, 0, 0, 0, 1)), device: "eth0", proto: .static),
+        ]
+        if state.vxlan6 != nil {
+            objects.append(Route(
+                key: Route.Key(destination: IPv6Image.prefix(PF.ownSubnet).address.asHostPrefix, metric: 256),
+                device: IPv6Image.device, proto: .kernel
+            ))
+        }
+        for route in objects where state.routes[route.key] == nil {
+            state.routes[route.key] = route
+            foreign.routes[route.key] = route
+        }
+        let learnt = Neighbor(
+            key: Neighbor.Key(device: IPv6Image.device, ip: .v6(IPv6Address(0xfe80, 0, 0, 0, 0, 0, 0, 0x42))),
+            lladdr: MACAddress(0x0200_0000_0042), state: .reachable
+        )
+        state.neighbors[learnt.key] = learnt
+        foreign.neighbors[learnt.key] = learnt
+        // Lease-shaped objects of one family on the other family's device: never ours (peer
+        // 12 is outside the peers the desired states use, so nothing desired holds these keys).
+        let v6Subnet = IPv6Image.prefix(PF.subnet(12)), v4Subnet = PF.subnet(13)
+        let crossRoutes = [
+            Route(key: Route.Key(destination: v6Subnet), gateway: .v6(v6Subnet.address), device: PF.device, onLink: true),
+            Route(key: Route.Key(destination: v4Subnet), gateway: .v4(v4Subnet.address), device: IPv6Image.device, onLink: true),
+        ]
+        for route in crossRoutes {
+            state.routes[route.key] = route
+            foreign.routes[route.key] = route
+        }
+        let crossNeighbors = [
+            Neighbor(key: Neighbor.Key(device: PF.device, ip: .v6(v6Subnet.address)), lladdr: MACAddress(0x0200_0000_0012)),
+            Neighbor(key: Neighbor.Key(device: IPv6Image.device, ip: .v4(v4Subnet.address)), lladdr: MACAddress(0x0200_0000_0013)),
+        ]
+        for neighbor in crossNeighbors {
+            state.neighbors[neighbor.key] = neighbor
+            foreign.neighbors[neighbor.key] = neighbor
+        }
+        let crossFdb = [
+            FdbEntry(device: PF.device, mac: MACAddress(0x0200_0000_0012), destination: .v6(IPv6Image.address(IPv4Address(192, 168, 1, 12)))),
+            FdbEntry(device: IPv6Image.device, mac: MACAddress(0x0200_0000_0013), destination: .v4(IPv4Address(192, 168, 1, 13))),
+        ]
+        for entry in crossFdb {
+            state.fdb[entry.key] = entry
+            foreign.fdb[entry.key] = entry
+        }
     }
 
     /// What `DesiredState` would compute for some lease set: vxlan peers through the device,
@@ -347,15 +424,72 @@ struct RandomScenario {
 extension NetworkState {
     /// Drops what the kernel could not hold: entries on a missing device, routes through a
     /// device that is down.
-    func kernelConsistent(device: String = PF.device) -> NetworkState {
+    func kernelConsistent(device: String = PF.device, slot: KeyPath<NetworkState, VxlanLink?> = \.vxlan) -> NetworkState {
         var state = self
-        guard let link = state.vxlan else {
+        guard let link = state[keyPath: slot] else {
             state.routes = state.routes.filter { $0.value.device != device }
             state.neighbors = state.neighbors.filter { $0.key.device != device }
             state.fdb = state.fdb.filter { $0.key.device != device }
             return state
         }
         if !link.up { state.routes = state.routes.filter { $0.value.device != link.name } }
+        return state
+    }
+}
+
+/// The IPv6 image of the planner fixture's IPv4 world: an IPv4 address `a.b.c.d` becomes
+/// `fd00::a.b.c.d` (the IPv4 bits in the low 32 bits under `fd00::/96`), a prefix of length L
+/// one of length L + 96, so containment, overlap and equality carry over exactly; `flannel.1`
+/// becomes `flannel-v6.1`.
+enum IPv6Image {
+    static let device = "flannel-v6.1"
+
+    static func address(_ ip: IPv4Address) -> IPv6Address { IPv6Address(high: 0xfd00 << 48, low: UInt64(ip.value)) }
+
+    static func prefix(_ prefix: IPv4Prefix) -> IPv6Prefix {
+        IPv6Prefix(address: address(prefix.address), length: prefix.length + 96)
+    }
+
+    static func address(_ ip: IPAddress) -> IPAddress { ip.ipv4.map { .v6(address($0)) } ?? ip }
+
+    static func device(_ name: String) -> String { name == PF.device ? device : name }
+}
+
+extension IPv6Address {
+    var asHostPrefix: IPv6Prefix { IPv6Prefix(address: self, length: 128) }
+}
+
+extension NetworkState {
+    /// This state with the IPv6 image of each IPv4 object added beside it.
+    var withIPv6Image: NetworkState {
+        var state = self
+        for route in routes.values {
+            guard case let .v4(destination) = route.key.destination else { continue }
+            var image = route
+            image.key.destination = .v6(IPv6Image.prefix(destination))
+            image.gateway = route.gateway.map(IPv6Image.address)
+            image.preferredSource = route.preferredSource.map(IPv6Image.address)
+            image.device = route.device.map(IPv6Image.device)
+            state.routes[image.key] = image
+        }
+        for neighbor in neighbors.values where neighbor.key.family == .inet {
+            var image = neighbor
+            image.key = Neighbor.Key(device: IPv6Image.device(neighbor.key.device), ip: IPv6Image.address(neighbor.key.ip))
+            state.neighbors[image.key] = image
+        }
+        for entry in fdb.values where entry.destination?.family != .inet6 {
+            var image = entry
+            image.key.device = IPv6Image.device(entry.key.device)
+            image.destination = entry.destination.map(IPv6Image.address)
+            state.fdb[image.key] = image
+        }
+        if let link = vxlan {
+            var image = link
+            image.name = IPv6Image.device
+            image.local = link.local.map(IPv6Image.address)
+            image.addresses = link.addresses.map { InterfaceAddress(address: IPv6Image.address($0.address), length: $0.length + 96) }
+            state.vxlan6 = image
+        }
         return state
     }
 }

@@ -80,6 +80,13 @@ struct ReferenceOwnership {
         }
     }
 
+    /// A neighbour of the family its device is for (IPv4 on `flannel.1`, IPv6 on
+    /// `flannel-v6.1`) of a family the node runs.
+    func familyOfDevice(_ neighbor: Neighbor) -> Bool {
+        let family = Self.family(neighbor.key.ip)
+        return families[family] != nil && neighbor.key.device == device(ofFamily: family)
+    }
+
     func owns(_ neighbor: Neighbor) -> Bool {
         let family = Self.family(neighbor.key.ip)
         guard families[family] != nil, neighbor.key.device == device(ofFamily: family), neighbor.state.rawValue == 0x80

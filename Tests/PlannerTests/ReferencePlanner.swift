@@ -28,37 +28,43 @@ enum ReferencePlanner {
         var relevant = owned
 
         var onDevice = owned
-        switch (desired.vxlan, owned.vxlan) {
-        case let (want?, nil):
-            link.append(.createLink(want))
-        case let (want?, have?) where !want.canBeModified(from: have):
-            link.append(.recreateLink(old: have, new: want))
-            onDevice = dropping(have.name, from: onDevice)
-        case let (want?, have?):
-            var target = want
-            target.mac = have.mac
-            target.addresses = have.addresses
-            // Unknown on either side (IPv6 off, an old snapshot) is never a difference.
-            if want.txQueueLength == nil || have.txQueueLength == nil { target.txQueueLength = have.txQueueLength }
-            if want.acceptRA == nil || have.acceptRA == nil { target.acceptRA = have.acceptRA }
-            if target != have { link.append(.modifyLink(old: have, new: target)) }
-        case let (nil, have?):
-            linkDeletes.append(.deleteLink(have))
-        case (nil, nil):
-            break
+        var addresses: [Change] = [], addressDeletes: [Change] = []
+        var recreated: [String] = []
+        for (slot, name) in [(\NetworkState.vxlan, ownership.vxlanDevice), (\NetworkState.vxlan6, ownership.vxlan6Device)] {
+            switch (desired[keyPath: slot], owned[keyPath: slot]) {
+            case let (want?, nil):
+                link.append(.createLink(want))
+            case let (want?, have?) where !want.canBeModified(from: have):
+                link.append(.recreateLink(old: have, new: want))
+                onDevice = dropping(have.name, from: onDevice)
+                recreated.append(have.name)
+            case let (want?, have?):
+                var target = want
+                target.mac = have.mac
+                target.addresses = have.addresses
+                // Unknown on either side (IPv6 off, an old snapshot) is never a difference.
+                if want.txQueueLength == nil || have.txQueueLength == nil { target.txQueueLength = have.txQueueLength }
+                if want.acceptRA == nil || have.acceptRA == nil { target.acceptRA = have.acceptRA }
+                if target != have { link.append(.modifyLink(old: have, new: target)) }
+            case let (nil, have?):
+                linkDeletes.append(.deleteLink(have))
+            case (nil, nil):
+                break
+            }
+            let wantAddresses = Set((desired[keyPath: slot]?.addresses ?? []).map { DeviceAddress(device: name, address: $0) })
+            let haveAddresses = Set((onDevice[keyPath: slot]?.addresses ?? []).map { DeviceAddress(device: name, address: $0) })
+            addresses += wantAddresses.subtracting(haveAddresses).map { .address(.create($0)) }
+            if desired[keyPath: slot] != nil || owned[keyPath: slot] == nil {
+                addressDeletes += haveAddresses.subtracting(wantAddresses).map { .address(.delete($0)) }
+            }
         }
-        let wantAddresses = Set((desired.vxlan?.addresses ?? []).map {
-            DeviceAddress(device: ownership.vxlanDevice, address: $0)
-        })
-        let haveAddresses = Set((onDevice.vxlan?.addresses ?? []).map {
-            DeviceAddress(device: ownership.vxlanDevice, address: $0)
-        })
-        link += wantAddresses.subtracting(haveAddresses).sorted().map { .address(.create($0)) }
-        if desired.vxlan != nil || owned.vxlan == nil {
-            linkDeletes.insert(
-                contentsOf: haveAddresses.subtracting(wantAddresses).sorted().map { .address(.delete($0)) }, at: 0
-            )
+        func byAddress(_ a: Change, _ b: Change) -> Bool {
+            guard case let .address(x) = a, case let .address(y) = b, let p = x.after ?? x.before, let q = y.after ?? y.before
+            else { return false }
+            return p < q
         }
+        link += addresses.sorted(by: byAddress)
+        linkDeletes.insert(contentsOf: addressDeletes.sorted(by: byAddress), at: 0)
 
         func diff<Key: Comparable, Object: Equatable>(
             _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object], owns: (Object) -> Bool,
@@ -90,16 +96,16 @@ enum ReferencePlanner {
                 if let object = have[key] { deletes.append(wrap(.delete(object))) }
             }
         }
-        let recreating = link.contains { if case .recreateLink = $0 { true } else { false } }
-        let observedOnDevice = recreating ? dropping(ownership.vxlanDevice, from: observed) : observed
+        var observedOnDevice = observed
+        for name in recreated { observedOnDevice = dropping(name, from: observedOnDevice) }
         diff(
             desired.fdb, onDevice.fdb, all: observedOnDevice.fdb, owns: rule.owns,
-            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
+            mayReplace: { ownership.isVxlanDevice($0.key.device) && !rule.isSkippedPeers($0) },
             wrap: { .fdb($0) }, creates: &fdb, deletes: &fdbDeletes, relevant: &relevant.fdb
         )
         diff(
             desired.neighbors, onDevice.neighbors, all: observedOnDevice.neighbors, owns: rule.owns,
-            mayReplace: { $0.key.device == ownership.vxlanDevice && !rule.isSkippedPeers($0) },
+            mayReplace: { [rule.vxlanDevice, rule.vxlan6Device].contains($0.key.device) && rule.familyOfDevice($0) && !rule.isSkippedPeers($0) },
             wrap: { .neighbor($0) }, creates: &neighbors, deletes: &neighborDeletes, relevant: &relevant.neighbors
         )
         diff(
@@ -122,6 +128,7 @@ enum ReferencePlanner {
     static func dropping(_ device: String, from state: NetworkState) -> NetworkState {
         var state = state
         if state.vxlan?.name == device { state.vxlan = nil }
+        if state.vxlan6?.name == device { state.vxlan6 = nil }
         state.routes = state.routes.filter { $0.value.device != device }
         state.neighbors = state.neighbors.filter { $0.key.device != device }
         state.fdb = state.fdb.filter { $0.key.device != device }
