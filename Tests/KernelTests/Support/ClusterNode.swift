@@ -31,6 +31,15 @@ struct ClusterNode: Sendable, Equatable {
     /// The node-side veth of the pod, enslaved to `cni0`.
     let podVethDevice: String
 
+    /// The IPv6 half, used by dual-stack clusters: the underlay address (flannel's PublicIPv6),
+    /// the router's, the IPv6 lease, the `cni0` address and the pod's.
+    var publicIPv6: String { isBehindRouter ? "fd00:172:23::14" : "fd00:172:22::1\(index)" }
+    var routerIPv6: String { isBehindRouter ? "fd00:172:23::1" : "fd00:172:22::1" }
+    var underlaySubnet6: String { isBehindRouter ? "fd00:172:23::/64" : "fd00:172:22::/64" }
+    var leaseSubnet6: String { "fd00:10:244:\(index)::/64" }
+    var bridgeIPv6: String { "fd00:10:244:\(index)::1" }
+    var podIPv6: String { "fd00:10:244:\(index)::2" }
+
     /// `publicIP/prefix`, as `ip addr` shows it.
     var publicAddressCIDR: String { "\(publicIP)/\(underlayPrefixLength)" }
 

@@ -21,9 +21,13 @@ final class ClusterScenario: @unchecked Sendable {
     /// Node indices that hold a lease, ascending.
     var members: [Int] { leases.keys.sorted() }
 
+    /// A dual-stack cluster: IPv6 underlay and pods, `EnableIPv6` with `fd00:10:244::/56`, `&`
+    /// lease keys with `PublicIPv6` and `BackendV6Data`.
+    var dualStack: Bool { cluster.dualStack }
+
     /// Builds the namespaces and writes the inputs; nothing flannel-like is programmed yet.
-    init(members: [Int] = [1, 2, 3, 4], directRouting: Bool = false) throws {
-        let cluster = try NamespaceCluster()
+    init(members: [Int] = [1, 2, 3, 4], directRouting: Bool = false, dualStack: Bool = false) throws {
+        let cluster = try NamespaceCluster(dualStack: dualStack)
         self.cluster = cluster
         self.directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(cluster.prefix)inputs")
         self.leases = Dictionary(uniqueKeysWithValues: members.map { ($0, .vxlan) })
@@ -69,6 +73,10 @@ final class ClusterScenario: @unchecked Sendable {
         if directRouting { backend["DirectRouting"] = true }
         var netConf: [String: Any] = ["Network": "10.244.0.0/16", "Backend": backend]
         if nfTables { netConf["EnableNFTables"] = true }
+        if dualStack {
+            netConf["EnableIPv6"] = true
+            netConf["IPv6Network"] = "fd00:10:244::/56"
+        }
         try write(netConf, to: netConfPath)
     }
 
@@ -76,7 +84,7 @@ final class ClusterScenario: @unchecked Sendable {
         var object: [String: Any] = [:]
         for (index, backend) in leases {
             let node = try cluster.node(index)
-            object[node.leaseKey] = node.leaseValue(backend)
+            object[dualStack ? node.dualStackLeaseKey : node.leaseKey] = node.leaseValue(backend, dualStack: dualStack)
         }
         try write(object, to: leasesPath)
     }
@@ -115,7 +123,7 @@ final class ClusterScenario: @unchecked Sendable {
         var object: [String: Any] = [:]
         for (index, backend) in leases {
             let node = try cluster.node(index)
-            object[node.leaseKey] = overrides[index] ?? node.leaseValue(backend)
+            object[dualStack ? node.dualStackLeaseKey : node.leaseKey] = overrides[index] ?? node.leaseValue(backend, dualStack: dualStack)
         }
         let path = directory.appendingPathComponent(name).path
         try write(object, to: path)

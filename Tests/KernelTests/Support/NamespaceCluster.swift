@@ -24,12 +24,15 @@ final class NamespaceCluster: @unchecked Sendable {
     let nodes: [ClusterNode]
     /// The router's addresses on the shared bridge and on n4's link.
     let routerUnderlayIPs: [String] = ["172.22.0.1", "172.23.0.1"]
+    /// Whether the underlay and the pods have IPv6 addresses too (`ClusterNode`'s IPv6 half).
+    let dualStack: Bool
 
     private let registry: NamespaceRegistry
 
     /// Builds the whole topology. If any step fails, everything created so far is deleted before
     /// the error (naming the failing command and its stderr) is thrown.
-    init() throws {
+    init(dualStack: Bool = false) throws {
+        self.dualStack = dualStack
         let prefix = try RunNames.unusedPrefix()
         self.prefix = prefix
         self.switchNamespace = prefix + "sw"
@@ -38,6 +41,7 @@ final class NamespaceCluster: @unchecked Sendable {
         self.registry = NamespaceRegistry()
         do {
             try build()
+            if dualStack { try buildIPv6() }
         } catch {
             registry.deleteAll()
             throw error
@@ -161,6 +165,29 @@ final class NamespaceCluster: @unchecked Sendable {
         try Shell.run(["ip", "-n", ns, "link", "set", node.podVethDevice, "master", node.bridgeDevice, "up"])
         try addAddress("\(node.podIP)/24", device: "eth0", namespace: node.podNamespace)
         try Shell.run(["ip", "-n", node.podNamespace, "route", "add", "default", "via", node.bridgeIP])
+    }
+
+    /// The IPv6 half of the topology: the same links with `fd00:172:22::/64` on the bridge,
+    /// `fd00:172:23::/64` towards n4, `fd00:10:244:i::/64` on each `cni0`, default routes via
+    /// the router and the bridge, forwarding on. Addresses are added `nodad`: duplicate
+    /// address detection would hold them tentative (unusable) for a second or more.
+    private func buildIPv6() throws {
+        try addAddress6("fd00:172:22::1/64", device: "eth0", namespace: routerNamespace)
+        try addAddress6("fd00:172:23::1/64", device: "eth1", namespace: routerNamespace)
+        try Sysctl.write(namespace: routerNamespace, key: "net.ipv6.conf.all.forwarding", value: "1")
+        for node in nodes {
+            try addAddress6("\(node.publicIPv6)/64", device: node.underlayDevice, namespace: node.namespace)
+            try Shell.run(["ip", "-n", node.namespace, "-6", "route", "add", "default", "via", node.routerIPv6])
+            try Sysctl.write(namespace: node.namespace, key: "net.ipv6.conf.all.forwarding", value: "1")
+            try addAddress6("\(node.bridgeIPv6)/64", device: node.bridgeDevice, namespace: node.namespace)
+            try addAddress6("\(node.podIPv6)/64", device: "eth0", namespace: node.podNamespace)
+            try Shell.run(["ip", "-n", node.podNamespace, "-6", "route", "add", "default", "via", node.bridgeIPv6])
+        }
+    }
+
+    private func addAddress6(_ cidr: String, device: String, namespace: String) throws {
+        try Shell.run(["ip", "-n", namespace, "-6", "address", "add", cidr, "dev", device, "nodad"])
+        try Shell.run(["ip", "-n", namespace, "link", "set", device, "up"])
     }
 
     /// Adds the address and brings the device up.
