@@ -32,6 +32,9 @@ enum NftRuleDecoder {
         var matches: [NftMatch] = []
         var verdict = NftVerdict.continue
         var index = 0
+        // nft writes `meta nfproto ipv6` once per rule in an `inet` table, before its first
+        // `ip6` match: the later ones in the rule depend on it too.
+        var ipv6Checked = false
         while index < expressions.count {
             let isLast = index == expressions.count - 1
             if isLast, let final = terminal(expressions[index], family: family) {
@@ -41,7 +44,7 @@ enum NftRuleDecoder {
             if family == .ip, let (match, used) = address(expressions, at: index) {
                 matches.append(match)
                 index += used
-            } else if family == .ip6, let (match, used) = address6(expressions, at: index) {
+            } else if family == .ip6 || ipv6Checked, let (match, used) = address6(expressions, at: index) {
                 matches.append(match)
                 index += used
             } else if let used = ipv4Dependency(expressions, at: index), let (match, more) = address(expressions, at: index + used) {
@@ -50,6 +53,7 @@ enum NftRuleDecoder {
             } else if let used = ipv6Dependency(expressions, at: index), let (match, more) = address6(expressions, at: index + used) {
                 matches.append(match)
                 index += used + more
+                ipv6Checked = true
             } else if let (match, used) = meta(expressions, at: index) {
                 matches.append(match)
                 index += used
