@@ -22,10 +22,12 @@ import NetState
 ///
 /// IPv6 (`EnableIPv6`): every version's `MasqIP6Rules` is its `MasqRules` rule for rule, with
 /// the IPv6 network and lease and `ff00::/8` for the multicast exemption (v0.19.2
-/// `network/iptables.go:93-123`, v0.20.0 and v0.20.2 `network/iptables.go:93-132`, v0.21.0
-/// `pkg/iptables/iptables.go:89-127`, v0.28.9 `pkg/trafficmngr/iptables/iptables.go:171-208`),
+/// `network/iptables.go:80-112`, v0.20.0 `:86-122`, v0.20.2 `:93-133`, v0.21.0
+/// `pkg/iptables/iptables.go:89-130`, v0.28.9 `pkg/trafficmngr/iptables/iptables.go:171-208`),
 /// written with ip6tables into `ip6 nat`; the forward rules are `ForwardRules` of the IPv6
-/// network in `ip6 filter` (v0.28.9 `iptables.go:210-231`; v0.16.2 `main.go:360-367`).
+/// network in `ip6 filter` (v0.19.2 `network/iptables.go:114-120` and `main.go`'s
+/// `SetupAndEnsureIP6Tables(network.ForwardRules(config.IPv6Network.String()), …)`, v0.20.2
+/// `network/iptables.go:135-143`, v0.28.9 `iptables.go:210-231`).
 public enum FlannelIptablesRules {
     static let multicast = IPv4Prefix.multicast
 

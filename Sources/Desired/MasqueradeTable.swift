@@ -7,9 +7,10 @@ import NetState
 /// `! -s <cluster>`, which leaves host-to-remote-pod traffic unmasqueraded by the last rule. The
 /// kube-proxy mark is matched under its mask (`0x4000/0x4000`) as iptables does. The IPv6 table
 /// is the same with IPv6 prefixes and `ff00::/8` where IPv4 has `224.0.0.0/4`, as flannel's
-/// nftables manager makes it (`pkg/trafficmngr/nftables/nftables.go`, `addMasqRules`:
-/// `multicastCidr = "ff00::/8"` for `knftables.IPv6Family`; `initTable`: comment
-/// `rules for <table>`), with the same deliberate deviations.
+/// nftables manager makes it (v0.28.9 `pkg/trafficmngr/nftables/nftables.go:32` `ipv6Table =
+/// "flannel-ipv6"`, `:58-73` `initTable`: comment `rules for <table>`, `:208-276`
+/// `addMasqRules`: `multicastCidr = "ff00::/8"` for `knftables.IPv6Family`), with the same
+/// deliberate deviations.
 public enum MasqueradeTable {
     public static let tableComment = "rules for flannel-ipv4"
     /// The IPv6 table's comment, as `initTable` writes it for `flannel-ipv6`.
@@ -33,9 +34,9 @@ public enum MasqueradeTable {
 
     /// The IPv6 table, `ip6 flannel-ipv6`, for the IPv6 cluster network (`IPv6Network`) and
     /// this node's IPv6 lease: the same chains and rules as the IPv4 table, `ip6 saddr` /
-    /// `ip6 daddr` and `ff00::/8` (flannel `pkg/trafficmngr/nftables/nftables.go`,
-    /// `SetupAndEnsureMasqRules` and `SetupAndEnsureForwardRules`, IPv6 halves). Without
-    /// ip-masq and forward rules, nil: no table.
+    /// `ip6 daddr` and `ff00::/8` (flannel v0.28.9 `pkg/trafficmngr/nftables/nftables.go`,
+    /// `SetupAndEnsureForwardRules` `:77-147` and `SetupAndEnsureMasqRules` `:149-205`, their
+    /// IPv6 halves). Without ip-masq and forward rules, nil: no table.
     public static func table(
         cluster: IPv6Prefix, lease: IPv6Prefix, ipMasq: Bool, fullyRandom: Bool, forwardRules: Bool = true
     ) -> NftTable? {
