@@ -165,6 +165,35 @@ struct Ip6MasqueradeKernelTests {
         #expect(try Self.plan(NetworkState(), in: namespace).0.isEmpty)
     }
 
+    /// `-o script` from an empty node, run by bash: the same `ip6tables -S` as apply gives, and
+    /// in nf_tables mode the same `nft list table ip6 flannel-ipv6`; the next plan is empty.
+    @Test func theScriptBuildsWhatApplyBuilds() throws {
+        let registry = NamespaceRegistry()
+        defer { _ = registry.deleteAll() }
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for (tag, desired) in [("m6s", Self.iptablesMode()), ("m6t", Self.nftMode())] {
+            let namespace = RunNames.nextPrefix() + tag
+            try registry.create(namespace)
+            let (plan, _) = try Self.plan(desired, in: namespace)
+            let script = (["set -e"] + plan.changes.flatMap { PlanScript.commands(for: $0) }).joined(separator: "\n") + "\n"
+            let file = directory.appendingPathComponent("\(tag).sh").path
+            try script.write(toFile: file, atomically: true, encoding: .utf8)
+            let run = try Shell.run(["ip", "netns", "exec", namespace, "bash", file], check: false)
+            #expect(run.status == 0, "\(script)\n\(run.stderr)")
+            if tag == "m6s" {
+                #expect(script.contains("ip6tables-nft-restore --noflush <<'IPTABLES'\n*nat\n"), "\(script)")
+                for table in ["nat", "filter"] {
+                    #expect(try Self.ip6tables(namespace, table) == (try Self.captured("ip6t-flannel-current", table: table)))
+                }
+            } else {
+                let listed = try Shell.run(["ip", "netns", "exec", namespace, "nft", "list", "table", "ip6", "flannel-ipv6"]).stdout
+                #expect(listed == (desired.tables[NftTable.flannel6Key]?.description ?? "") + "\n")
+            }
+            #expect(try Self.plan(desired, in: namespace).0.isEmpty, "\(tag)")
+        }
+    }
+
     /// Counts ICMPv6 echo requests by source address at a namespace's input hook.
     static func counter(_ namespace: String, sources: [String], directory: URL) throws {
         let file = directory.appendingPathComponent("observer-\(namespace).nft").path
