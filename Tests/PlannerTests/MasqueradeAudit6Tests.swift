@@ -63,4 +63,16 @@ import TestSupport
         )
         #expect(Self.audit.findings(in: [NftTable(key: IptablesNames.nat6, chains: [postrouting])]).isEmpty)
     }
+
+    /// The IPv4 finding reads exactly as before the audit judged IPv6 too.
+    @Test func theIPv4FindingTextIsUnchanged() {
+        let rule = NftRule([.sourceAddress(IPv4Prefix("10.244.1.0/24")!, negated: false), .counter], .masquerade(fullyRandom: false))
+        let postrouting = NftChain(name: "POSTROUTING", hook: IptablesNames.baseChain("POSTROUTING", in: IptablesNames.nat), rules: [rule])
+        let findings = Self.audit4.findings(in: [NftTable(key: IptablesNames.nat, chains: [postrouting])])
+        #expect(findings.map(\.description) == [
+            #"table ip nat chain POSTROUTING: "ip saddr 10.244.1.0/24 counter masquerade" masquerades pod-to-pod traffic inside "#
+                + "10.244.0.0/16; exclude it (ip daddr != 10.244.0.0/16) or return before it",
+        ])
+        #expect(Self.audit4.cluster == IPv4Prefix("10.244.0.0/16") && Self.audit.cluster == nil)
+    }
 }
