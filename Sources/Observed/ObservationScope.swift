@@ -58,21 +58,27 @@ public struct ObservationScope: Hashable, Sendable {
     }
 }
 
-/// The live kernel, as one observation: rtnetlink objects, flannel's nf_tables table, and the
-/// chains of the iptables-nft tables where flannel's iptables-mode rules live (both are read
-/// whatever the mode: the plan removes the other mode's leftovers, as flanneld does).
+/// The live kernel, as one observation: rtnetlink objects, flannel's nf_tables tables (`ip
+/// flannel-ipv4`, `ip6 flannel-ipv6`), and the chains of the iptables-nft tables where
+/// flannel's iptables-mode rules live, IPv4's and IPv6's (all are read whatever the mode and
+/// whatever the families the node runs: the plan removes the other mode's leftovers, as
+/// flanneld does, and flannel's IPv6 rules on a node that no longer runs IPv6).
 public enum LiveKernel {
-    /// The chains read in `ip nat` and `ip filter`: the base chains flannel jumps from and
-    /// flannel's own chains (in both tables: flanneld's nf_tables mode clean-up looks for
-    /// `FLANNEL-FWD` in `nat`).
-    public static let iptablesChains: [NftTable.Key: [String]] = [
-        IptablesNames.nat: ["POSTROUTING", IptablesNames.masqueradeChain, IptablesNames.forwardChain],
-        IptablesNames.filter: ["FORWARD", IptablesNames.forwardChain, IptablesNames.masqueradeChain],
-    ]
+    /// The chains read in `ip nat` and `ip filter` (and `ip6 nat`, `ip6 filter`): the base
+    /// chains flannel jumps from and flannel's own chains (in both tables: flanneld's nf_tables
+    /// mode clean-up looks for `FLANNEL-FWD` in `nat`).
+    public static let iptablesChains: [NftTable.Key: [String]] = {
+        var chains: [NftTable.Key: [String]] = [:]
+        for family in [AddressFamily.inet, .inet6] {
+            chains[IptablesNames.nat(family)] = ["POSTROUTING", IptablesNames.masqueradeChain, IptablesNames.forwardChain]
+            chains[IptablesNames.filter(family)] = ["FORWARD", IptablesNames.forwardChain, IptablesNames.masqueradeChain]
+        }
+        return chains
+    }()
 
     public static func observe(_ scope: ObservationScope) throws(NetlinkError) -> ObservedNode {
         var node = try Observer.observe(scope)
-        let (tables, generation) = try NftReader.readFlannelState(table: NftTable.flannelKey, chains: iptablesChains)
+        let (tables, generation) = try NftReader.readFlannelState(tables: NftTable.flannelKeys, chains: iptablesChains)
         for table in tables { node.state.tables[table.key] = table }
         node.nftGeneration = generation
         return node

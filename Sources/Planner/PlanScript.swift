@@ -71,7 +71,8 @@ public enum PlanScript {
         var commands: [String] = []
         let newChains = change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
         let appends = change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
-        commands += restore(table, newChains + appends)
+        let program = IptablesNames.program(change.table)
+        commands += restore(program, table, newChains + appends)
         var byWords: [String] = []
         for rule in change.deletes {
             if let handle = rule.rule.handle {
@@ -85,17 +86,18 @@ public enum PlanScript {
                 byWords.append("-D" + words.dropFirst(2))
             }
         }
-        commands += restore(table, byWords)
+        commands += restore(program, table, byWords)
         commands += change.deletedChains.map { "nft delete chain \(family) \(name) \(ShellWord.quote($0))" }
         return commands
     }
 
-    /// One `iptables-nft-restore --noflush` transaction of `lines` on `table`, none for no lines.
-    private static func restore(_ table: String, _ lines: [String]) -> [String] {
+    /// One `iptables-nft-restore --noflush` (`ip6tables-nft-restore` for an `ip6` table)
+    /// transaction of `lines` on `table`, none for no lines.
+    private static func restore(_ program: String, _ table: String, _ lines: [String]) -> [String] {
         guard !lines.isEmpty else { return [] }
         let body = ["*\(table)"] + lines + ["COMMIT"]
         let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
-        return ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
+        return ["\(program)-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
     }
 
     /// The vxlan device's commands.
