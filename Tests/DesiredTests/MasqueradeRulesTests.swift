@@ -25,7 +25,7 @@ import Testing
             let node = try F.compute(netConf, leases: [F.a, F.b], options: options)
             var state = NetworkState()
             MasqueradeRules.add(
-                to: &state, cluster: netConf.network, lease: node.ownLease.subnet, nfTables: setting.nfTables, ipMasq: setting.ipMasq,
+                to: &state, cluster: netConf.network!, lease: node.ownLease.subnet!, nfTables: setting.nfTables, ipMasq: setting.ipMasq,
                 fullyRandom: setting.fullyRandom, forwardRules: setting.forwardRules
             )
             #expect(state.tables == node.state.tables, "\(setting)")
