@@ -45,8 +45,8 @@ enum FlannelFiles {
         var source: String
     }
 
-    /// - Throws: when leases were given and none has subnet.env's `FLANNEL_SUBNET` (unless a
-    ///   node flag names the node another way).
+    /// - Throws: when leases were given and none has subnet.env's `FLANNEL_SUBNET` (on an
+    ///   IPv6-only node, `FLANNEL_IPV6_SUBNET`), unless a node flag names the node another way.
     static func netConf(
         from env: SubnetEnvFile, path: String, leases: [Lease], leaseSource: String, flags: InputOptions,
         liveVNIs: (() throws -> [UInt32])?

@@ -60,7 +60,7 @@ extension LeaseReader {
     private static func salvage(node: InputObject, prefix: String) -> LeaseSalvage {
         var salvage = LeaseSalvage()
         let spec = try? node.exactField("spec")?.object()
-        let list = (try? spec?.exactField("podCIDRs")?.array()) ?? nil ?? []
+        let list = (try? spec?.exactField("podCIDRs")?.array()).flatMap { $0 } ?? []
         for value in list.isEmpty ? [spec?.exactField("podCIDR")].compactMap({ $0 }) : list {
             guard let text = try? value.string() else { continue }
             if text.contains(":") {
