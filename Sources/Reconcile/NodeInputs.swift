@@ -15,7 +15,7 @@ extension ObservationScope {
     public init(_ cluster: ClusterInputs, underlay: String?, allPeers: Bool = false) {
         self.init(
             vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: underlay,
-            peers: allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp
+            peers: (allPeers ? cluster.leases.map(\.publicIP) : cluster.peersToLookUp).map(IPAddress.v4)
         )
     }
 }

@@ -25,7 +25,7 @@ struct ObserverKernelTests {
 
         let node = try NetworkNamespace.run(in: namespace.name) {
             try Observer.observe(
-                vxlanDevice: "flannel.1", underlay: nil, peers: FlannelScenario.peers, includeForeignRoutes: true
+                vxlanDevice: "flannel.1", underlay: nil, peers: FlannelScenario.peers.map(IPAddress.v4), includeForeignRoutes: true
             )
         }
         #expect(node.state == FlannelScenario.state)
@@ -45,7 +45,7 @@ struct ObserverKernelTests {
             ip route add default via 192.168.7.9 dev eth0 metric 100
             """)
         let node = try NetworkNamespace.run(in: namespace.name) {
-            try Observer.observe(vxlanDevice: "flannel.1", underlay: nil, peers: [IPv4Address(192, 168, 7, 3)])
+            try Observer.observe(vxlanDevice: "flannel.1", underlay: nil, peers: [.v4(IPv4Address(192, 168, 7, 3))])
         }
         #expect(node.state.vxlan == nil)
         #expect(node.state.neighbors.isEmpty && node.state.fdb.isEmpty)
@@ -91,7 +91,7 @@ struct ObserverKernelTests {
         defer { namespace.delete() }
         try namespace.setUp(FlannelScenario.setup)
         let peers = (0..<5000).map { IPv4Address(172, 22, 0, 0).advanced(by: UInt32($0) * 2) }
-        let (answers, receiveBuffer) = try NetworkNamespace.run(in: namespace.name) { () throws -> ([IPv4Address: Bool], Int32) in
+        let (answers, receiveBuffer) = try NetworkNamespace.run(in: namespace.name) { () throws -> ([IPAddress: Bool], Int32) in
             let socket = try NetlinkSocket(protocol: NETLINK_ROUTE)
             defer { socket.close() }
             var size: Int32 = 256 * 1024
@@ -99,13 +99,13 @@ struct ObserverKernelTests {
             var actual: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(socket.fileDescriptor, SOL_SOCKET, SO_RCVBUF, &actual, &length)
-            return (try Observer.lookUp(peers, using: socket), actual)
+            return (try Observer.lookUp(peers.map(IPAddress.v4), using: socket), actual)
         }
         #expect(receiveBuffer <= 512 * 1024)
         #expect(answers.count == 5000)
         // 172.22.0.0/20 is the underlay's network (on-link); from 172.22.16.0 on, the default route.
         let underlayNetwork = IPv4Prefix(address: IPv4Address(172, 22, 0, 0), length: 20)
-        let wrong = peers.filter { answers[$0] != underlayNetwork.contains($0) }
+        let wrong = peers.filter { answers[.v4($0)] != underlayNetwork.contains($0) }
         #expect(wrong.isEmpty, "\(wrong.prefix(5))")
     }
 }

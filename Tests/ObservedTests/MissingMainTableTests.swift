@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func enoentOnALookupIsNotOnLink() throws {
-        let peer = IPv4Address(172, 22, 0, 12)
+        let peer = IPAddress.v4(IPv4Address(172, 22, 0, 12))
         #expect(try Observer.lookUp([peer], using: RefusingTransport(errno: ENOENT)) == [peer: false])
         #expect(throws: NetlinkError.self) { try Observer.lookUp([peer], using: RefusingTransport(errno: EPERM)) }
     }
