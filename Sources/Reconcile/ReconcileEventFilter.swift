@@ -86,9 +86,18 @@ public final class ReconcileEventFilter: @unchecked Sendable {
             return isRelevant(decoded, scope)
         case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             guard let scope, let address = try? AddressMessage(decoding: message) else { return false }
-            if address.index == deviceIndex(scope.ownership.vxlanDevice) { return true }
-            // On the IPv6 device, only what an observation reads: not its link-local address.
-            return address.index == deviceIndex(scope.ownership.vxlan6Device) && ObservationScope.reads(address)
+            // A device's addresses of its own family, as an observation reads them: never the
+            // `fe80::` link-local address every device gets (and whose DAD ends a moment after
+            // the device comes up), which is in no model.
+            let family: AddressFamily
+            if address.index == deviceIndex(scope.ownership.vxlanDevice) {
+                family = .inet
+            } else if address.index == deviceIndex(scope.ownership.vxlan6Device) {
+                family = .inet6
+            } else {
+                return false
+            }
+            return address.family == family.rawValue && ObservationScope.reads(address)
         case Int32(NetlinkMessageType.newLink), Int32(NetlinkMessageType.deleteLink):
             guard let link = try? LinkMessage(decoding: message) else { return false }
             guard let scope else { return link.name.hasPrefix("flannel.") || link.name.hasPrefix("flannel-v6.") }
