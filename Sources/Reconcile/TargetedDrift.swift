@@ -91,8 +91,8 @@ struct TargetedDrift: Hashable, Sendable {
             return .fullPass("a change to the device")
         case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             // The device's IPv6 link-local address comes and goes with it (DAD): the model
-            // holds IPv4 addresses only, so only those can be drift.
-            guard let address = try? AddressMessage(decoding: message), !ObservationScope.readsAddresses(family: address.family) else {
+            // holds IPv4 addresses and global IPv6 ones only, so only those can be drift.
+            guard let address = try? AddressMessage(decoding: message), !ObservationScope.reads(address) else {
                 return .fullPass("a change to the device's addresses")
             }
             return .ignored
@@ -143,13 +143,15 @@ struct TargetedDrift: Hashable, Sendable {
         }
         let deleted = message.type == NetlinkMessageType.deleteNeighbor
         let names = [device.index: device.name]
-        if decoded.family == ObservationScope.family {
+        if ObservationScope.readsNeighborEntries(family: decoded.family) {
+            // The known device is `flannel.<VNI>`, whose ARP entries alone are read (NDISC
+            // entries are read on `flannel-v6.<VNI>`, whose notifications take a full pass).
+            guard decoded.family == AddressFamily.inet.rawValue else { return .ignored }
             guard let neighbor = decoded.neighbor(deviceNames: names) else {
                 return .fullPass("a neighbour notification without an IPv4 destination")
             }
             return .neighbor(neighbor.key, deleted ? .absent : .present(neighbor))
         }
-        // An fdb entry with an IPv6 VTEP is not read by the observer either.
         guard ObservationScope.readsFdb(decoded) else { return .ignored }
         guard let entry = decoded.fdbEntry(deviceNames: names) else {
             return .fullPass("an fdb notification without a MAC")

@@ -50,6 +50,8 @@ enum FuzzTargets {
         FuzzTarget(name: "nft match words", seeds: utf8(FuzzMatchWords.seeds), run: FuzzMatchWords.roundTrip),
         // IPv6 addresses, prefixes and lease-key halves, differential against glibc.
         FuzzTarget(name: "ipv6 text", seeds: utf8(FuzzAddresses.seeds), run: FuzzAddresses.ipv6),
+        // The rtnetlink decoders of both families (routes, neighbours, fdb, addresses, links).
+        FuzzTarget(name: "rtnetlink messages", seeds: FuzzRtnetlink.seeds, run: FuzzRtnetlink.messages),
     ]
 
     static func utf8(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }

@@ -238,23 +238,31 @@ struct TargetedDriftTests {
 }
 
 extension TargetedDriftTests {
-    /// An `RTM_NEWADDR` of `family` on ifindex 7.
-    static func address(family: UInt8) -> NetlinkMessage {
+    /// An `RTM_NEWADDR` of `family` on ifindex 7: IPv4 10.244.0.0/32; IPv6 `fe80::1/64` with
+    /// scope link as the kernel reports a link-local address, or with `global`
+    /// `fd00:10:244::/128` (scope universe), `flannel-v6.<VNI>`'s own.
+    static func address(family: UInt8, global: Bool = false) -> NetlinkMessage {
         // ifaddrmsg: family, prefixlen, flags, scope, index; then IFA_ADDRESS.
-        var payload: [UInt8] = [family, family == UInt8(AF_INET) ? 32 : 64, 0, 0, 7, 0, 0, 0]
+        let scope = family == UInt8(AF_INET) || global ? 0 : UInt8(RT_SCOPE_LINK.rawValue)
+        var payload: [UInt8] = [family, family == UInt8(AF_INET) ? 32 : global ? 128 : 64, 0, scope, 7, 0, 0, 0]
         if family == UInt8(AF_INET) {
             payload += [8, 0, 1, 0, 10, 244, 0, 0]
+        } else if global {
+            payload += [20, 0, 1, 0, 0xfd, 0x00, 0x00, 0x10, 0x02, 0x44] + [UInt8](repeating: 0, count: 10)
         } else {
             payload += [20, 0, 1, 0, 0xfe, 0x80] + [UInt8](repeating: 0, count: 13) + [1]
         }
         return NetlinkMessage(type: UInt16(RTM_NEWADDR), flags: 0, sequence: 0, portID: 0, payload: payload)
     }
 
-    @Test func onlyIPv4AddressesOfTheDeviceAskForAFullPass() {
+    @Test func onlyAddressesTheModelHoldsAskForAFullPass() {
         var drift = TargetedDrift()
         drift.record(Self.address(family: UInt8(AF_INET6)), relevant: true, device: Self.device, deviceName: { _ in nil })
         #expect(drift.isEmpty, "the IPv6 link-local address is not in the model")
         drift.record(Self.address(family: UInt8(AF_INET)), relevant: true, device: Self.device, deviceName: { _ in nil })
         #expect(drift.fullPassReason != nil)
+        var global = TargetedDrift()
+        global.record(Self.address(family: UInt8(AF_INET6), global: true), relevant: true, device: Self.device, deviceName: { _ in nil })
+        #expect(global.fullPassReason != nil, "a global IPv6 address is (flannel-v6's)")
     }
 }
