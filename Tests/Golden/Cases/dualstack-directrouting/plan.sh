@@ -13,7 +13,7 @@ ip link add flannel-v6.1 address 0e:4c:8b:10:00:06 mtu 1430 txqueuelen 0 type vx
 sysctl -w net.ipv6.conf.flannel-v6/1.accept_ra=0
 ip link set flannel-v6.1 up
 # + addr fd00:10:244::/128 dev flannel-v6.1
-ip addr replace fd00:10:244::/128 dev flannel-v6.1
+ip -6 addr replace fd00:10:244::/128 dev flannel-v6.1
 # + addr 10.244.0.0/32 dev flannel.1
 ip addr replace 10.244.0.0/32 dev flannel.1
 # + fdb 0e:4c:8b:10:03:06 dev flannel-v6.1 dst fd00:192:168:5::5 self permanent
@@ -21,7 +21,7 @@ bridge fdb replace 0e:4c:8b:10:03:06 dev flannel-v6.1 dst fd00:192:168:5::5 self
 # + fdb 0e:4c:8b:10:03:01 dev flannel.1 dst 192.168.5.5 self permanent
 bridge fdb replace 0e:4c:8b:10:03:01 dev flannel.1 dst 192.168.5.5 self permanent
 # + neigh fd00:10:244:3:: lladdr 0e:4c:8b:10:03:06 dev flannel-v6.1 nud permanent
-ip neigh replace fd00:10:244:3:: lladdr 0e:4c:8b:10:03:06 dev flannel-v6.1 nud permanent
+ip -6 neigh replace fd00:10:244:3:: lladdr 0e:4c:8b:10:03:06 dev flannel-v6.1 nud permanent
 # + neigh 10.244.3.0 lladdr 0e:4c:8b:10:03:01 dev flannel.1 nud permanent
 ip neigh replace 10.244.3.0 lladdr 0e:4c:8b:10:03:01 dev flannel.1 nud permanent
 # + route 10.244.1.0/24 via 172.22.1.176 dev eth0
@@ -31,11 +31,11 @@ ip route replace 10.244.2.0/24 via 172.22.0.117 dev eth0
 # + route 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink
 ip route replace 10.244.3.0/24 via 10.244.3.0 dev flannel.1 onlink
 # + route fd00:10:244:1::/64 via fd00:172:22::1:176 dev eth0 metric 1024
-ip route replace fd00:10:244:1::/64 via fd00:172:22::1:176 dev eth0 metric 1024
+ip -6 route replace fd00:10:244:1::/64 via fd00:172:22::1:176 dev eth0 metric 1024
 # + route fd00:10:244:2::/64 via fd00:172:22::117 dev eth0 metric 1024
-ip route replace fd00:10:244:2::/64 via fd00:172:22::117 dev eth0 metric 1024
+ip -6 route replace fd00:10:244:2::/64 via fd00:172:22::117 dev eth0 metric 1024
 # + route fd00:10:244:3::/64 via fd00:10:244:3:: dev flannel-v6.1 metric 1024 onlink
-ip route replace fd00:10:244:3::/64 via fd00:10:244:3:: dev flannel-v6.1 metric 1024 onlink
+ip -6 route replace fd00:10:244:3::/64 via fd00:10:244:3:: dev flannel-v6.1 metric 1024 onlink
 # + iptables -t filter: flannel's rules as flannel v0.20+ writes them (0 to delete, 3 to append, in one transaction)
 iptables-nft-restore --noflush <<'IPTABLES'
 *filter

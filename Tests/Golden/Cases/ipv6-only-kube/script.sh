@@ -9,19 +9,19 @@ ip link add flannel-v6.1 address 0e:4c:8b:10:01:06 mtu 1430 txqueuelen 0 type vx
 sysctl -w net.ipv6.conf.flannel-v6/1.accept_ra=0
 ip link set flannel-v6.1 up
 # + addr fd00:10:244:1::/128 dev flannel-v6.1
-ip addr replace fd00:10:244:1::/128 dev flannel-v6.1
+ip -6 addr replace fd00:10:244:1::/128 dev flannel-v6.1
 # + fdb 0e:4c:8b:10:00:06 dev flannel-v6.1 dst fd00:172:22::239 self permanent
 bridge fdb replace 0e:4c:8b:10:00:06 dev flannel-v6.1 dst fd00:172:22::239 self permanent
 # + fdb 0e:4c:8b:10:02:06 dev flannel-v6.1 dst fd00:172:22::117 self permanent
 bridge fdb replace 0e:4c:8b:10:02:06 dev flannel-v6.1 dst fd00:172:22::117 self permanent
 # + neigh fd00:10:244:: lladdr 0e:4c:8b:10:00:06 dev flannel-v6.1 nud permanent
-ip neigh replace fd00:10:244:: lladdr 0e:4c:8b:10:00:06 dev flannel-v6.1 nud permanent
+ip -6 neigh replace fd00:10:244:: lladdr 0e:4c:8b:10:00:06 dev flannel-v6.1 nud permanent
 # + neigh fd00:10:244:2:: lladdr 0e:4c:8b:10:02:06 dev flannel-v6.1 nud permanent
-ip neigh replace fd00:10:244:2:: lladdr 0e:4c:8b:10:02:06 dev flannel-v6.1 nud permanent
+ip -6 neigh replace fd00:10:244:2:: lladdr 0e:4c:8b:10:02:06 dev flannel-v6.1 nud permanent
 # + route fd00:10:244::/64 via fd00:10:244:: dev flannel-v6.1 metric 1024 onlink
-ip route replace fd00:10:244::/64 via fd00:10:244:: dev flannel-v6.1 metric 1024 onlink
+ip -6 route replace fd00:10:244::/64 via fd00:10:244:: dev flannel-v6.1 metric 1024 onlink
 # + route fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink
-ip route replace fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink
+ip -6 route replace fd00:10:244:2::/64 via fd00:10:244:2:: dev flannel-v6.1 metric 1024 onlink
 # + ip6tables -t filter: flannel's rules as flannel v0.20+ writes them (0 to delete, 3 to append, in one transaction)
 ip6tables-nft-restore --noflush <<'IPTABLES'
 *filter
