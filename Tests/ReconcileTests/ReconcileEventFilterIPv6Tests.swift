@@ -110,23 +110,33 @@ struct ReconcileEventFilterIPv6Tests {
         #expect(ReconcileEventFilter().isRelevant(deleted), "before the first pass")
     }
 
-    /// Targeted repair knows `flannel.1`: an IPv6 route is planned by its key like any other,
-    /// NDISC entries of `flannel-v6.1` take a full pass, and flannel.1's NDISC entries are not
-    /// read at all.
-    @Test func targetedDriftReadsIPv6RoutesAndLeavesTheIPv6DeviceToAFullPass() throws {
-        let device = TargetedDevice(index: 7, name: "flannel.1")
+    /// Targeted repair knows both devices: an IPv6 route is planned by its key like any other,
+    /// NDISC entries of `flannel-v6.1` and its FDB entries by their keys too, flannel.1's NDISC
+    /// entries are not read at all, and a neighbour on an unknown device takes a full pass.
+    @Test func targetedDriftReadsBothDevicesByKey() throws {
+        let devices = [
+            TargetedDevice(index: 7, name: "flannel.1", family: .inet),
+            TargetedDevice(index: 8, name: "flannel-v6.1", family: .inet6),
+        ]
         let names: (UInt32) -> String? = { index in Self.indices.first { $0.value == index }?.key }
         var drift = TargetedDrift()
-        drift.record(try Self.notification(.route(.delete(Self.route6(3)))), relevant: true, device: device, deviceName: names)
+        drift.record(try Self.notification(.route(.delete(Self.route6(3)))), relevant: true, devices: devices, deviceName: names)
         #expect(drift.routes[Self.route6(3).key] == .absent)
         #expect(drift.fullPassReason == nil)
 
         var onIPv4Device = Self.neighbor6(4)
         onIPv4Device.key.device = "flannel.1"
-        drift.record(try Self.notification(.neighbor(.create(onIPv4Device))), relevant: true, device: device, deviceName: names)
+        drift.record(try Self.notification(.neighbor(.create(onIPv4Device))), relevant: true, devices: devices, deviceName: names)
         #expect(drift.neighbors.isEmpty && drift.fullPassReason == nil, "not read, so ignored")
 
-        drift.record(try Self.notification(.neighbor(.delete(Self.neighbor6(4)))), relevant: true, device: device, deviceName: names)
-        #expect(drift.fullPassReason != nil)
+        drift.record(try Self.notification(.neighbor(.delete(Self.neighbor6(4)))), relevant: true, devices: devices, deviceName: names)
+        #expect(drift.neighbors[Self.neighbor6(4).key] == .absent)
+        #expect(drift.fullPassReason == nil)
+
+        var onlyIPv4 = TargetedDrift()
+        onlyIPv4.record(
+            try Self.notification(.neighbor(.delete(Self.neighbor6(4)))), relevant: true, devices: [devices[0]], deviceName: names
+        )
+        #expect(onlyIPv4.fullPassReason != nil, "flannel-v6.1 not known: a full pass")
     }
 }

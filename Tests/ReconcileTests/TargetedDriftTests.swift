@@ -48,7 +48,7 @@ struct TargetedDriftTests {
         )
         return TargetedRepairBasis(
             leases: LeaseSet(leases: [], source: "test"), desired: desired, ownership: ownership, headline: "test",
-            device: device
+            devices: [device]
         )
     }
 
@@ -63,7 +63,7 @@ struct TargetedDriftTests {
 
     static func record(_ changes: [Change], relevant: Bool = true, into drift: inout TargetedDrift) throws {
         for change in changes {
-            drift.record(try notification(change), relevant: relevant, device: device, deviceName: { index in
+            drift.record(try notification(change), relevant: relevant, devices: [device], deviceName: { index in
                 indices.first { $0.value == index }?.key
             })
         }
@@ -158,7 +158,7 @@ struct TargetedDriftTests {
     @Test func theDeviceAndWhatCannotBeReadAskForAFullPass() throws {
         func reason(_ message: NetlinkMessage, relevant: Bool = true, device: TargetedDevice? = Self.device) -> String? {
             var drift = TargetedDrift()
-            drift.record(message, relevant: relevant, device: device, deviceName: { _ in nil })
+            drift.record(message, relevant: relevant, devices: device.map { [$0] } ?? [], deviceName: { _ in nil })
             return drift.fullPassReason
         }
         let vxlan = try #require(Self.basis().desired.vxlan)
@@ -211,7 +211,7 @@ struct TargetedDriftTests {
         var drift = TargetedDrift()
         for change in [Change.route(.create(elsewhere)), .route(.create(onWanted))] {
             let message = try Self.notification(change)
-            drift.record(message, relevant: filter.isRelevant(message), device: Self.device, deviceName: { index in
+            drift.record(message, relevant: filter.isRelevant(message), devices: [Self.device], deviceName: { index in
                 Self.indices.first { $0.value == index }?.key
             })
         }
@@ -222,18 +222,22 @@ struct TargetedDriftTests {
 
     @Test func theLedgerHandsOutWhatWasRecordedOnce() throws {
         let ledger = TargetedDriftLedger()
-        ledger.setDevice(Self.device)
+        ledger.setDevices([Self.device])
         ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
         let first = ledger.take()
-        #expect(first.device == Self.device)
+        #expect(first.devices == [Self.device])
         #expect(first.drift.fdb == [Self.peerFdb(2).key: .absent])
         #expect(ledger.take().drift.isEmpty)
         // A device re-created meanwhile: what was recorded against the old one needs a full pass.
         ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
-        ledger.setDevice(TargetedDevice(index: 9, name: "flannel.1"))
+        ledger.setDevices([TargetedDevice(index: 9, name: "flannel.1")])
         #expect(ledger.take().drift.fullPassReason != nil)
         let basis = Self.basis()
-        #expect(ReconcilePass.fallbackReason(TargetedDrift(), recordedAgainst: TargetedDevice(index: 9, name: "flannel.1"), basis: basis) != nil)
+        #expect(ReconcilePass.fallbackReason(TargetedDrift(), recordedAgainst: [TargetedDevice(index: 9, name: "flannel.1")], basis: basis) != nil)
+        // The IPv6 device appearing beside the IPv4 one is a device change too.
+        ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
+        ledger.setDevices([Self.device, TargetedDevice(index: 10, name: "flannel-v6.1", family: .inet6)])
+        #expect(ledger.take().drift.fullPassReason != nil)
     }
 }
 
@@ -257,12 +261,12 @@ extension TargetedDriftTests {
 
     @Test func onlyAddressesTheModelHoldsAskForAFullPass() {
         var drift = TargetedDrift()
-        drift.record(Self.address(family: UInt8(AF_INET6)), relevant: true, device: Self.device, deviceName: { _ in nil })
+        drift.record(Self.address(family: UInt8(AF_INET6)), relevant: true, devices: [Self.device], deviceName: { _ in nil })
         #expect(drift.isEmpty, "the IPv6 link-local address is not in the model")
-        drift.record(Self.address(family: UInt8(AF_INET)), relevant: true, device: Self.device, deviceName: { _ in nil })
+        drift.record(Self.address(family: UInt8(AF_INET)), relevant: true, devices: [Self.device], deviceName: { _ in nil })
         #expect(drift.fullPassReason != nil)
         var global = TargetedDrift()
-        global.record(Self.address(family: UInt8(AF_INET6), global: true), relevant: true, device: Self.device, deviceName: { _ in nil })
+        global.record(Self.address(family: UInt8(AF_INET6), global: true), relevant: true, devices: [Self.device], deviceName: { _ in nil })
         #expect(global.fullPassReason != nil, "a global IPv6 address is (flannel-v6's)")
     }
 }
