@@ -180,4 +180,29 @@ struct ClusterDualStackTests {
         }
         #expect(try Self.unreachableIPv6(scenario, among: scenario.members).isEmpty)
     }
+
+    /// `check --backend host-gw` on a live dual-stack node names n4 (behind the router) in both
+    /// families, each with the address the kernel's route lookup found off-link; with n4 gone it
+    /// passes. Without an IPv6 address on the underlay, `check` says IPv6 cannot work.
+    @Test func checkJudgesIPv6OnLinkAndTheIPv6Underlay() throws {
+        let scenario = try ClusterScenario(dualStack: true)
+        defer { scenario.shutdown() }
+        let n4 = try scenario.cluster.node(4)
+        let blocked = try scenario.checkHostGateway(node: 1)
+        #expect(blocked.status == 1, "\(blocked.stdout)\(blocked.stderr)")
+        let problems = blocked.stdout.split(separator: "\n").filter { $0.hasPrefix("problem:") }
+        #expect(problems.count == 2, "n4 in each family: \(blocked.stdout)")
+        #expect(problems.contains { $0.contains("via \(n4.publicIP)") }, "\(blocked.stdout)")
+        #expect(problems.contains { $0.contains("via \(n4.publicIPv6)") && $0.contains("not on-link") }, "\(blocked.stdout)")
+        try scenario.setLease(4, nil)
+        let fine = try scenario.checkHostGateway(node: 1)
+        #expect(fine.status == 0, "\(fine.stdout)\(fine.stderr)")
+
+        let n1 = try scenario.cluster.node(1)
+        try scenario.cluster.ip(node: 1, ["-6", "addr", "del", "\(n1.publicIPv6)/64", "dev", "eth0"])
+        let noAddress = try scenario.tool("check", node: 1)
+        #expect(noAddress.status == 1, "\(noAddress.stdout)\(noAddress.stderr)")
+        #expect((noAddress.stdout + noAddress.stderr).contains("no global IPv6 address"), "\(noAddress.stdout)\(noAddress.stderr)")
+    }
 }
+
