@@ -15,15 +15,12 @@ public enum MasqueradeRules {
         to state: inout NetworkState, cluster: IPv6Prefix, lease: IPv6Prefix, nfTables: Bool, ipMasq: Bool, fullyRandom: Bool,
         forwardRules: Bool
     ) {
-        if nfTables {
-            let table = MasqueradeTable.table(
-                cluster: cluster, lease: lease, ipMasq: ipMasq, fullyRandom: fullyRandom, forwardRules: forwardRules
-            )
-            if let table { state.tables[table.key] = table }
-            return
-        }
-        if ipMasq { add(FlannelIptablesRules.masquerade(cluster: cluster, lease: lease, fullyRandom: fullyRandom), to: &state) }
-        if forwardRules { add(FlannelIptablesRules.forward(cluster: cluster), to: &state) }
+        add(
+            to: &state, nfTables: nfTables, ipMasq: ipMasq, forwardRules: forwardRules,
+            table: { MasqueradeTable.table(cluster: cluster, lease: lease, ipMasq: ipMasq, fullyRandom: fullyRandom, forwardRules: forwardRules) },
+            masquerade: { FlannelIptablesRules.masquerade(cluster: cluster, lease: lease, fullyRandom: fullyRandom) },
+            forward: { FlannelIptablesRules.forward(cluster: cluster) }
+        )
     }
 
     /// IPv4, the same as `DesiredState` builds it.
@@ -31,15 +28,25 @@ public enum MasqueradeRules {
         to state: inout NetworkState, cluster: IPv4Prefix, lease: IPv4Prefix, nfTables: Bool, ipMasq: Bool, fullyRandom: Bool,
         forwardRules: Bool
     ) {
+        add(
+            to: &state, nfTables: nfTables, ipMasq: ipMasq, forwardRules: forwardRules,
+            table: { MasqueradeTable.table(cluster: cluster, lease: lease, ipMasq: ipMasq, fullyRandom: fullyRandom, forwardRules: forwardRules) },
+            masquerade: { FlannelIptablesRules.masquerade(cluster: cluster, lease: lease, fullyRandom: fullyRandom) },
+            forward: { FlannelIptablesRules.forward(cluster: cluster) }
+        )
+    }
+
+    /// The mode's choice, written once for both families: the family's functions come in.
+    private static func add(
+        to state: inout NetworkState, nfTables: Bool, ipMasq: Bool, forwardRules: Bool, table: () -> NftTable?,
+        masquerade: () -> IptablesRuleSet, forward: () -> IptablesRuleSet
+    ) {
         if nfTables {
-            let table = MasqueradeTable.table(
-                cluster: cluster, lease: lease, ipMasq: ipMasq, fullyRandom: fullyRandom, forwardRules: forwardRules
-            )
-            if let table { state.tables[table.key] = table }
+            if let table = table() { state.tables[table.key] = table }
             return
         }
-        if ipMasq { add(FlannelIptablesRules.masquerade(cluster: cluster, lease: lease, fullyRandom: fullyRandom), to: &state) }
-        if forwardRules { add(FlannelIptablesRules.forward(cluster: cluster), to: &state) }
+        if ipMasq { add(masquerade(), to: &state) }
+        if forwardRules { add(forward(), to: &state) }
     }
 
     private static func add(_ rules: IptablesRuleSet, to state: inout NetworkState) {
