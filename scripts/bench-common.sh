@@ -102,13 +102,13 @@ bench_median_ms() {
 # Splits `netplan-flannel desired … -o script` into what iproute2 runs: $work/ip.batch (IPv4
 # neigh and route), $work/ip6.batch (the `ip -6` neigh and route lines without `ip -6`, empty
 # unless STACK=dual), $work/bridge.batch (fdb, both devices) and $work/setup.sh: the script
-# without those lines, i.e.
+# without those lines and its `# ` comments, i.e.
 # the link and addr lines, the sysctl lines and the masquerade rules as the script loads them
 # (`nft -f -` blocks in nf_tables mode, `iptables-nft-restore --noflush` blocks in iptables mode,
 # flannel's and the tool's default), run as one bash script.
 bench_split_script() {
     local script=$1
-    grep -v '^ip \(-6 \)\{0,1\}neigh \|^ip \(-6 \)\{0,1\}route \|^bridge fdb ' "$script" >"$work/setup.sh" || true
+    grep -v '^# \|^ip \(-6 \)\{0,1\}neigh \|^ip \(-6 \)\{0,1\}route \|^bridge fdb ' "$script" >"$work/setup.sh" || true
     grep '^bridge fdb' "$script" | sed 's/^bridge //' >"$work/bridge.batch" || true
     grep '^ip neigh\|^ip route' "$script" | sed 's/^ip //' >"$work/ip.batch" || true
     grep '^ip -6 neigh\|^ip -6 route' "$script" | sed 's/^ip -6 //' >"$work/ip6.batch" || true
