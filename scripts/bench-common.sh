@@ -1,9 +1,19 @@
 # Shared by the bench-* scripts (sourced, not run): the release build, throwaway namespaces
 # and timing. Every namespace made here is named npf-bench-<pid>-<n> and deleted on exit.
+# Environment read here (every bench script that sources this file takes them):
+#   STACK=dual   a dual-stack cluster (scripts/gen-cluster's `dual` mode: a second device
+#                flannel-v6.1 and, per peer, an IPv6 route, neighbour and fdb entry beside the
+#                IPv4 ones: 6 objects a peer). The node's eth0 also holds fd00:172:16::1/64 and an
+#                IPv6 default route; iproute2 runs `ip -batch` (IPv4 neigh/route), `ip -6 -batch`
+#                (IPv6 neigh/route) and `bridge -batch` (both devices' fdb). Default STACK=v4.
+#   NFTABLES=1   the net-conf gets "EnableNFTables": true (masquerade rules as nf_tables tables
+#                instead of the default iptables-nft rules in ip/ip6 nat and filter).
 # shellcheck shell=bash
 
 [ "$(id -u)" -eq 0 ] || { echo "${0##*/}: needs root (network namespaces)" >&2; exit 1; }
 cd "$(dirname "$0")/.." || exit 1
+bench_stack=${STACK:-v4}
+case $bench_stack in v4 | dual) ;; *) echo "${0##*/}: STACK is v4 or dual, not '$bench_stack'" >&2; exit 2 ;; esac
 
 # shellcheck source=scripts/bench-build.sh
 source scripts/bench-build.sh
@@ -25,8 +35,9 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 
 # Makes an empty node namespace: lo, eth0 (a veth whose peer stays inside) holding
-# 172.16.0.1/12, and a default route via 172.16.0.254. Sets $node to its name (no subshell,
-# so the cleanup list keeps it).
+# 172.16.0.1/12, and a default route via 172.16.0.254; with STACK=dual also fd00:172:16::1/64
+# (nodad: usable at once) and an IPv6 default route via fd00:172:16::fe, so every peer's
+# PublicIPv6 is on-link. Sets $node to its name (no subshell, so the cleanup list keeps it).
 bench_node() {
     bench_counter=$((bench_counter + 1))
     local ns="npf-bench-$$-$bench_counter"
@@ -38,6 +49,10 @@ bench_node() {
     ip -n "$ns" addr add 172.16.0.1/12 dev eth0
     ip -n "$ns" link set eth0 up
     ip -n "$ns" route add default via 172.16.0.254 dev eth0
+    if [ "$bench_stack" = dual ]; then
+        ip -n "$ns" -6 addr add fd00:172:16::1/64 dev eth0 nodad
+        ip -n "$ns" -6 route add default via fd00:172:16::fe dev eth0
+    fi
     node=$ns
 }
 
@@ -84,25 +99,29 @@ bench_median_ms() {
     cut -d, -f"${1:-1}" | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.1f", m / 1000 }'
 }
 
-# Splits `netplan-flannel desired … -o script` into what iproute2 runs: $work/setup.sh (link
-# and addr lines, run one by one), $work/ip.batch (neigh and route), $work/bridge.batch (fdb)
-# and $work/table.nft.
+# Splits `netplan-flannel desired … -o script` into what iproute2 runs: $work/ip.batch (IPv4
+# neigh and route), $work/ip6.batch (the `ip -6` neigh and route lines without `ip -6`, empty
+# unless STACK=dual), $work/bridge.batch (fdb, both devices) and $work/setup.sh: the script
+# without those lines and its `# ` comments, i.e.
+# the link and addr lines, the sysctl lines and the masquerade rules as the script loads them
+# (`nft -f -` blocks in nf_tables mode, `iptables-nft-restore --noflush` blocks in iptables mode,
+# flannel's and the tool's default), run as one bash script.
 bench_split_script() {
     local script=$1
-    grep '^ip link\|^ip addr' "$script" >"$work/setup.lines" || true
+    grep -v '^# \|^ip \(-6 \)\{0,1\}neigh \|^ip \(-6 \)\{0,1\}route \|^bridge fdb ' "$script" >"$work/setup.sh" || true
     grep '^bridge fdb' "$script" | sed 's/^bridge //' >"$work/bridge.batch" || true
     grep '^ip neigh\|^ip route' "$script" | sed 's/^ip //' >"$work/ip.batch" || true
-    sed -n "/^nft -f - <<'NFT'$/,/^NFT$/p" "$script" | sed '1d;$d' >"$work/table.nft"
+    grep '^ip -6 neigh\|^ip -6 route' "$script" | sed 's/^ip -6 //' >"$work/ip6.batch" || true
+    # What iproute2 times: one line, the batches of every family present.
+    bench_batches="ip -batch $work/ip.batch"
+    [ -s "$work/ip6.batch" ] && bench_batches+=" && ip -6 -batch $work/ip6.batch"
+    bench_batches+=" && bridge -batch $work/bridge.batch"
 }
 
-# Runs the setup lines and the nft table in namespace $1 (untimed).
+# Runs the setup script (devices, addresses, sysctls, masquerade rules) in namespace $1
+# (untimed).
 bench_setup_device() {
-    local ns=$1 line
-    while read -r line; do
-        # shellcheck disable=SC2086
-        ip netns exec "$ns" $line
-    done <"$work/setup.lines"
-    ip netns exec "$ns" nft -f "$work/table.nft"
+    ip netns exec "$1" bash "$work/setup.sh" >/dev/null
 }
 
 # Ratio A / B of two figures, two decimals.
@@ -129,13 +148,22 @@ bench_record() {
     [[ " ${bench_sizes_seen[*]} " == *" $n "* ]] || bench_sizes_seen+=("$n")
 }
 
-# The cluster of N peers (N+1 leases, node 0 is this node): sets $inputs (an array) and splits
-# `desired -o script` into $work's batch files (bench_split_script). Untimed.
+# The cluster of N peers (N+1 leases, node 0 is this node; dual-stack with STACK=dual): sets
+# $inputs (an array) and splits `desired -o script` into $work's batch files
+# (bench_split_script). Untimed.
 bench_cluster() {
-    local n=$1
-    [ -d "$work/c$n" ] || scripts/gen-cluster "$((n + 1))" "$work/c$n" >/dev/null
+    local n=$1 on_link=(--on-link 172.16.0.0/12)
+    if [ ! -d "$work/c$n" ]; then
+        if [ "$bench_stack" = dual ]; then
+            scripts/gen-cluster "$((n + 1))" "$work/c$n" vxlan dual >/dev/null
+        else
+            scripts/gen-cluster "$((n + 1))" "$work/c$n" >/dev/null
+        fi
+        [ -z "${NFTABLES:-}" ] || sed -i 's/^{/{"EnableNFTables": true, /' "$work/c$n/net-conf.json"
+    fi
+    [ "$bench_stack" = dual ] && on_link+=(--on-link fd00:172:16::/64)
     inputs=(--net-conf "$work/c$n/net-conf.json" --leases "$work/c$n/leases.json" --node-ip 172.16.0.1)
-    "$bin" desired "${inputs[@]}" --iface eth0 --on-link 172.16.0.0/12 -o script >"$work/script.sh"
+    "$bin" desired "${inputs[@]}" --iface eth0 "${on_link[@]}" -o script >"$work/script.sh"
     bench_split_script "$work/script.sh"
 }
 
@@ -147,16 +175,19 @@ bench_converged_node() {
     bench_setup_device "$node"
     ip netns exec "$node" bridge -batch "$work/bridge.batch"
     ip netns exec "$node" ip -batch "$work/ip.batch"
+    [ -s "$work/ip6.batch" ] && ip netns exec "$node" ip -6 -batch "$work/ip6.batch"
     local status=0
     ip netns exec "$node" "$bin" plan "${inputs[@]}" --detailed-exitcode >/dev/null || status=$?
     [ "$status" -eq 0 ] || { echo "${0##*/}: the node built with iproute2 is not converged (plan exit $status)" >&2; exit 1; }
 }
 
-# Fails unless namespaces $1 and $2 hold the same routes, flannel.1 neighbours and fdb entries
-# ($3 names the case in the message).
+# Fails unless namespaces $1 and $2 hold the same routes, flannel.1 neighbours and fdb entries,
+# and with STACK=dual the same IPv6 routes, flannel-v6.1 neighbours and fdb entries ($3 names
+# the case in the message).
 bench_same_objects() {
-    local what
-    for what in "ip route show" "ip neigh show dev flannel.1" "bridge fdb show dev flannel.1"; do
+    local what whats=("ip route show" "ip neigh show dev flannel.1" "bridge fdb show dev flannel.1")
+    [ "$bench_stack" = dual ] && whats+=("ip -6 route show" "ip -6 neigh show dev flannel-v6.1" "bridge fdb show dev flannel-v6.1")
+    for what in "${whats[@]}"; do
         # shellcheck disable=SC2086
         if ! diff <(ip netns exec "$1" $what 2>/dev/null | sort) <(ip netns exec "$2" $what 2>/dev/null | sort) >/dev/null; then
             echo "${0##*/}: $3: '$what' differs between netplan-flannel and iproute2" >&2; exit 1
@@ -174,7 +205,8 @@ bench_plan_empty() {
 # --- apply from an empty node -------------------------------------------------------------------
 # `apply` from an empty node against `ip -batch` + `bridge -batch` of the same N×3 objects on a
 # node whose flannel.1 and table were made beforehand (untimed): iproute2 is charged for less
-# work than apply. Two fresh namespaces per run, tools alternating. After the first run, both
+# work than apply. With STACK=dual: N×6 objects, both devices and both families' rules made
+# beforehand, and iproute2's line is `ip -batch` + `ip -6 -batch` + `bridge -batch`. Two fresh namespaces per run, tools alternating. After the first run, both
 # nodes must hold the same objects and a re-plan must be empty. Needs bench_cluster N first.
 bench_apply_header() {
     echo "median of RUNS, whole processes, ms: wall (CPU = user + system of the processes) [user alone]"
@@ -182,15 +214,15 @@ bench_apply_header() {
 }
 bench_apply_case() {
     local n=$1 runs=$2 rep a b objects ours=() theirs=()
-    objects=$(($(wc -l <"$work/ip.batch") + $(wc -l <"$work/bridge.batch")))
+    objects=$(($(wc -l <"$work/ip.batch") + $(wc -l <"$work/ip6.batch") + $(wc -l <"$work/bridge.batch")))
     for rep in $(seq "$runs"); do
         bench_node; a=$node; bench_node; b=$node
         bench_setup_device "$b"
         if [ $((rep % 2)) -eq 1 ]; then
             ours+=("$(bench_time_in "$a" 0 "$bin apply ${inputs[*]}")")
-            theirs+=("$(bench_time_in "$b" 0 "ip -batch $work/ip.batch && bridge -batch $work/bridge.batch")")
+            theirs+=("$(bench_time_in "$b" 0 "$bench_batches")")
         else
-            theirs+=("$(bench_time_in "$b" 0 "ip -batch $work/ip.batch && bridge -batch $work/bridge.batch")")
+            theirs+=("$(bench_time_in "$b" 0 "$bench_batches")")
             ours+=("$(bench_time_in "$a" 0 "$bin apply ${inputs[*]}")")
         fi
         if [ "$rep" -eq 1 ]; then
@@ -210,13 +242,22 @@ bench_apply_case() {
 # On one node converged the iproute2 way: observe -o text (with and without the leases) and
 # -o json, a converged `plan --detailed-exitcode` (must exit 0), against iproute2's three dumps
 # (ip -j route show && ip -j neigh show dev flannel.1 && bridge -j fdb show dev flannel.1, one
-# line). Tools alternate their order run by run. Needs bench_cluster N first.
+# line). With STACK=dual the dumps add ip -6 -j route show, ip -6 -j neigh show dev
+# flannel-v6.1 and bridge -j fdb show dev flannel-v6.1 (six processes, one line). Tools alternate
+# their order run by run. Needs bench_cluster N first.
 bench_observe_case() {
     local n=$1 runs=$2 rep what ns
     bench_converged_node; ns=$node
     echo "node: $(ip -n "$ns" route show | wc -l) routes, $(ip -n "$ns" neigh show dev flannel.1 | wc -l) neighbours," \
         "$(bridge -n "$ns" fdb show dev flannel.1 | wc -l) fdb entries"
     local dumps="ip -j route show && ip -j neigh show dev flannel.1 && bridge -j fdb show dev flannel.1"
+    local dumps_label="ip -j route + ip -j neigh + bridge -j fdb (together)" per_peer=3
+    if [ "$bench_stack" = dual ]; then
+        echo "      $(ip -n "$ns" -6 route show | wc -l) IPv6 routes, $(ip -n "$ns" -6 neigh show dev flannel-v6.1 | wc -l) flannel-v6.1 neighbours," \
+            "$(bridge -n "$ns" fdb show dev flannel-v6.1 | wc -l) flannel-v6.1 fdb entries"
+        dumps+=" && ip -6 -j route show && ip -6 -j neigh show dev flannel-v6.1 && bridge -j fdb show dev flannel-v6.1"
+        dumps_label="the same three dumps per family (six, together)" per_peer=6
+    fi
     local netconf_only="--net-conf $work/c$n/net-conf.json"
     local -A t=()
     for rep in $(seq "$runs"); do
@@ -239,12 +280,12 @@ bench_observe_case() {
     done
     bench_record observe "$n" ours "${m[text]}"; bench_record observe "$n" iproute2 "${m[dumps]}"
     bench_record plan "$n" ours "${m[plan]}"; bench_record plan "$n" iproute2 "${m[dumps]}"
-    echo "peers: $n ($((3 * n)) objects)   runs: $runs   median ms, whole processes: wall (CPU = user + system)"
+    echo "peers: $n ($((per_peer * n)) objects)   runs: $runs   median ms, whole processes: wall (CPU = user + system)"
     local row key w c d
     read -r -a d <<<"${m[dumps]}"
     for row in "text:netplan-flannel observe -o text" "bare:netplan-flannel observe -o text (net-conf only, no leases)" \
                "json:netplan-flannel observe -o json" \
-               "dumps:ip -j route + ip -j neigh + bridge -j fdb (together)" \
+               "dumps:$dumps_label" \
                "plan:netplan-flannel plan (converged)"; do
         key=${row%%:*}; read -r w c _ <<<"${m[$key]}"
         case $key in
@@ -260,25 +301,35 @@ bench_observe_case() {
 # `apply --backend host-gw` process (observe, plan, apply) against the iproute2 lines of the same
 # change, taken from `plan --backend host-gw -o script` (untimed, on the first node built):
 # `ip -batch` of the route replacements (via each peer's PublicIP on eth0, on-link in
-# 172.16.0.0/12) and neighbour deletions, `bridge -batch` of the fdb deletions, then
-# `ip -batch` of the flannel.1 deletion. Fresh nodes every run, tools alternating. After the
-# first run both nodes must hold the same objects, flannel.1 must be gone from both, and a
-# host-gw re-plan must be empty on both. Needs bench_cluster N first.
+# 172.16.0.0/12) and neighbour deletions, `bridge -batch` of the fdb deletions, then, if the
+# plan deletes flannel.1 (it keeps it while the leases say vxlan, as here), `ip -batch` of that.
+# Fresh nodes every run, tools alternating. After the first run both nodes must hold the same
+# objects, flannel.1 must be gone from both if the plan deleted it, and a host-gw re-plan must
+# be empty on both. Needs bench_cluster N first.
 bench_switch_case() {
     local n=$1 runs=$2 rep a b ours=() theirs=()
-    local batches="ip -batch $work/switch-ip.batch && bridge -batch $work/switch-bridge.batch && ip -batch $work/switch-link.batch"
+    local batches="ip -batch $work/switch-ip.batch && bridge -batch $work/switch-bridge.batch"
     for rep in $(seq "$runs"); do
         bench_converged_node; a=$node; bench_converged_node; b=$node
         if [ "$rep" -eq 1 ]; then
             ip netns exec "$b" "$bin" plan "${inputs[@]}" --backend host-gw -o script >"$work/switch.sh"
             grep '^ip route\|^ip neigh' "$work/switch.sh" | sed 's/^ip //' >"$work/switch-ip.batch" || true
+            grep '^ip -6 route\|^ip -6 neigh' "$work/switch.sh" | sed 's/^ip -6 //' >"$work/switch-ip6.batch" || true
+            [ -s "$work/switch-ip6.batch" ] && batches="ip -batch $work/switch-ip.batch && ip -6 -batch $work/switch-ip6.batch && bridge -batch $work/switch-bridge.batch"
             grep '^bridge fdb' "$work/switch.sh" | sed 's/^bridge //' >"$work/switch-bridge.batch" || true
-            grep '^ip link\|^ip addr' "$work/switch.sh" | sed 's/^ip //' >"$work/switch-link.batch" || true
+            grep '^ip link\|^ip addr\|^ip -6 addr' "$work/switch.sh" | sed 's/^ip //' >"$work/switch-link.batch" || true
+            # The plan deletes flannel.1 only when it says so (while the leases say vxlan, it keeps
+            # it): then the link batch is timed too.
+            [ -s "$work/switch-link.batch" ] && batches+=" && ip -batch $work/switch-link.batch"
             local other; other=$(grep -v '^#\|^$\|^set \|^ip \|^bridge ' "$work/switch.sh" || true)
             [ -z "$other" ] || { echo "${0##*/}: switch: the plan has lines this bench does not replay: $other" >&2; exit 1; }
             echo "  switch plan: $(grep -c '^route replace' "$work/switch-ip.batch") route replace," \
                 "$(grep -c '^neigh del' "$work/switch-ip.batch") neigh del, $(wc -l <"$work/switch-bridge.batch") fdb del," \
                 "$(wc -l <"$work/switch-link.batch") link/addr lines ($(tr '\n' ';' <"$work/switch-link.batch"))"
+            if [ "$bench_stack" = dual ]; then
+                echo "  IPv6: $(grep -c '^route replace' "$work/switch-ip6.batch") route replace," \
+                    "$(grep -c '^neigh del' "$work/switch-ip6.batch") neigh del (fdb del of both devices above)"
+            fi
         fi
         if [ $((rep % 2)) -eq 1 ]; then
             ours+=("$(bench_time_in "$a" 0 "$bin apply ${inputs[*]} --backend host-gw")")
@@ -291,11 +342,17 @@ bench_switch_case() {
             bench_same_objects "$a" "$b" switch
             local ns
             for ns in "$a" "$b"; do
-                ! ip -n "$ns" link show flannel.1 >/dev/null 2>&1 || { echo "${0##*/}: switch: flannel.1 is still in $ns" >&2; exit 1; }
+                if [ -s "$work/switch-link.batch" ]; then
+                    ! ip -n "$ns" link show flannel.1 >/dev/null 2>&1 || { echo "${0##*/}: switch: flannel.1 is still in $ns" >&2; exit 1; }
+                fi
                 bench_plan_empty "$ns" switch "${inputs[@]}" --backend host-gw
             done
             [ "$(ip -n "$a" route show | grep -c '^10\.[0-9.]*/24 via 172\.[0-9.]* dev eth0 *$')" -eq "$n" ] \
                 || { echo "${0##*/}: switch: not $n host-gw routes via eth0" >&2; exit 1; }
+            if [ "$bench_stack" = dual ]; then
+                [ "$(ip -n "$a" -6 route show | grep -c '^fd00:0:0:[0-9a-f]*::/64 via fd00:172:16::[0-9a-f:]* dev eth0 ')" -eq "$n" ] \
+                    || { echo "${0##*/}: switch: not $n IPv6 host-gw routes via eth0" >&2; exit 1; }
+            fi
         fi
         bench_drop_node "$a"; bench_drop_node "$b"
     done
@@ -303,7 +360,10 @@ bench_switch_case() {
     read -r -a o < <(bench_medians "${ours[@]}"); read -r -a t < <(bench_medians "${theirs[@]}")
     bench_record switch "$n" ours "${o[*]}"; bench_record switch "$n" iproute2 "${t[*]}"
     printf '  %-44s %24s\n' "netplan-flannel apply --backend host-gw" "${o[0]} (${o[1]}) [${o[2]}]"
-    printf '  %-44s %24s\n' "ip -batch + bridge -batch + ip -batch (link)" "${t[0]} (${t[1]}) [${t[2]}]"
+    local label="ip -batch + bridge -batch"
+    [ -s "$work/switch-ip6.batch" ] && label="ip -batch + ip -6 -batch + bridge -batch"
+    [ -s "$work/switch-link.batch" ] && label+=" + ip -batch (link)"
+    printf '  %-44s %24s\n' "$label" "${t[0]} (${t[1]}) [${t[2]}]"
     printf '  %-44s %24s   (median of %d, ms: wall (CPU) [user])\n' "ratio" \
         "$(bench_ratio "${o[0]}" "${t[0]}") ($(bench_ratio "${o[1]}" "${t[1]}")) [$(bench_ratio "${o[2]}" "${t[2]}")]" "$runs"
 }
@@ -343,7 +403,7 @@ bench_repair_case() {
     local routes=() neighbours=() fdbs=()
     mapfile -t routes < <(grep '^route ' "$work/ip.batch")
     mapfile -t neighbours < <(grep '^neigh ' "$work/ip.batch")
-    mapfile -t fdbs < <(cat "$work/bridge.batch")
+    mapfile -t fdbs < <(grep ' dev flannel\.1 ' "$work/bridge.batch")
     local kind r line f key perm delete readd mark before s hms out tries
     local -A notice=() command=() pass=() floor=()
     for kind in route neigh fdb; do
