@@ -134,39 +134,41 @@ public struct IncrementalPeers: Sendable {
         change.after.vxlan = state.vxlan
         change.before.vxlan6 = state.vxlan6
         change.after.vxlan6 = state.vxlan6
+        // The old objects leave and the new ones arrive one table operation each, not one per
+        // object: a state's tables are sorted arrays, and a delta of thousands of peers must
+        // not move the rest of the table once per peer.
+        var oldRoutes: [Route.Key] = [], oldNeighbors: [Neighbor.Key] = [], oldFdb: [FdbEntry.Key] = []
         for pair in pairs {
             guard let old = pair.old else { continue }
             for objects in objects(of: old) {
-                if let route = objects.route {
-                    change.before.routes[route.key] = state.routes.removeValue(forKey: route.key)
-                }
-                if let neighbor = objects.neighbor {
-                    change.before.neighbors[neighbor.key] = state.neighbors.removeValue(forKey: neighbor.key)
-                }
-                if let entry = objects.fdb { change.before.fdb[entry.key] = state.fdb.removeValue(forKey: entry.key) }
+                if let route = objects.route { oldRoutes.append(route.key) }
+                if let neighbor = objects.neighbor { oldNeighbors.append(neighbor.key) }
+                if let entry = objects.fdb { oldFdb.append(entry.key) }
             }
         }
+        change.before.routes = state.routes.removeValues(forKeys: oldRoutes)
+        change.before.neighbors = state.neighbors.removeValues(forKeys: oldNeighbors)
+        change.before.fdb = state.fdb.removeValues(forKeys: oldFdb)
+        var newRoutes: [Route] = [], newNeighbors: [Neighbor] = [], newFdb: [FdbEntry] = []
         for pair in pairs {
             guard let new = pair.new else {
                 leases.removeValue(forKey: pair.key)
                 continue
             }
             for objects in objects(of: new) {
-                if let route = objects.route {
-                    state.routes[route.key] = route
-                    change.after.routes[route.key] = route
-                }
-                if let neighbor = objects.neighbor {
-                    state.neighbors[neighbor.key] = neighbor
-                    change.after.neighbors[neighbor.key] = neighbor
-                }
-                if let entry = objects.fdb {
-                    state.fdb[entry.key] = entry
-                    change.after.fdb[entry.key] = entry
-                }
+                if let route = objects.route { newRoutes.append(route) }
+                if let neighbor = objects.neighbor { newNeighbors.append(neighbor) }
+                if let entry = objects.fdb { newFdb.append(entry) }
             }
             leases[pair.key] = new
         }
+        // The last of two new objects with one key wins, as setting them one by one did.
+        change.after.routes = KeyedTable(newRoutes.reversed())
+        change.after.neighbors = KeyedTable(newNeighbors.reversed())
+        change.after.fdb = KeyedTable(newFdb.reversed())
+        state.routes.merge(change.after.routes) { _, new in new }
+        state.neighbors.merge(change.after.neighbors) { _, new in new }
+        state.fdb.merge(change.after.fdb) { _, new in new }
         return change
     }
 

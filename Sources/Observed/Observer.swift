@@ -77,21 +77,26 @@ public enum Observer {
     static func readEntries(
         on index: UInt32, into state: inout NetworkState, names: [UInt32: String], using transport: some NetlinkTransport
     ) throws(NetlinkError) {
-        let neighbors = try transport.dump(DumpRequests.neighbors(index: index))
-        // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
-        state.neighbors.reserveCapacity(neighbors.count)
-        for message in neighbors {
+        // Collected, then sorted into the state's tables once (a table set one object at a
+        // time would move the objects after each); as before, the last of two with one key wins.
+        let neighborMessages = try transport.dump(DumpRequests.neighbors(index: index))
+        var neighbors: [Neighbor] = []
+        neighbors.reserveCapacity(neighborMessages.count)
+        for message in neighborMessages {
             let decoded = try NeighborMessage(decoding: message)
             guard decoded.index == index, let neighbor = decoded.neighbor(deviceNames: names) else { continue }
-            state.neighbors[neighbor.key] = neighbor
+            neighbors.append(neighbor)
         }
-        let fdb = try transport.dump(DumpRequests.fdb(index: index))
-        state.fdb.reserveCapacity(fdb.count)
-        for message in fdb {
+        state.neighbors.merge(KeyedTable(neighbors.reversed())) { _, new in new }
+        let fdbMessages = try transport.dump(DumpRequests.fdb(index: index))
+        var fdb: [FdbEntry] = []
+        fdb.reserveCapacity(fdbMessages.count)
+        for message in fdbMessages {
             let decoded = try NeighborMessage(decoding: message)
             guard decoded.index == index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
-            state.fdb[entry.key] = entry
+            fdb.append(entry)
         }
+        state.fdb.merge(KeyedTable(fdb.reversed())) { _, new in new }
     }
 
     /// The device of the lowest-metric default route: the underlay when none is named.
