@@ -14,7 +14,7 @@ extension DesiredState {
     /// are passed borrowed, not copied out (a copy retained its strings twice per peer), and
     /// whether a peer is on-link is asked only where it decides something.
     static func peerTables(
-        leases: [Lease], own: Int, family: AddressFamily, skipped: [SkippedPeer?], backend: BackendType,
+        leases: [Lease], own: Int, family: AddressFamily, skipped: [Int: SkippedPeer], backend: BackendType,
         netConf: NetConf, facts: LinkFacts, type: (Lease) -> BackendType
     ) -> PeerTables {
         var routes: [Route] = []
