@@ -146,9 +146,6 @@ public struct IncrementalPeers: Sendable {
                 if let entry = objects.fdb { oldFdb.append(entry.key) }
             }
         }
-        change.before.routes = state.routes.removeValues(forKeys: oldRoutes)
-        change.before.neighbors = state.neighbors.removeValues(forKeys: oldNeighbors)
-        change.before.fdb = state.fdb.removeValues(forKeys: oldFdb)
         var newRoutes: [Route] = [], newNeighbors: [Neighbor] = [], newFdb: [FdbEntry] = []
         for pair in pairs {
             guard let new = pair.new else {
@@ -166,9 +163,9 @@ public struct IncrementalPeers: Sendable {
         change.after.routes = KeyedTable(newRoutes.reversed())
         change.after.neighbors = KeyedTable(newNeighbors.reversed())
         change.after.fdb = KeyedTable(newFdb.reversed())
-        state.routes.merge(change.after.routes) { _, new in new }
-        state.neighbors.merge(change.after.neighbors) { _, new in new }
-        state.fdb.merge(change.after.fdb) { _, new in new }
+        change.before.routes = Self.replace(oldRoutes, with: change.after.routes, in: &state.routes)
+        change.before.neighbors = Self.replace(oldNeighbors, with: change.after.neighbors, in: &state.neighbors)
+        change.before.fdb = Self.replace(oldFdb, with: change.after.fdb, in: &state.fdb)
         return change
     }
 
@@ -224,6 +221,18 @@ public struct IncrementalPeers: Sendable {
     }
 
     /// The lease's objects in every enabled family.
+    /// Takes the objects of `old` keys out of `table` and puts `new` in, returning what was taken.
+    /// A key that stays (a peer whose VtepMAC changed keeps its route and neighbour keys) is
+    /// replaced where it is: only keys that come or go move the objects after them.
+    private static func replace<Object: KeyedObject>(
+        _ old: [Object.Key], with new: KeyedTable<Object>, in table: inout KeyedTable<Object>
+    ) -> KeyedTable<Object> {
+        let before = KeyedTable(old.compactMap { table[$0] })
+        table.removeValues(forKeys: old.filter { new[$0] == nil })
+        table.merge(new) { _, new in new }
+        return before
+    }
+
     private func objects(of lease: Lease) -> [DesiredState.PeerObjects] {
         let type = netConf.backendType(of: lease, override: options.backendOverride)
         return families.compactMap { index in
