@@ -4,15 +4,16 @@ import Planner
 
 extension ChangeEncoder {
     /// `ip link add NAME [address MAC] mtu M [txqueuelen Q] type vxlan id VNI local IP dev
-    /// UNDERLAY dstport P [no]learning [gbp]`, then `ip link set NAME up|down`. (`accept_ra` is
-    /// no rtnetlink attribute: the executor writes its sysctl between the two, `acceptRAWrite`.)
+    /// UNDERLAY dstport P [no]learning [gbp]`, then `ip link set NAME up|down`. An IPv6 `local`
+    /// (`flannel-v6.<VNI>`) goes in `IFLA_VXLAN_LOCAL6`. (`accept_ra` is no rtnetlink
+    /// attribute: the executor writes its sysctl between the two, `acceptRAWrite`.)
     ///
     /// The second request names the device by `IFLA_IFNAME` with `ifi_index` 0, which the kernel
     /// resolves by name: its index is not known before the first request has run, and both can
     /// then go out without reading the indices in between.
     static func createLink(_ link: VxlanLink, underlayIndex: UInt32?) -> [EncodedMessage] {
         let vxlan = LinkAttributes.Vxlan(
-            vni: link.vni, local: link.local?.ipv4?.value, underlayIndex: underlayIndex, port: link.port,
+            vni: link.vni, local: link.local.map(NetlinkAddress.init), underlayIndex: underlayIndex, port: link.port,
             learning: link.learning, gbp: link.gbp
         )
         let create = LinkAttributes(

@@ -3,13 +3,21 @@ import Netlink
 import Planner
 
 extension ChangeEncoder {
-    /// `ip addr replace A/L dev D` / `ip addr del A/L dev D`: `IFA_LOCAL` and `IFA_ADDRESS` both
-    /// the address (no peer), scope global.
+    /// `ip addr replace A/L dev D` / `ip addr del A/L dev D` (`ip -6 addr …` for an IPv6
+    /// address): family of the address, `IFA_LOCAL` and `IFA_ADDRESS` both the address (no
+    /// peer), scope global, no flags.
+    ///
+    /// No `IFA_F_NODAD` for the IPv6 `S6::/128` of `flannel-v6.<VNI>`: neither `ip -6 addr add`
+    /// nor flannel's netlink library (`AddrAdd` with no flags) sends it, so the address is
+    /// `tentative` for the second of duplicate address detection, as on a flannel node. The
+    /// address is never a packet's source there (pod traffic is forwarded through the device),
+    /// DAD's multicast probe has no FDB entry to go out by, and the kernel then reports the same
+    /// address flannel's would have (`IFA_F_PERMANENT`, no `nodad`), which the model does not
+    /// compare anyway.
     static func address(_ address: DeviceAddress, index: UInt32, delete: Bool) -> EncodedMessage {
-        let value = address.address.address.ipv4?.value ?? 0
+        let value = NetlinkAddress(address.address.address)
         let attributes = AddressAttributes(
-            family: AddressFamily.inet.rawValue, prefixLength: address.address.length, index: index,
-            local: value, address: value
+            family: value.family, prefixLength: address.address.length, index: index, local: value, address: value
         )
         return EncodedMessage(
             bytes: attributes.request(delete ? .delete : .new, flags: delete ? plain : createOrReplace),
@@ -19,11 +27,11 @@ extension ChangeEncoder {
 
     /// `bridge fdb replace MAC dev D dst IP self permanent` / `bridge fdb del MAC dev D dst IP
     /// self`: family `AF_BRIDGE`, `NTF_SELF` (the vxlan driver's own table), `NDA_LLADDR`,
-    /// `NDA_DST`.
+    /// `NDA_DST` of 4 or 16 bytes (an IPv6 VTEP on `flannel-v6.<VNI>`).
     static func fdb(_ entry: FdbEntry, index: UInt32, delete: Bool) -> EncodedMessage {
         var attributes = NeighborAttributes(
             family: NeighborAttributes.bridge, index: index, state: entry.state.rawValue,
-            destination: entry.destination?.ipv4?.value, lladdr: entry.key.mac.value
+            destination: entry.destination.map(NetlinkAddress.init), lladdr: entry.key.mac.value
         )
         attributes.isSelf = entry.isSelf
         return EncodedMessage(
@@ -33,11 +41,11 @@ extension ChangeEncoder {
     }
 
     /// `ip neigh replace IP lladdr MAC dev D nud permanent` / `ip neigh del IP dev D` (no state,
-    /// no lladdr).
+    /// no lladdr); `ip -6 neigh …` for an IPv6 neighbour (family `AF_INET6`, 16-byte `NDA_DST`).
     static func neighbor(_ neighbor: Neighbor, index: UInt32, delete: Bool) -> EncodedMessage {
         let attributes = NeighborAttributes(
             family: neighbor.key.family.rawValue, index: index, state: delete ? 0 : neighbor.state.rawValue,
-            destination: neighbor.key.ip.ipv4?.value ?? 0, lladdr: delete ? nil : neighbor.lladdr?.value
+            destination: NetlinkAddress(neighbor.key.ip), lladdr: delete ? nil : neighbor.lladdr?.value
         )
         return EncodedMessage(
             bytes: attributes.request(delete ? .delete : .new, flags: delete ? plain : createOrReplace),
@@ -46,7 +54,9 @@ extension ChangeEncoder {
     }
 
     /// `ip route replace ROUTE` (create and replace alike: one request, the route is never
-    /// missing) / `ip route del ROUTE`.
+    /// missing) / `ip route del ROUTE`; `ip -6 route …` for an IPv6 route, whose addresses are
+    /// 16 bytes and whose metric (1024 when the kernel chose it) is sent, as every non-zero
+    /// metric is, so replace and delete name the route the kernel holds.
     ///
     /// A delete names the route by its kernel key (table, family, destination, TOS, metric) and
     /// narrows the match with type, protocol, gateway and device, so it can only remove the
@@ -55,11 +65,11 @@ extension ChangeEncoder {
     static func route(_ route: Route, outputIndex: UInt32?, delete: Bool) -> EncodedMessage {
         let key = route.key
         var attributes = RouteAttributes(
-            family: key.family.rawValue, destination: key.destination.address.ipv4?.value ?? 0,
+            family: key.family.rawValue, destination: NetlinkAddress(key.destination.address),
             destinationLength: key.destination.length, tos: key.tos, table: key.table.rawValue,
             proto: route.proto.rawValue, scope: delete ? RouteAttributes.anyScope : route.scope.rawValue,
-            type: route.type.rawValue, metric: key.metric, gateway: route.gateway?.ipv4?.value, outputIndex: outputIndex,
-            preferredSource: delete ? nil : route.preferredSource?.ipv4?.value
+            type: route.type.rawValue, metric: key.metric, gateway: route.gateway.map(NetlinkAddress.init),
+            outputIndex: outputIndex, preferredSource: delete ? nil : route.preferredSource.map(NetlinkAddress.init)
         )
         attributes.isOnLink = !delete && route.onLink
         return EncodedMessage(

@@ -128,24 +128,21 @@ public enum DesiredState {
         )
     }
 
-    /// flannel's MASQUERADE and forward rules: the nf_tables table, or its iptables-mode rules.
+    /// flannel's MASQUERADE and forward rules of every family the node runs: the nf_tables
+    /// tables, or its iptables-mode rules (`MasqueradeRules`).
     static func addMasquerade(to state: inout NetworkState, netConf: NetConf, own: Lease, options: DesiredOptions) {
-        guard let network = netConf.network, netConf.enableIPv4, let lease = own.subnet else { return }
-        if netConf.enableNFTables {
-            let table = MasqueradeTable.table(
-                cluster: network, lease: lease, ipMasq: options.ipMasq, fullyRandom: options.fullyRandom,
-                forwardRules: options.forwardRules
+        let families = netConf.families
+        if families.contains(.inet), let network = netConf.network, let lease = own.subnet {
+            MasqueradeRules.add(
+                to: &state, cluster: network, lease: lease, nfTables: netConf.enableNFTables, ipMasq: options.ipMasq,
+                fullyRandom: options.fullyRandom, forwardRules: options.forwardRules
             )
-            if let table { state.tables[table.key] = table }
-        } else {
-            if options.ipMasq {
-                let rules = FlannelIptablesRules.masquerade(cluster: network, lease: lease, fullyRandom: options.fullyRandom)
-                state.iptables[rules.table] = rules
-            }
-            if options.forwardRules {
-                let rules = FlannelIptablesRules.forward(cluster: network)
-                state.iptables[rules.table] = rules
-            }
+        }
+        if families.contains(.inet6), let network = netConf.ipv6Network, let lease = own.subnet6 {
+            MasqueradeRules.add(
+                to: &state, cluster: network, lease: lease, nfTables: netConf.enableNFTables, ipMasq: options.ipMasq,
+                fullyRandom: options.fullyRandom, forwardRules: options.forwardRules
+            )
         }
     }
 

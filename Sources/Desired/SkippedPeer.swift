@@ -59,5 +59,10 @@ public struct SkippedPeer: Hashable, Sendable, CustomStringConvertible {
 extension Sequence<SkippedPeer> {
     /// One `skipped: <source>: <key>: <reason>` line per peer, for standard error: what every
     /// one-shot command (and `reconcile --once`) prints before exiting 1.
-    public var skippedReport: String { map { "skipped: \($0)\n" }.joined() }
+    /// A record that did not parse is skipped in every family the node runs, with one message:
+    /// it is said once.
+    public var skippedReport: String {
+        var seen: Set<String> = []
+        return compactMap { peer in seen.insert(peer.description).inserted ? "skipped: \(peer)\n" : nil }.joined()
+    }
 }

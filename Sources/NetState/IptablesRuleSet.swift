@@ -1,6 +1,7 @@
 /// flannel's iptables-mode rules (`EnableNFTables: false`, flannel's default) in one of the
 /// tables iptables-nft keeps in nf_tables: `ip nat` for MASQUERADE (`FLANNEL-POSTRTG`), `ip
-/// filter` for forwarding (`FLANNEL-FWD`).
+/// filter` for forwarding (`FLANNEL-FWD`), and their IPv6 twins `ip6 nat` / `ip6 filter`,
+/// which ip6tables-nft writes.
 ///
 /// Unlike flannel's nf_tables table these tables are shared with kube-proxy, Docker, firewalld
 /// and the operator, so they are never owned whole: only flannel's chains, the jumps to them and
@@ -65,8 +66,20 @@ public struct IptablesRule: Hashable, Sendable {
 public enum IptablesNames {
     public static let nat = NftTable.Key(family: .ip, name: "nat")
     public static let filter = NftTable.Key(family: .ip, name: "filter")
-    /// The tables iptables mode writes to, in the order the plan lists them (by name).
-    public static let tables = [filter, nat]
+    /// ip6tables-nft's tables: flannel writes the same chains there for IPv6
+    /// (`MasqIP6Rules`, and `ForwardRules` of the IPv6 network).
+    public static let nat6 = NftTable.Key(family: .ip6, name: "nat")
+    public static let filter6 = NftTable.Key(family: .ip6, name: "filter")
+    /// The tables iptables mode writes to, in the order the plan lists them: IPv4's by name,
+    /// then IPv6's by name (an IPv4 node's plans and listings are what they were).
+    public static let tables = [filter, nat, filter6, nat6]
+
+    /// `nat` / `filter` of `family`.
+    public static func nat(_ family: AddressFamily) -> NftTable.Key { family == .inet6 ? nat6 : nat }
+    public static func filter(_ family: AddressFamily) -> NftTable.Key { family == .inet6 ? filter6 : filter }
+
+    /// The program that lists and writes a table: `iptables` for `ip`, `ip6tables` for `ip6`.
+    public static func program(_ key: NftTable.Key) -> String { key.family == .ip6 ? "ip6tables" : "iptables" }
 
     public static let masqueradeChain = "FLANNEL-POSTRTG"
     public static let forwardChain = "FLANNEL-FWD"
@@ -76,11 +89,12 @@ public enum IptablesNames {
     public static let forwardComment = "flanneld forward"
     public static let flannelComments: Set<String> = [masqueradeComment, forwardComment]
 
-    /// The `-t` name iptables uses for a table key: `nat`, `filter`.
+    /// The `-t` name iptables (and ip6tables) uses for a table key: `nat`, `filter`.
     public static func tableName(_ key: NftTable.Key) -> String { key.name }
 
     /// The base chain iptables-nft declares when a rule is added to it in a table that lacks
     /// it: `POSTROUTING` as `type nat hook postrouting priority srcnat; policy accept;`.
+    /// ip6tables-nft declares the same hooks and priorities in `ip6 nat` / `ip6 filter`.
     public static func baseChain(_ name: String, in table: NftTable.Key) -> NftChain.Hook? {
         switch (table.name, name) {
         case ("nat", "PREROUTING"): .init(type: "nat", hook: "prerouting", priority: -100)

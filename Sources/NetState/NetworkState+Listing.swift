@@ -42,7 +42,7 @@ extension NetworkState: CustomStringConvertible {
         section("nft", tables) { $1.append($0.description) }
         for listing in iptables where !listing.lines.isEmpty {
             if !text.isEmpty { text.append("\n\n") }
-            text.append("# iptables -t ")
+            text.append("# \(IptablesNames.program(listing.table)) -t ")
             text.append(IptablesNames.tableName(listing.table))
             for line in listing.lines {
                 text.append(ascii: UInt8(ascii: "\n"))

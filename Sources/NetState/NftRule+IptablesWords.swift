@@ -1,5 +1,5 @@
 extension NftRule {
-    /// The rule as `iptables -S` prints it: `-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d
+    /// The rule as `iptables -S` (or `ip6tables -S`: the same words, IPv6 prefixes) prints it: `-A FLANNEL-POSTRTG -s 10.244.0.0/16 ! -d
     /// 224.0.0.0/4 -m comment --comment "flanneld masq" -j MASQUERADE --random-fully`.
     ///
     /// iptables prints the address and interface matches first, `-s -d -i -o` (they live in its
@@ -14,6 +14,11 @@ extension NftRule {
             case let .sourceAddress(prefix, negated):
                 source = (negated ? ["!"] : []) + ["-s", prefix.description]
             case let .destinationAddress(prefix, negated):
+                destination = (negated ? ["!"] : []) + ["-d", prefix.description]
+            // ip6tables prints a host prefix with its length too: `-s fd00::1/128`.
+            case let .sourceAddress6(prefix, negated):
+                source = (negated ? ["!"] : []) + ["-s", prefix.description]
+            case let .destinationAddress6(prefix, negated):
                 destination = (negated ? ["!"] : []) + ["-d", prefix.description]
             case let .inputInterface(name, negated):
                 input = (negated ? ["!"] : []) + ["-i", Self.iptablesInterface(name)]

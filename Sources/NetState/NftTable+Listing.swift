@@ -7,6 +7,10 @@ extension NftMatch: CustomStringConvertible {
         func address(_ prefix: IPv4Prefix) -> String {
             prefix.length == 32 ? prefix.address.description : prefix.description
         }
+        // nft lists a host prefix as the bare address, `/128` as `/32`.
+        func address6(_ prefix: IPv6Prefix) -> String {
+            prefix.length == 128 ? prefix.address.description : prefix.description
+        }
         switch self {
         case let .mark(mask, value):
             return mask == .max ? "meta mark \(hex(value))" : "meta mark & \(hex(mask)) == \(hex(value))"
@@ -14,6 +18,10 @@ extension NftMatch: CustomStringConvertible {
             return "ip saddr " + (negated ? "!= " : "") + address(prefix)
         case let .destinationAddress(prefix, negated):
             return "ip daddr " + (negated ? "!= " : "") + address(prefix)
+        case let .sourceAddress6(prefix, negated):
+            return "ip6 saddr " + (negated ? "!= " : "") + address6(prefix)
+        case let .destinationAddress6(prefix, negated):
+            return "ip6 daddr " + (negated ? "!= " : "") + address6(prefix)
         case let .outputInterface(name, negated):
             return "oifname " + (negated ? "!= " : "") + "\"\(name)\""
         case let .inputInterface(name, negated):

@@ -16,8 +16,19 @@ extension NftMatch {
         func hex(_ word: String) -> UInt32? {
             word.hasPrefix("0x") ? UInt32(word.dropFirst(2), radix: 16) : UInt32(word)
         }
+        func prefix6(_ word: String) -> IPv6Prefix? {
+            IPv6Prefix(word, strict: false) ?? IPv6Address(word).map { IPv6Prefix(address: $0, length: 128) }
+        }
         let head = words.prefix(2).joined(separator: " ")
         switch head {
+        case "ip6 saddr", "ip6 daddr":
+            words.removeFirst(2)
+            let negated = negation()
+            if words.count == 1, let value = prefix6(words[0]) {
+                self = head == "ip6 saddr"
+                    ? .sourceAddress6(value, negated: negated) : .destinationAddress6(value, negated: negated)
+                return
+            }
         case "ip saddr", "ip daddr":
             words.removeFirst(2)
             let negated = negation()

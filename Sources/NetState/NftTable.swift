@@ -30,6 +30,14 @@ public struct NftTable: Hashable, Sendable {
 
     /// flannel's own table, `ip flannel-ipv4`.
     public static let flannelKey = Key(family: .ip, name: "flannel-ipv4")
+    /// flannel's own IPv6 table, `ip6 flannel-ipv6` (its nftables manager makes both,
+    /// `pkg/trafficmngr/nftables/nftables.go`: `ipv4Table`, `ipv6Table`).
+    public static let flannel6Key = Key(family: .ip6, name: "flannel-ipv6")
+    /// Both of flannel's tables, IPv4 first.
+    public static let flannelKeys = [flannelKey, flannel6Key]
+
+    /// flannel's own table of `family`.
+    public static func flannelKey(_ family: AddressFamily) -> Key { family == .inet6 ? flannel6Key : flannelKey }
 }
 
 /// nf_tables address families (`NFPROTO_*`).
@@ -124,6 +132,11 @@ public enum NftMatch: Hashable, Sendable {
     case mark(mask: UInt32, value: UInt32)
     case sourceAddress(IPv4Prefix, negated: Bool)
     case destinationAddress(IPv4Prefix, negated: Bool)
+    /// `ip6 saddr [!=] prefix`: ip6tables' `-s`. Cases of their own rather than a family-blind
+    /// prefix, so the IPv4 cases (and every IPv4 value, text and fingerprint) stay as they were.
+    case sourceAddress6(IPv6Prefix, negated: Bool)
+    /// `ip6 daddr [!=] prefix`: ip6tables' `-d`.
+    case destinationAddress6(IPv6Prefix, negated: Bool)
     case outputInterface(String, negated: Bool)
     case inputInterface(String, negated: Bool)
     /// iptables-nft's `-m comment --comment TEXT`: the xtables `comment` match (revision 0, a

@@ -23,6 +23,10 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     public static let addressNotAvailable = Errno(rawValue: EADDRNOTAVAIL)
     public static let networkUnreachable = Errno(rawValue: ENETUNREACH)
     public static let hostUnreachable = Errno(rawValue: EHOSTUNREACH)
+    /// `EAFNOSUPPORT`: what rtnetlink answers for a family it has no handler for (IPv6 in a
+    /// kernel booted with `ipv6.disable=1`).
+    public static let addressFamilyNotSupported = Errno(rawValue: EAFNOSUPPORT)
+    public static let operationNotSupported = Errno(rawValue: EOPNOTSUPP)
 
     /// The symbolic name (`EEXIST`) of the errnos netlink commonly returns; `errno N` for the rest.
     public var name: String { Errno.names[rawValue] ?? "errno \(rawValue)" }

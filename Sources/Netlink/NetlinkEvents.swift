@@ -8,6 +8,10 @@ public enum RoutingEventGroup: UInt32, Sendable, CaseIterable {
     case neighbor = 3        // RTNLGRP_NEIGH (FDB entries of bridges and vxlan devices included)
     case ipv4Address = 5     // RTNLGRP_IPV4_IFADDR
     case ipv4Route = 7       // RTNLGRP_IPV4_ROUTE
+    /// The IPv6 addresses and routes, read since the model holds both families (the
+    /// `flannel-v6.<VNI>` device's address, IPv6 pod routes).
+    case ipv6Address = 9     // RTNLGRP_IPV6_IFADDR
+    case ipv6Route = 11      // RTNLGRP_IPV6_ROUTE
 
     var bindMask: UInt32 { 1 << (rawValue - 1) }
 }

@@ -86,6 +86,12 @@ public struct NetlinkRequest: Sendable {
         }
     }
 
+    /// A value given as raw bytes (an address's 4 or 16, see `putAddress`), without building an
+    /// array.
+    mutating func putRaw(_ type: UInt16, _ value: UnsafeRawBufferPointer) {
+        put { nlh, room in mnl_attr_put_check(nlh, room, type, value.count, value.baseAddress) }
+    }
+
     /// A NUL-terminated string (`IFLA_IFNAME`, `IFLA_INFO_KIND`).
     public mutating func putString(_ type: UInt16, _ value: String) {
         put { nlh, room in mnl_attr_put_strz_check(nlh, room, type, value) }

@@ -36,7 +36,7 @@ struct CheckCommand: SynchronousCommand {
         for problem in problems { console.write("problem: \(problem)\n") }
         if live {
             let warnings = LiveChecks.warnings(
-                underlay: facts.underlay, netConf: cluster.netConf, ownSubnet: desired?.ownLease.subnet
+                underlay: facts.underlay, netConf: cluster.netConf, ownLease: desired?.ownLease
             )
             for warning in warnings { console.write("warning: \(warning)\n") }
         }

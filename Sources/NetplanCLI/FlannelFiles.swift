@@ -45,26 +45,36 @@ enum FlannelFiles {
         var source: String
     }
 
-    /// - Throws: when leases were given and none has subnet.env's `FLANNEL_SUBNET` (unless a
-    ///   node flag names the node another way).
+    /// - Throws: when leases were given and none has subnet.env's `FLANNEL_SUBNET` (on an
+    ///   IPv6-only node, `FLANNEL_IPV6_SUBNET`), unless a node flag names the node another way.
     static func netConf(
         from env: SubnetEnvFile, path: String, leases: [Lease], leaseSource: String, flags: InputOptions,
         liveVNIs: (() throws -> [UInt32])?
     ) throws -> Derived {
+        // The own lease by the subnet subnet.env names: the IPv4 one, or the IPv6 one on an
+        // IPv6-only node.
         let own = env.lease.flatMap { lease in leases.first { $0.subnet == lease } }
-        if let lease = env.lease, own == nil, !leases.isEmpty, flags.nodeIP == nil, flags.node == nil {
-            throw InputError(
-                .noLeaseForNode, source: leaseSource,
-                "no lease for subnet \(lease) (FLANNEL_SUBNET of \(path)); pass --node-ip or --node"
-            )
+            ?? env.ipv6Lease.flatMap { lease in leases.first { $0.subnet6 == lease } }
+        if own == nil, !leases.isEmpty, flags.nodeIP == nil, flags.node == nil {
+            if let lease = env.lease {
+                throw InputError(
+                    .noLeaseForNode, source: leaseSource,
+                    "no lease for subnet \(lease) (FLANNEL_SUBNET of \(path)); pass --node-ip or --node"
+                )
+            } else if let lease = env.ipv6Lease {
+                throw InputError(
+                    .noLeaseForNode, source: leaseSource,
+                    "no lease for subnet \(lease) (FLANNEL_IPV6_SUBNET of \(path)); pass --node-ip or --node"
+                )
+            }
         }
         var type: BackendType
         var vni: UInt32 = 1
         var from: String
         if let own {
             // flannel writes BackendType into every lease; a VtepMAC is what vxlan needs.
-            type = own.backendType ?? (own.vtepMAC != nil ? .vxlan : .hostGW)
-            vni = own.vni ?? 1
+            type = own.backendType ?? (own.vtepMAC != nil || own.vtepMAC6 != nil ? .vxlan : .hostGW)
+            vni = own.vni ?? own.vni6 ?? 1
             from = "lease \(own.key)"
         } else if let live = try liveVNIs?(), let first = live.first {
             type = .vxlan
@@ -74,15 +84,20 @@ enum FlannelFiles {
             type = liveVNIs == nil ? .vxlan : .hostGW
             from = liveVNIs == nil ? "default" : "no flannel.<VNI> device"
         }
-        // FLANNEL_MTU is what pods get: the vxlan device's MTU (Backend.MTU − 50), or host-gw's
+        // FLANNEL_MTU is what pods get: the underlay's MTU less vxlan's IPv4 overhead (50, even
+        // on an IPv6-only node: v0.20.2 `backend/vxlan/vxlan_network.go:82–84`), or host-gw's
         // underlay MTU.
         let mtu = env.mtu.map { type == .vxlan ? $0 + 50 : $0 }
+        // The families are those whose lines flanneld wrote (it writes a family's lines only
+        // when the family is enabled).
         let netConf = NetConf(
-            network: env.network, subnetLen: env.lease?.length, backend: NetConf.Backend(type: type, vni: vni, mtu: mtu)
+            network: env.network, subnetLen: env.lease?.length, enableIPv4: env.network != nil,
+            enableIPv6: env.ipv6Network != nil, ipv6Network: env.ipv6Network, ipv6SubnetLen: env.ipv6Lease?.length,
+            backend: NetConf.Backend(type: type, vni: vni, mtu: mtu)
         )
         let backend = type == .vxlan ? "vxlan, VNI \(vni)" : type.rawValue
         return Derived(
-            netConf: netConf, ownLease: own, source: "\(path) (FLANNEL_NETWORK \(env.network)); backend \(backend) from \(from)"
+            netConf: netConf, ownLease: own, source: "\(path) (\(env.networksDescription)); backend \(backend) from \(from)"
         )
     }
 }

@@ -27,7 +27,7 @@ struct NodeContext {
             observed.state.tables[key].map { !Ownership.iptablesListing(of: $0).rules.isEmpty } ?? false
         }
         if let line = cluster.settleMasqueradeMode(
-            flannelTable: observed.state.tables[NftTable.flannelKey] != nil, iptablesRules: iptables
+            flannelTable: NftTable.flannelKeys.contains { observed.state.tables[$0] != nil }, iptablesRules: iptables
         ) {
             cluster.sources.append(line)
         }

@@ -12,10 +12,14 @@ public struct AddressMessage: Hashable, Sendable {
 
     public var index: UInt32 { attributes.index }
     public var family: UInt8 { attributes.family }
+    /// `ifa_scope`: `universe` for a global address, `link` for IPv6's `fe80::/64` ones.
+    public var scope: RouteScope { RouteScope(rawValue: attributes.scope) }
     /// `IFA_LOCAL` (the device's own address) with `ifa_prefixlen`; `IFA_ADDRESS` when there is
-    /// no `IFA_LOCAL`. Nil for non-IPv4 families.
+    /// no `IFA_LOCAL` (an IPv6 address has only that, unless it has a peer). The length is
+    /// clamped to the family's width. Nil for other families.
     public var address: InterfaceAddress? {
         guard let chosen = attributes.local ?? attributes.address else { return nil }
-        return InterfaceAddress(address: IPv4Address(chosen), length: min(attributes.prefixLength, 32))
+        let address = IPAddress(chosen)
+        return InterfaceAddress(address: address, length: min(attributes.prefixLength, address.bitWidth))
     }
 }

@@ -10,7 +10,8 @@ public struct LinkMessage: Hashable, Sendable {
         public var attributes: LinkAttributes.Vxlan
 
         public var vni: UInt32? { attributes.vni }
-        public var local: IPv4Address? { attributes.local.map(IPv4Address.init) }
+        /// `IFLA_VXLAN_LOCAL` or `IFLA_VXLAN_LOCAL6`.
+        public var local: IPAddress? { attributes.local.map(IPAddress.init) }
         /// `IFLA_VXLAN_LINK`: the underlay's ifindex.
         public var underlayIndex: UInt32? { attributes.underlayIndex }
         /// `IFLA_VXLAN_PORT`, converted from network order.
@@ -40,12 +41,13 @@ public struct LinkMessage: Hashable, Sendable {
 
     /// This device as the model's `VxlanLink`, or nil when it is not a vxlan device.
     /// - Parameters:
-    ///   - addresses: its IPv4 addresses.
+    ///   - addresses: its addresses of its own family (IPv4 on `flannel.<VNI>`, global IPv6 on
+    ///     `flannel-v6.<VNI>`: the kernel's link-local address is never the model's).
     ///   - deviceNames: ifindex → name, to name the underlay.
     public func vxlanLink(addresses: [InterfaceAddress], deviceNames: [UInt32: String]) -> VxlanLink? {
         guard let vxlan else { return nil }
         return VxlanLink(
-            name: name, vni: vxlan.vni ?? 0, local: vxlan.local.map(IPAddress.v4),
+            name: name, vni: vxlan.vni ?? 0, local: vxlan.local,
             underlay: vxlan.underlayIndex.flatMap { $0 == 0 ? nil : deviceNames[$0] ?? "if\($0)" },
             port: vxlan.port ?? VxlanLink.defaultPort, learning: vxlan.learning, gbp: vxlan.gbp,
             mtu: mtu ?? 0, mac: mac, up: isUp, addresses: addresses,

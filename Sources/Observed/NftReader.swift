@@ -71,17 +71,35 @@ public enum NftReader {
     public static func readFlannelState(
         table: NftTable.Key, chains: [NftTable.Key: [String]], on transport: some NetlinkTransport, maxAttempts: Int = 5
     ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
+        try readFlannelState(tables: [table], chains: chains, on: transport, maxAttempts: maxAttempts)
+    }
+
+    /// The same for several whole tables (`ip flannel-ipv4` and `ip6 flannel-ipv6`), all in
+    /// the one generation bracket: each table's messages are a group of their own (a table
+    /// read whole brings the chains of its whole family).
+    public static func readFlannelState(
+        tables: [NftTable.Key], chains: [NftTable.Key: [String]], on transport: some NetlinkTransport, maxAttempts: Int = 5
+    ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
         try consistently(on: transport, maxAttempts: maxAttempts) { () throws(NetlinkError) in
-            [try tableMessages(table, on: transport), try chainMessages(chains, on: transport)]
+            var groups: [[NetlinkMessage]] = []
+            for table in tables { groups.append(try tableMessages(table, on: transport)) }
+            groups.append(try chainMessages(chains, on: transport))
+            return groups
         }
     }
 
     public static func readFlannelState(
         table: NftTable.Key, chains: [NftTable.Key: [String]]
     ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
+        try readFlannelState(tables: [table], chains: chains)
+    }
+
+    public static func readFlannelState(
+        tables: [NftTable.Key], chains: [NftTable.Key: [String]]
+    ) throws(NetlinkError) -> (tables: [NftTable], generation: UInt32) {
         let socket = try NetlinkSocket.netfilter()
         defer { socket.close() }
-        return try readFlannelState(table: table, chains: chains, on: socket)
+        return try readFlannelState(tables: tables, chains: chains, on: socket)
     }
 
     /// Runs `read` between two reads of the generation until they agree, and decodes each

@@ -10,6 +10,8 @@ import Netlink
 ///   them (a byte-aligned prefix), or loading 4 bytes, masking with a contiguous netmask and
 ///   comparing (any prefix); `eq` or `neq`. Only in an `ip` table, or in an `inet`/`bridge`/
 ///   `netdev` table right after nft's `meta nfproto ipv4` dependency, which nft hides too.
+/// - the same for IPv6 (`ip6 saddr|daddr`, ip6tables' `-s`/`-d`): `payload @ network header +
+///   8|24`, 1…16 bytes, or 16 bytes masked; in an `ip6` table, or after `meta nfproto ipv6`.
 /// - `meta mark` with an optional mask, compared `eq`.
 /// - `meta oifname|iifname` compared `eq|neq` with a NUL-terminated name (nft pads to 16 bytes,
 ///   iptables-nft compares only `name\0`); a name without NUL is a wildcard, `eth*`.
@@ -30,18 +32,28 @@ enum NftRuleDecoder {
         var matches: [NftMatch] = []
         var verdict = NftVerdict.continue
         var index = 0
+        // nft writes `meta nfproto ipv6` once per rule in an `inet` table, before its first
+        // `ip6` match: the later ones in the rule depend on it too.
+        var ipv6Checked = false
         while index < expressions.count {
             let isLast = index == expressions.count - 1
-            if isLast, let final = terminal(expressions[index]) {
+            if isLast, let final = terminal(expressions[index], family: family) {
                 verdict = final
                 break
             }
             if family == .ip, let (match, used) = address(expressions, at: index) {
                 matches.append(match)
                 index += used
+            } else if family == .ip6 || ipv6Checked, let (match, used) = address6(expressions, at: index) {
+                matches.append(match)
+                index += used
             } else if let used = ipv4Dependency(expressions, at: index), let (match, more) = address(expressions, at: index + used) {
                 matches.append(match)
                 index += used + more
+            } else if let used = ipv6Dependency(expressions, at: index), let (match, more) = address6(expressions, at: index + used) {
+                matches.append(match)
+                index += used + more
+                ipv6Checked = true
             } else if let (match, used) = meta(expressions, at: index) {
                 matches.append(match)
                 index += used
@@ -87,12 +99,68 @@ enum NftRuleDecoder {
         return (match, next - index + 1)
     }
 
+    /// `ip6 saddr|daddr [!=] prefix`: how many expressions it took. As iptables-nft and nft
+    /// write it: the prefix's whole bytes loaded and compared, or (a prefix that is not
+    /// byte-aligned) all 16 bytes loaded, masked with a contiguous netmask and compared.
+    private static func address6(_ expressions: [NftExpression], at index: Int) -> (NftMatch, Int)? {
+        guard index < expressions.count,
+              case let .payload(base, offset, length, register) = expressions[index],
+              base == networkHeader, offset == 8 || offset == 24, (1...16).contains(length)
+        else { return nil }
+        var next = index + 1
+        var prefixLength = UInt8(length * 8)
+        if next < expressions.count, case let .bitwise(source, destination, mask, xor) = expressions[next] {
+            guard source == register, destination == register, length == 16, mask.count == 16, xor.count == 16,
+                  xor.allSatisfy({ $0 == 0 }), let ones = contiguousOnes(mask)
+            else { return nil }
+            prefixLength = ones
+            next += 1
+        }
+        guard next < expressions.count, case let .compare(compared, operation, data) = expressions[next],
+              compared == register, operation == equal || operation == notEqual, data.count == Int(length),
+              let address = IPv6Address(bytes: data + [UInt8](repeating: 0, count: 16 - data.count))
+        else { return nil }
+        let prefix = IPv6Prefix(address: address, length: prefixLength)
+        // Host bits set in the compared value would never match: not a prefix the model has.
+        guard prefix.address == address else { return nil }
+        let negated = operation == notEqual
+        let match: NftMatch = offset == 8
+            ? .sourceAddress6(prefix, negated: negated) : .destinationAddress6(prefix, negated: negated)
+        return (match, next - index + 1)
+    }
+
+    /// The length of a netmask of leading ones (big-endian bytes), or nil when it is not one.
+    private static func contiguousOnes(_ mask: [UInt8]) -> UInt8? {
+        var ones = 0
+        var ended = false
+        for byte in mask {
+            if ended {
+                guard byte == 0 else { return nil }
+                continue
+            }
+            let leading = (~byte).leadingZeroBitCount
+            guard byte == UInt8(truncatingIfNeeded: 0xff00 >> leading) else { return nil }
+            ones += leading
+            ended = leading < 8
+        }
+        return UInt8(ones)
+    }
+
     /// `meta nfproto == ipv4` (nft's implicit dependency before an `ip` match outside `ip` tables).
     private static func ipv4Dependency(_ expressions: [NftExpression], at index: Int) -> Int? {
+        nfprotoDependency(expressions, at: index, family: 2)
+    }
+
+    /// `meta nfproto == ipv6`, before an `ip6` match outside `ip6` tables.
+    private static func ipv6Dependency(_ expressions: [NftExpression], at index: Int) -> Int? {
+        nfprotoDependency(expressions, at: index, family: 10)
+    }
+
+    private static func nfprotoDependency(_ expressions: [NftExpression], at index: Int, family: UInt8) -> Int? {
         guard index + 1 < expressions.count,
               case let .meta(key, register) = expressions[index], key == NftMetaKey.nfproto,
               case let .compare(compared, operation, data) = expressions[index + 1],
-              compared == register, operation == equal, data == [2]
+              compared == register, operation == equal, data == [family]
         else { return nil }
         return 2
     }
@@ -154,7 +222,7 @@ enum NftRuleDecoder {
     }
 
     /// The verdict a rule's last expression gives, or nil when it is not a verdict.
-    private static func terminal(_ expression: NftExpression) -> NftVerdict? {
+    private static func terminal(_ expression: NftExpression, family: NftFamily) -> NftVerdict? {
         switch expression {
         case let .verdict(code, chain):
             switch code {
@@ -170,9 +238,11 @@ enum NftRuleDecoder {
             guard !hasRegisters, flags & ~randomFully == 0 else { return .other(text(expression)) }
             return .masquerade(fullyRandom: flags & randomFully != 0)
         case let .target(name, revision, info):
-            // `struct nf_nat_ipv4_multi_range_compat`: rangesize, then range[0].flags.
-            if name == "MASQUERADE", revision == 0, info.count >= 8 {
-                let flags = hostOrder(Array(info[4..<8]))
+            // IPv4: `struct nf_nat_ipv4_multi_range_compat`, rangesize, then range[0].flags.
+            // IPv6 (ip6tables' revision 0): `struct nf_nat_range`, flags first (40 bytes).
+            let flagsAt = family == .ip6 ? 0 : 4
+            if name == "MASQUERADE", revision == 0, info.count >= flagsAt + 4 {
+                let flags = hostOrder(Array(info[flagsAt..<flagsAt + 4]))
                 if flags & ~randomFully == 0 { return .masquerade(fullyRandom: flags & randomFully != 0) }
             }
             return .other(text(expression))

@@ -48,7 +48,7 @@ extension Change: TextAppending {
             case .delete: "-"
             default: "~"
             }
-            text.append("\(symbol) iptables -t \(IptablesNames.tableName(change.table)): ")
+            text.append("\(symbol) \(IptablesNames.program(change.table)) -t \(IptablesNames.tableName(change.table)): ")
             if let layout = change.layout {
                 text.append("flannel's rules as \(layout) writes them")
             } else if change.deletes.isEmpty && change.appends.isEmpty {

@@ -7,18 +7,45 @@ import NetState
 ///
 /// The traffic considered is what leaves this node's pods for other nodes' pods: source inside
 /// the own lease, destination inside the cluster CIDR but outside the own lease.
+///
+/// One audit judges one family: an IPv4 audit reads `ip` and `inet` tables, an IPv6 audit
+/// (`-s <IPv6 pod range> -j MASQUERADE` in `ip6 nat`, kube-proxy's or an operator's) `ip6`
+/// and `inet` tables; a rule that matches addresses of the other family never matches the
+/// traffic judged. flannel's own tables (`ip flannel-ipv4`, `ip6 flannel-ipv6`) are not
+/// audited; flannel's iptables-mode chains are, like any other rule, and exempt pod-to-pod
+/// traffic before they masquerade.
 public struct MasqueradeAudit: Sendable {
-    public var cluster: IPv4Prefix
-    public var ownSubnet: IPv4Prefix
+    /// The cluster CIDR of the family audited.
+    public var clusterPrefix: IPPrefix
+    /// This node's lease of that family.
+    public var ownPrefix: IPPrefix
     public var underlay: String
+    /// The vxlan device of the family (`flannel.<VNI>` or `flannel-v6.<VNI>`).
     public var vxlanDevice: String
 
+    /// An IPv4 audit.
     public init(cluster: IPv4Prefix, ownSubnet: IPv4Prefix, underlay: String, vxlanDevice: String) {
-        self.cluster = cluster
-        self.ownSubnet = ownSubnet
+        self.init(prefixes: .v4(cluster), .v4(ownSubnet), underlay: underlay, vxlanDevice: vxlanDevice)
+    }
+
+    /// An IPv6 audit: `cluster` is `IPv6Network`, `ownSubnet` this node's IPv6 lease,
+    /// `vxlanDevice` `flannel-v6.<VNI>`.
+    public init(cluster: IPv6Prefix, ownSubnet: IPv6Prefix, underlay: String, vxlanDevice: String) {
+        self.init(prefixes: .v6(cluster), .v6(ownSubnet), underlay: underlay, vxlanDevice: vxlanDevice)
+    }
+
+    private init(prefixes cluster: IPPrefix, _ ownSubnet: IPPrefix, underlay: String, vxlanDevice: String) {
+        clusterPrefix = cluster
+        ownPrefix = ownSubnet
         self.underlay = underlay
         self.vxlanDevice = vxlanDevice
     }
+
+    /// The IPv4 cluster CIDR of an IPv4 audit.
+    public var cluster: IPv4Prefix? { clusterPrefix.ipv4 }
+
+    /// The nf_tables families whose tables can carry this family's traffic.
+    var families: Set<NftFamily> { clusterPrefix.family == .inet6 ? [.ip6, .inet] : [.ip, .inet] }
 
     public struct Finding: Hashable, Sendable, CustomStringConvertible {
         public var table: NftTable.Key
@@ -26,18 +53,18 @@ public struct MasqueradeAudit: Sendable {
         public var rule: NftRule
         /// False when the rule holds expressions the audit cannot judge: it only may match.
         public var certain: Bool
-        public var cluster: IPv4Prefix
+        public var cluster: IPPrefix
 
         public var description: String {
-            "table \(table.family) \(table.name) chain \(chain): \"\(rule)\" \(certain ? "masquerades" : "may masquerade") "
-                + "pod-to-pod traffic inside \(cluster); exclude it (ip daddr != \(cluster)) or return before it"
+            let exclusion = NftMatch.destination(cluster, negated: true)
+            return "table \(table.family) \(table.name) chain \(chain): \"\(rule)\" \(certain ? "masquerades" : "may masquerade") "
+                + "pod-to-pod traffic inside \(cluster); exclude it (\(exclusion)) or return before it"
         }
     }
 
     public func findings(in tables: [NftTable]) -> [Finding] {
         var findings: [Finding] = []
-        for table in tables where table.key != NftTable.flannelKey
-            && (table.key.family == .ip || table.key.family == .inet) {
+        for table in tables where !NftTable.flannelKeys.contains(table.key) && families.contains(table.key.family) {
             var walk = ChainWalk(audit: self, table: table)
             for chain in table.chains where chain.hook?.type == "nat" && chain.hook?.hook == "postrouting" {
                 _ = walk.run(chain, depth: 0)
@@ -100,7 +127,9 @@ public struct MasqueradeAudit: Sendable {
                     return .ended
                 default:
                     guard audit.isMasquerade(rule.verdict) else { continue }
-                    findings.append(Finding(table: table.key, chain: chain.name, rule: rule, certain: certain, cluster: audit.cluster))
+                    findings.append(Finding(
+                        table: table.key, chain: chain.name, rule: rule, certain: certain, cluster: audit.clusterPrefix
+                    ))
                     if certain { return .ended }
                 }
             }
@@ -119,13 +148,16 @@ public struct MasqueradeAudit: Sendable {
     /// nil when the rule cannot match pod-to-pod traffic; otherwise whether that is certain.
     func mayMatch(_ rule: NftRule) -> Bool? {
         var certain = true
+        let cluster = clusterPrefix, ownSubnet = ownPrefix
         for match in rule.matches {
             switch match {
-            case let .sourceAddress(prefix, negated):
-                if negated ? prefix.contains(ownSubnet) : !prefix.overlaps(ownSubnet) { return nil }
-            case let .destinationAddress(prefix, negated):
-                // Remote pods: inside the cluster, outside the own lease.
-                if negated ? prefix.contains(cluster) : (!prefix.overlaps(cluster) || ownSubnet.contains(prefix)) {
+            case .sourceAddress, .destinationAddress, .sourceAddress6, .destinationAddress6:
+                // An address of the other family never matches this family's packets.
+                guard let (isSource, prefix, negated) = match.address, prefix.family == cluster.family else { return nil }
+                if isSource {
+                    if negated ? prefix.contains(ownSubnet) : !prefix.overlaps(ownSubnet) { return nil }
+                } else if negated ? prefix.contains(cluster) : (!prefix.overlaps(cluster) || ownSubnet.contains(prefix)) {
+                    // Remote pods: inside the cluster, outside the own lease.
                     return nil
                 }
             case let .mark(mask, value):
@@ -153,10 +185,11 @@ public struct MasqueradeAudit: Sendable {
         guard rule.verdict == .return || rule.verdict == .accept else { return false }
         return rule.matches.allSatisfy { match in
             switch match {
-            case let .sourceAddress(prefix, negated): negated ? !prefix.overlaps(ownSubnet) : prefix.contains(ownSubnet)
-            case let .destinationAddress(prefix, negated): negated ? !prefix.overlaps(cluster) : prefix.contains(cluster)
-            case .comment, .counter: true
-            default: false
+            case .comment, .counter: return true
+            default:
+                guard let (isSource, prefix, negated) = match.address, prefix.family == clusterPrefix.family else { return false }
+                let packets = isSource ? ownPrefix : clusterPrefix
+                return negated ? !prefix.overlaps(packets) : prefix.contains(packets)
             }
         }
     }

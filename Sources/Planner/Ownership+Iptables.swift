@@ -1,11 +1,15 @@
 import NetState
 
-/// The safety contract in the iptables-nft tables `ip nat` and `ip filter`, which kube-proxy,
-/// Docker, firewalld and the operator share with flannel: flannel's chains (`FLANNEL-POSTRTG`,
-/// `FLANNEL-FWD`), the rules that jump into them, and rules carrying flannel's comments
-/// (`flanneld masq`, `flanneld forward`) are ours; nothing else in those tables, ever. The
-/// tables themselves and their base chains are never deleted, and a base chain is only ever
-/// created where it does not exist, as iptables-nft would.
+/// The safety contract in the iptables-nft tables `ip nat` and `ip filter` (and ip6tables-nft's
+/// `ip6 nat` and `ip6 filter`), which kube-proxy, Docker, firewalld and the operator share with
+/// flannel: flannel's chains (`FLANNEL-POSTRTG`, `FLANNEL-FWD`), the rules that jump into them,
+/// and rules carrying flannel's comments (`flanneld masq`, `flanneld forward`) are ours; nothing
+/// else in those tables, ever. The tables themselves and their base chains are never deleted,
+/// and a base chain is only ever created where it does not exist, as iptables-nft would.
+///
+/// The same in the IPv6 tables whatever families the node runs: flannel's chains there are
+/// flannel's, and where IPv6 is off (or ip-masq, or iptables mode) they are its leftovers and
+/// go, as the IPv4 ones do.
 extension Ownership {
     public func ownsIptablesRule(_ rule: NftRule, chain: String, table: NftTable.Key) -> Bool {
         Self.ownsIptablesRule(rule, chain: chain, table: table)

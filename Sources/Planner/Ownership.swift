@@ -122,7 +122,12 @@ public struct Ownership: Hashable, Sendable {
         family(neighbor.key.family) != nil && neighbor.key.device == vxlanDevice(neighbor.key.family)
     }
 
-    public func owns(_ table: NftTable.Key) -> Bool { table == NftTable.flannelKey }
+    /// flannel's nf_tables tables, as wholes: `ip flannel-ipv4` and `ip6 flannel-ipv6`. Both
+    /// whatever families the node runs: only flannel names a table so (its nftables manager
+    /// creates both and its clean-up deletes both), so on a node without IPv6 (or with ip-masq
+    /// off, or in iptables mode) a `flannel-ipv6` table is flannel's leftover, removed as the
+    /// IPv4 table is outside nf_tables mode.
+    public func owns(_ table: NftTable.Key) -> Bool { NftTable.flannelKeys.contains(table) }
 
     /// A neighbour on the vxlan device that is not ours (one the kernel learnt) may be replaced
     /// by the permanent entry flannel would install, as flannel's `NeighSet` does; never one of a

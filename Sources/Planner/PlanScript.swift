@@ -24,9 +24,9 @@ public enum PlanScript {
         case let .address(verb):
             switch verb {
             case let .create(address), let .replace(_, address):
-                return ["ip addr replace \(address.address) dev \(ShellWord.quote(address.device))"]
+                return ["\(ip(address.address.family))addr replace \(address.address) dev \(ShellWord.quote(address.device))"]
             case let .delete(address):
-                return ["ip addr del \(address.address) dev \(ShellWord.quote(address.device))"]
+                return ["\(ip(address.address.family))addr del \(address.address) dev \(ShellWord.quote(address.device))"]
             }
         case let .fdb(verb):
             switch verb {
@@ -39,16 +39,16 @@ public enum PlanScript {
         case let .neighbor(verb):
             switch verb {
             case let .create(neighbor), let .replace(_, neighbor):
-                return [command("ip neigh replace ", neighbor.quotingDevice)]
+                return [command(neighbor.key.family == .inet ? "ip neigh replace " : "ip -6 neigh replace ", neighbor.quotingDevice)]
             case let .delete(neighbor):
-                return ["ip neigh del \(neighbor.key.ip) dev \(ShellWord.quote(neighbor.key.device))"]
+                return ["\(ip(neighbor.key.family))neigh del \(neighbor.key.ip) dev \(ShellWord.quote(neighbor.key.device))"]
             }
         case let .route(verb):
             switch verb {
             case let .create(route), let .replace(_, route):
-                return [command("ip route replace ", route.quotingDevice)]
+                return [command(route.family == .inet ? "ip route replace " : "ip -6 route replace ", route.quotingDevice)]
             case let .delete(route):
-                return [command("ip route del ", route.quotingDevice)]
+                return [command(route.family == .inet ? "ip route del " : "ip -6 route del ", route.quotingDevice)]
             }
         case let .table(verb):
             return tableCommands(for: verb)
@@ -71,7 +71,8 @@ public enum PlanScript {
         var commands: [String] = []
         let newChains = change.newChains.filter { $0.hook == nil }.map { "-N \($0.name)" }
         let appends = change.appends.map { $0.rule.iptablesWords(chain: $0.chain) }
-        commands += restore(table, newChains + appends)
+        let program = IptablesNames.program(change.table)
+        commands += restore(program, table, newChains + appends)
         var byWords: [String] = []
         for rule in change.deletes {
             if let handle = rule.rule.handle {
@@ -85,18 +86,23 @@ public enum PlanScript {
                 byWords.append("-D" + words.dropFirst(2))
             }
         }
-        commands += restore(table, byWords)
+        commands += restore(program, table, byWords)
         commands += change.deletedChains.map { "nft delete chain \(family) \(name) \(ShellWord.quote($0))" }
         return commands
     }
 
-    /// One `iptables-nft-restore --noflush` transaction of `lines` on `table`, none for no lines.
-    private static func restore(_ table: String, _ lines: [String]) -> [String] {
+    /// One `iptables-nft-restore --noflush` (`ip6tables-nft-restore` for an `ip6` table)
+    /// transaction of `lines` on `table`, none for no lines.
+    private static func restore(_ program: String, _ table: String, _ lines: [String]) -> [String] {
         guard !lines.isEmpty else { return [] }
         let body = ["*\(table)"] + lines + ["COMMIT"]
         let delimiter = ShellWord.heredocDelimiter("IPTABLES", avoiding: body)
-        return ["iptables-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
+        return ["\(program)-nft-restore --noflush <<'\(delimiter)'"] + body + [delimiter]
     }
+
+    /// `ip ` for IPv4 objects, `ip -6 ` for IPv6 ones: `ip` would tell the family from the
+    /// address too, but `-6` says it to the reader and matches `ip -6 route` listings.
+    private static func ip(_ family: AddressFamily) -> String { family == .inet ? "ip " : "ip -6 " }
 
     /// The vxlan device's commands.
     private static func linkCommands(for change: Change) -> [String] {

@@ -15,8 +15,8 @@ extension ObservationScope {
     public init(_ cluster: ClusterInputs, underlay: String?, allPeers: Bool = false) {
         self.init(
             vxlanDevice: cluster.netConf.vxlanDeviceName, underlay: underlay,
-            // IPv4 only until the observer looks IPv6 peers up too.
-            peers: (allPeers ? cluster.leases.flatMap(\.publicAddresses) : cluster.peersToLookUp).compactMap(\.ipv4)
+            // Both families: the kernel answers IPv6 lookups in the same batch.
+            peers: allPeers ? cluster.leases.flatMap(\.publicAddresses) : cluster.peersToLookUp
         )
     }
 }

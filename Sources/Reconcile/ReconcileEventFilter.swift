@@ -12,14 +12,15 @@ import Planner
 /// is one the last pass wanted (a wanted route deleted, or replaced by a foreign one, is drift
 /// even though what the kernel now holds there is not ours).
 ///
-/// What counts is what an observation reads (`ObservationScope`: IPv4, table main, the vxlan
-/// device's neighbours and FDB entries) and what `Ownership` owns; neither is restated here.
+/// What counts is what an observation reads (`ObservationScope`: both families, table main,
+/// the vxlan devices' neighbours and FDB entries) and what `Ownership` owns; neither is restated
+/// here.
 ///
 /// Thread-safe: the event thread reads the scope, the reconcile thread updates it after every
 /// full pass (the cluster network, the leases and so what is ours may change).
 public final class ReconcileEventFilter: @unchecked Sendable {
-    /// What the last full pass knew; nil before the first one (then every IPv4 route event in
-    /// table main and every `flannel.*` link event counts).
+    /// What the last full pass knew; nil before the first one (then every route event in table
+    /// main and every `flannel.*` / `flannel-v6.*` link event counts).
     struct Scope: Sendable {
         var ownership: Ownership
         /// The last pass's desired state: its keys are relevant whoever holds them now.
@@ -85,10 +86,21 @@ public final class ReconcileEventFilter: @unchecked Sendable {
             return isRelevant(decoded, scope)
         case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             guard let scope, let address = try? AddressMessage(decoding: message) else { return false }
-            return address.index == deviceIndex(scope.ownership.vxlanDevice)
+            // A device's addresses of its own family, as an observation reads them: never the
+            // `fe80::` link-local address every device gets (and whose DAD ends a moment after
+            // the device comes up), which is in no model.
+            let family: AddressFamily
+            if address.index == deviceIndex(scope.ownership.vxlanDevice) {
+                family = .inet
+            } else if address.index == deviceIndex(scope.ownership.vxlan6Device) {
+                family = .inet6
+            } else {
+                return false
+            }
+            return address.family == family.rawValue && ObservationScope.reads(address)
         case Int32(NetlinkMessageType.newLink), Int32(NetlinkMessageType.deleteLink):
             guard let link = try? LinkMessage(decoding: message) else { return false }
-            guard let scope else { return link.name.hasPrefix("flannel.") }
+            guard let scope else { return link.name.hasPrefix("flannel.") || link.name.hasPrefix("flannel-v6.") }
             return scope.ownership.ownsLink(named: link.name)
         default:
             return false
@@ -108,17 +120,26 @@ public final class ReconcileEventFilter: @unchecked Sendable {
         return scope.ownership.owns(route)
     }
 
-    /// Neighbours and FDB entries on the vxlan device: owned, or on a wanted key. What cannot be
-    /// read as either on that device is left to a pass to judge.
+    /// Neighbours and FDB entries on the vxlan devices (ARP entries on `flannel.<VNI>`, NDISC
+    /// entries on `flannel-v6.<VNI>`, FDB entries on both): owned, or on a wanted key. What
+    /// cannot be read as either on that device is left to a pass to judge.
     private func isRelevant(_ decoded: NeighborMessage, _ scope: Scope) -> Bool {
-        let device = scope.ownership.vxlanDevice
-        guard let index = deviceIndex(device), decoded.index == index else { return false }
-        let names = [index: device]
-        if decoded.family == ObservationScope.family {
+        let ownership = scope.ownership
+        let family: AddressFamily
+        let device: String
+        if let index = deviceIndex(ownership.vxlanDevice), decoded.index == index {
+            (family, device) = (.inet, ownership.vxlanDevice)
+        } else if let index = deviceIndex(ownership.vxlan6Device), decoded.index == index {
+            (family, device) = (.inet6, ownership.vxlan6Device)
+        } else {
+            return false
+        }
+        let names = [decoded.index: device]
+        if ObservationScope.readsNeighborEntries(family: decoded.family) {
+            guard decoded.family == family.rawValue else { return false }
             guard let neighbor = decoded.neighbor(deviceNames: names) else { return true }
             return scope.desired.neighbors[neighbor.key] != nil || scope.ownership.owns(neighbor)
         }
-        // An FDB entry towards an IPv6 VTEP is not in the model: the observer does not read it.
         if ObservationScope.readsFdb(decoded) {
             guard let entry = decoded.fdbEntry(deviceNames: names) else { return true }
             return scope.desired.fdb[entry.key] != nil || scope.ownership.owns(entry)

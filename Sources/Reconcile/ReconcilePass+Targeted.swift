@@ -18,12 +18,14 @@ extension ReconcilePass {
     func keep(_ candidate: TargetedRepairBasis, conflicts: [String]) {
         guard !dryRun, conflicts.isEmpty else { return }
         var kept = candidate
-        if let name = candidate.desired.vxlan?.name {
+        kept.devices = []
+        for (link, family) in [(candidate.desired.vxlan, AddressFamily.inet), (candidate.desired.vxlan6, .inet6)] {
+            guard let name = link?.name else { continue }
             guard let index = NetworkInterface.index(named: name) else { return }
-            kept.device = TargetedDevice(index: index, name: name)
+            kept.devices.append(TargetedDevice(index: index, name: name, family: family))
         }
         basis = kept
-        ledger.setDevice(kept.device)
+        ledger.setDevices(kept.devices)
     }
 
     /// The targeted pass, or nil when this pass must be a full one (then nothing was changed).
@@ -39,8 +41,8 @@ extension ReconcilePass {
         }
         let clock = ContinuousClock()
         let started = clock.now
-        let (drift, device) = ledger.take()
-        if let why = Self.fallbackReason(drift, recordedAgainst: device, basis: basis) {
+        let (drift, devices) = ledger.take()
+        if let why = Self.fallbackReason(drift, recordedAgainst: devices, basis: basis) {
             logger.debug("targeted repair not possible; full pass", metadata: ["why": "\(why)"])
             metrics.recordTargetedFallback(reason: "link")
             return nil
@@ -89,10 +91,10 @@ extension ReconcilePass {
     }
 
     /// Why what was recorded cannot be planned on its own; nil when it can.
-    static func fallbackReason(_ drift: TargetedDrift, recordedAgainst device: TargetedDevice?, basis: TargetedRepairBasis) -> String? {
+    static func fallbackReason(_ drift: TargetedDrift, recordedAgainst devices: [TargetedDevice], basis: TargetedRepairBasis) -> String? {
         if let why = drift.fullPassReason { return why }
-        guard device == basis.device else { return "the vxlan device changed since the last full pass" }
-        if let device = basis.device, NetworkInterface.index(named: device.name) != device.index {
+        guard devices == basis.devices else { return "a vxlan device changed since the last full pass" }
+        for device in basis.devices where NetworkInterface.index(named: device.name) != device.index {
             return "\(device.name) is not ifindex \(device.index) any more"
         }
         return nil

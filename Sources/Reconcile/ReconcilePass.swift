@@ -202,7 +202,7 @@ public final class ReconcilePass: @unchecked Sendable {
         conflicts = plan.conflicts
         lastPlan = (plan, headline)
         let candidate = TargetedRepairBasis(
-            leases: set, desired: desired.state, ownership: ownership, headline: headline, device: nil,
+            leases: set, desired: desired.state, ownership: ownership, headline: headline, devices: [],
             incremental: IncrementalPeers(
                 netConf: netConf, leases: set.leases, rejected: set.rejected, node: node.selector, facts: observed.facts,
                 options: node.options, desired: desired

@@ -2,11 +2,13 @@ import NetState
 import Netlink
 import Observed
 
-/// The vxlan device as the last full pass left it. Notifications name devices by ifindex; the
-/// model names them, so the index is what turns one into the other.
+/// A vxlan device as the last full pass left it. Notifications name devices by ifindex; the
+/// model names them, so the index is what turns one into the other. The family is the one
+/// whose neighbours the device holds: ARP on `flannel.<VNI>`, NDISC on `flannel-v6.<VNI>`.
 struct TargetedDevice: Hashable, Sendable {
     var index: UInt32
     var name: String
+    var family: AddressFamily = .inet
 }
 
 /// The latest state the kernel announced for one object: what a dump of that key alone would
@@ -51,13 +53,14 @@ struct TargetedDrift: Hashable, Sendable {
     ///     may own. Its key is recorded as touched. A message that is not relevant (most often
     ///     the echo of our own request) only updates a key already touched, so the state kept
     ///     stays the kernel's latest; anything odd about it is ignored, as the filter did.
-    ///   - device: the vxlan device of the last full pass; nil when there is none (yet).
-    ///   - deviceName: the name of a device index other than `device`'s, nil when unknown.
+    ///   - devices: the vxlan devices of the last full pass (none before the first, or when
+    ///     none is desired).
+    ///   - deviceName: the name of a device index other than the devices', nil when unknown.
     mutating func record(
-        _ message: NetlinkMessage, relevant: Bool, device: TargetedDevice?, deviceName: (UInt32) -> String?
+        _ message: NetlinkMessage, relevant: Bool, devices: [TargetedDevice], deviceName: (UInt32) -> String?
     ) {
         if !relevant && (routes.isEmpty && neighbors.isEmpty && fdb.isEmpty) { return }
-        switch Self.observation(of: message, device: device, deviceName: deviceName) {
+        switch Self.observation(of: message, devices: devices, deviceName: deviceName) {
         case .ignored:
             break
         case .fullPass(let why):
@@ -81,18 +84,18 @@ struct TargetedDrift: Hashable, Sendable {
         case fullPass(String)
     }
 
-    static func observation(of message: NetlinkMessage, device: TargetedDevice?, deviceName: (UInt32) -> String?) -> Observation {
+    static func observation(of message: NetlinkMessage, devices: [TargetedDevice], deviceName: (UInt32) -> String?) -> Observation {
         switch Int32(message.type) {
         case Int32(NetlinkMessageType.newRoute), Int32(NetlinkMessageType.deleteRoute):
-            return routeObservation(message, device: device, deviceName: deviceName)
+            return routeObservation(message, devices: devices, deviceName: deviceName)
         case Int32(NetlinkMessageType.newNeighbor), Int32(NetlinkMessageType.deleteNeighbor):
-            return neighborObservation(message, device: device)
+            return neighborObservation(message, devices: devices)
         case Int32(NetlinkMessageType.newLink), Int32(NetlinkMessageType.deleteLink):
             return .fullPass("a change to the device")
         case Int32(NetlinkMessageType.newAddress), Int32(NetlinkMessageType.deleteAddress):
             // The device's IPv6 link-local address comes and goes with it (DAD): the model
-            // holds IPv4 addresses only, so only those can be drift.
-            guard let address = try? AddressMessage(decoding: message), !ObservationScope.readsAddresses(family: address.family) else {
+            // holds IPv4 addresses and global IPv6 ones only, so only those can be drift.
+            guard let address = try? AddressMessage(decoding: message), !ObservationScope.reads(address) else {
                 return .fullPass("a change to the device's addresses")
             }
             return .ignored
@@ -102,7 +105,7 @@ struct TargetedDrift: Hashable, Sendable {
     }
 
     private static func routeObservation(
-        _ message: NetlinkMessage, device: TargetedDevice?, deviceName: (UInt32) -> String?
+        _ message: NetlinkMessage, devices: [TargetedDevice], deviceName: (UInt32) -> String?
     ) -> Observation {
         let decoded: RouteMessage
         do {
@@ -115,7 +118,7 @@ struct TargetedDrift: Hashable, Sendable {
         let deleted = message.type == NetlinkMessageType.deleteRoute
         var names: [UInt32: String] = [:]
         if let index = decoded.outputIndex {
-            if let device, device.index == index {
+            if let device = devices.first(where: { $0.index == index }) {
                 names[index] = device.name
             } else if let name = deviceName(index) {
                 names[index] = name
@@ -130,7 +133,7 @@ struct TargetedDrift: Hashable, Sendable {
         return .route(route.key, deleted ? .absent : .present(route))
     }
 
-    private static func neighborObservation(_ message: NetlinkMessage, device: TargetedDevice?) -> Observation {
+    private static func neighborObservation(_ message: NetlinkMessage, devices: [TargetedDevice]) -> Observation {
         let decoded: NeighborMessage
         do {
             decoded = try NeighborMessage(decoding: message)
@@ -138,18 +141,20 @@ struct TargetedDrift: Hashable, Sendable {
             return .fullPass("undecodable neighbour notification: \(error)")
         }
         guard ObservationScope.readsNeighbors(family: decoded.family) else { return .ignored }
-        guard let device, decoded.index == device.index else {
-            return .fullPass("a neighbour on ifindex \(decoded.index), not the known vxlan device")
+        guard let device = devices.first(where: { $0.index == decoded.index }) else {
+            return .fullPass("a neighbour on ifindex \(decoded.index), not a known vxlan device")
         }
         let deleted = message.type == NetlinkMessageType.deleteNeighbor
         let names = [device.index: device.name]
-        if decoded.family == ObservationScope.family {
+        if ObservationScope.readsNeighborEntries(family: decoded.family) {
+            // Each device's neighbours of its own family alone are read: ARP on
+            // `flannel.<VNI>`, NDISC on `flannel-v6.<VNI>`.
+            guard decoded.family == device.family.rawValue else { return .ignored }
             guard let neighbor = decoded.neighbor(deviceNames: names) else {
-                return .fullPass("a neighbour notification without an IPv4 destination")
+                return .fullPass("a neighbour notification without a destination")
             }
             return .neighbor(neighbor.key, deleted ? .absent : .present(neighbor))
         }
-        // An fdb entry with an IPv6 VTEP is not read by the observer either.
         guard ObservationScope.readsFdb(decoded) else { return .ignored }
         guard let entry = decoded.fdbEntry(deviceNames: names) else {
             return .fullPass("an fdb notification without a MAC")

@@ -9,33 +9,34 @@ import Netlink
 public final class TargetedDriftLedger: @unchecked Sendable {
     private let lock = NSLock()
     private var drift = TargetedDrift()
-    /// nil before the first full pass, and when no vxlan device is desired: neighbour
+    /// Empty before the first full pass, and when no vxlan device is desired: neighbour
     /// notifications then ask for a full pass.
-    private var device: TargetedDevice?
+    private var devices: [TargetedDevice] = []
 
     public init() {}
 
-    /// The vxlan device the last successful full pass left. What was recorded against another
-    /// device (it was re-created meanwhile) can only be sorted out by a full pass.
-    func setDevice(_ newDevice: TargetedDevice?) {
+    /// The vxlan devices the last successful full pass left (IPv4's, IPv6's). What was
+    /// recorded against other devices (one was re-created meanwhile) can only be sorted out by a
+    /// full pass.
+    func setDevices(_ newDevices: [TargetedDevice]) {
         lock.lock(); defer { lock.unlock() }
-        if newDevice != device && drift.keyCount > 0 && drift.fullPassReason == nil {
-            drift.fullPassReason = "the vxlan device changed"
+        if newDevices != devices && drift.keyCount > 0 && drift.fullPassReason == nil {
+            drift.fullPassReason = "a vxlan device changed"
         }
-        device = newDevice
+        devices = newDevices
     }
 
     func record(_ message: NetlinkMessage, relevant: Bool) {
         lock.lock(); defer { lock.unlock() }
-        let device = self.device
-        drift.record(message, relevant: relevant, device: device, deviceName: { NetworkInterface.name(ofIndex: $0) })
+        let devices = self.devices
+        drift.record(message, relevant: relevant, devices: devices, deviceName: { NetworkInterface.name(ofIndex: $0) })
     }
 
-    /// What was recorded since the last take, and the device it was read against.
-    func take() -> (drift: TargetedDrift, device: TargetedDevice?) {
+    /// What was recorded since the last take, and the devices it was read against.
+    func take() -> (drift: TargetedDrift, devices: [TargetedDevice]) {
         lock.lock(); defer { lock.unlock() }
         let taken = drift
         drift = TargetedDrift()
-        return (taken, device)
+        return (taken, devices)
     }
 }

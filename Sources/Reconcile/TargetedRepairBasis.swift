@@ -16,8 +16,8 @@ struct TargetedRepairBasis: Sendable {
     var ownership: Ownership
     /// The node's headline, for the log line.
     var headline: String
-    /// The vxlan device the pass left; nil when none is desired.
-    var device: TargetedDevice?
+    /// The vxlan devices the pass left (none when none is desired).
+    var devices: [TargetedDevice] = []
     /// What plans a lease delta peer by peer against `desired` (`ReconcilePass+LeaseDelta`).
     var incremental: IncrementalPeers?
 
@@ -27,8 +27,8 @@ struct TargetedRepairBasis: Sendable {
     /// those keys exactly as it would inside a full plan; keys untouched are not in either
     /// state and so cost nothing.
     func states(for drift: TargetedDrift) -> (desired: NetworkState, observed: NetworkState) {
-        var want = NetworkState(vxlan: desired.vxlan)
-        var have = NetworkState(vxlan: desired.vxlan)
+        var want = NetworkState(vxlan: desired.vxlan, vxlan6: desired.vxlan6)
+        var have = NetworkState(vxlan: desired.vxlan, vxlan6: desired.vxlan6)
         for (key, announced) in drift.routes {
             if let route = desired.routes[key] { want.routes[key] = route }
             if let route = announced.value { have.routes[key] = route }

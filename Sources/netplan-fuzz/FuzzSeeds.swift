@@ -44,6 +44,8 @@ enum FuzzSeeds {
         return bytes
     }
 
+    static func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+
     static let builtIn: [[UInt8]] = [
         """
         a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -66,6 +68,13 @@ enum FuzzSeeds {
             }
         """,
         #"{"Network": "10.244.0.0/16", "EnableIPv6": true, "IPv6Network": "fd00::/56", "Backend": {"Type": "host-gw"}}"#,
+        // Dual-stack leases in the keyed format (etcd keys with flannel's `&` half) and in
+        // etcdctl's, and a kubectl list with a dual-stack and an IPv6-only node.
+        #"{"/coreos.com/network/subnets/10.244.1.0-24&fd00:10:244:1::-64": {"PublicIP":"192.168.64.11","PublicIPv6":"fd00:192:168:64::11","BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"6e:2c:7d:1b:8f:3a"},"BackendV6Data":{"VNI":1,"VtepMAC":"b2:4e:91:0a:c7:15"}}, "/coreos.com/network/subnets/10.244.2.0-24&fd00:10:244:2::-64": "{\"PublicIP\":\"192.168.64.12\",\"PublicIPv6\":\"fd00:192:168:64::12\",\"BackendType\":\"host-gw\"}"}"#,
+        #"{"header":{"revision":57},"kvs":[{"key":"\#(base64("/coreos.com/network/subnets/10.244.1.0-24&fd00:10:244:1::-64"))","mod_revision":5,"value":"\#(base64(#"{"PublicIP":"192.168.64.11","PublicIPv6":"fd00:192:168:64::11","BackendType":"vxlan","BackendData":{"VNI":1,"VtepMAC":"6e:2c:7d:1b:8f:3a"},"BackendV6Data":{"VNI":1,"VtepMAC":"b2:4e:91:0a:c7:15"}}"#))"}],"count":1}"#,
+        #"{"kind":"List","items":[\#(FuzzKubeSeeds.node(1, resourceVersion: 1, dualStack: true)),\#(FuzzKubeSeeds.node(2, resourceVersion: 2, ipv6Only: true))]}"#,
+        "FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=fd00:10:244:1::1/64\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n",
+        "FLANNEL_IPV6_NETWORK=fd00:10:244::/56\nFLANNEL_IPV6_SUBNET=fd00:10:244:1::1/64\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=false\n",
         String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
         String(repeating: "- ", count: 300) + "x",
     ].map { Array($0.utf8) }

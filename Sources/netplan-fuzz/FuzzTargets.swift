@@ -30,7 +30,10 @@ enum FuzzTargets {
         // is broken") on an attribute of a size it does not expect, by design.
         FuzzTarget(name: "nft rule") { bytes in
             let expressions = FuzzExpressions.build(bytes)
-            let (matches, verdict) = NftDecoder.rule(expressions: expressions, family: bytes.first.map { $0 & 1 == 0 ? .ip : .inet } ?? .ip)
+            // `ip`, `ip6` (IPv6 payload offsets, ip6tables' MASQUERADE info) or `inet`.
+            let families: [NftFamily] = [.ip, .inet, .ip6]
+            let family = bytes.first.map { families[Int($0) % families.count] } ?? .ip
+            let (matches, verdict) = NftDecoder.rule(expressions: expressions, family: family)
             let rule = NftRule(matches, verdict)
             _ = rule.iptablesWords(chain: "FLANNEL-POSTRTG")
             _ = rule.description
@@ -42,8 +45,13 @@ enum FuzzTargets {
         FuzzTarget(name: "kubeconfig", seeds: utf8(FuzzKubeSeeds.kubeconfigs), run: FuzzKube.kubeconfig),
         FuzzTarget(name: "kube in-cluster", seeds: utf8(FuzzKubeSeeds.inClusterEnvironments), run: FuzzKube.inCluster),
         FuzzTarget(name: "etcd watch message", seeds: utf8(FuzzKubeSeeds.etcdWatchMessages), run: FuzzKube.etcdWatch),
+        // A match in nft's words (snapshots and plans store them so): what parses prints back
+        // to text that parses to the same match, `ip6 saddr` / `ip6 daddr` included.
+        FuzzTarget(name: "nft match words", seeds: utf8(FuzzMatchWords.seeds), run: FuzzMatchWords.roundTrip),
         // IPv6 addresses, prefixes and lease-key halves, differential against glibc.
         FuzzTarget(name: "ipv6 text", seeds: utf8(FuzzAddresses.seeds), run: FuzzAddresses.ipv6),
+        // The rtnetlink decoders of both families (routes, neighbours, fdb, addresses, links).
+        FuzzTarget(name: "rtnetlink messages", seeds: FuzzRtnetlink.seeds, run: FuzzRtnetlink.messages),
     ]
 
     static func utf8(_ texts: [String]) -> [[UInt8]] { texts.map { Array($0.utf8) } }

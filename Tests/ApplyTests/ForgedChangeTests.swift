@@ -189,8 +189,11 @@ import Testing
         case 12, 13: // another table
             let key = random.pick([
                 NftTable.Key(family: .ip, name: "nat"), NftTable.Key(family: .inet, name: "flannel-ipv4"),
-                NftTable.Key(family: .ip6, name: "flannel-ipv6"), NftTable.Key(family: .ip, name: "kube-proxy"),
-                NftTable.Key(family: .ip, name: "filter"),
+                // flannel's IPv6 table is ours too (`ip6 flannel-ipv6`); its name in another
+                // family is not.
+                NftTable.Key(family: .ip, name: "flannel-ipv6"), NftTable.Key(family: .ip, name: "kube-proxy"),
+                NftTable.Key(family: .ip, name: "filter"), NftTable.Key(family: .ip6, name: "nat"),
+                NftTable.Key(family: .inet, name: "flannel-ipv6"),
             ])
             let table = NftTable(key: key, chains: [])
             let ours = NftTable(key: NftTable.flannelKey, chains: [])

@@ -306,7 +306,7 @@ enum InputFixtures {
                     "node.alpha.kubernetes.io/ttl": "0",
                     "volumes.kubernetes.io/controller-managed-attach-detach": "true",
                     "flannel.alpha.coreos.com/public-ipv6": "fd00::40",
-                    "flannel.alpha.coreos.com/backend-v6-data": "{\"VNI\":1,\"VtepMAC\":\"fa:6e:07:2d:98:5c\"}"
+                    "flannel.alpha.coreos.com/backend-v6-data": "{\"VNI\":1,\"VtepMAC\":\"ae:13:5b:70:2e:c9\"}"
                 },
                 "creationTimestamp": "2022-08-20T02:11:05Z",
                 "labels": {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Desired
@@ -24,6 +25,20 @@ struct LeaseReaderErrorTests {
     static func node(annotations: String, spec: String = #"{"podCIDR": "10.244.9.0/24"}"#) -> String {
         #"{"kind": "List", "items": [{"kind": "Node", "metadata": {"name": "k8s-node9", "annotations": {\#(annotations)}}, "spec": \#(spec)}]}"#
     }
+
+    /// A dual-stack key: `10.244.1.0-24&<half>`, flannel's `MakeSubnetKey` (v0.20.2 `subnet/subnet.go:137–143`).
+    static func key6(_ half: String = "fd00:10:244:1::-64") -> String { "/coreos.com/network/subnets/10.244.1.0-24&" + half }
+
+    static func ipv6KeyHalf(_ half: String) -> String {
+        "expected the key's IPv6 half (after \"&\") to be a subnet such as fd00:10:244:1::-64 (lower-case hex digits and colons, "
+            + "a prefix length of 0 to 127, no host bits set, as flannel's ParseSubnetKey reads it), found \(half.debugDescription)"
+    }
+
+    static let vxlan = #"{"PublicIP": "172.22.0.9", "PublicIPv6": "fd00::9", "BackendType": "vxlan", "BackendData": {"VNI": 1, "VtepMAC": "6e:2c:7d:1b:8f:3a"}, "BackendV6Data": {"VNI": 1, "VtepMAC": "b2:4e:91:0a:c7:15"}}"#
+
+    static let dualStack = #"{"podCIDR": "10.244.9.0/24", "podCIDRs": ["10.244.9.0/24", "fd00:10:244:9::/64"]}"#
+
+    static func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
 
     static let managed = #""flannel.alpha.coreos.com/kube-subnet-manager": "true""#
     static let ip = #""flannel.alpha.coreos.com/public-ip": "172.22.0.9""#
@@ -134,9 +149,9 @@ struct LeaseReaderErrorTests {
             code: .missingField,
             message: "leases.json: node/k8s-node9: node \"k8s-node9\" pod cidr not assigned"),
         Case(
-            name: "managed node with only an IPv6 pod CIDR", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "fd00::/64", "podCIDRs": ["fd00::/64"]}"#),
+            name: "IPv6-only node without public-ipv6", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "fd00::/64", "podCIDRs": ["fd00::/64"]}"#),
             code: .missingField,
-            message: "leases.json: node/k8s-node9: node \"k8s-node9\" pod cidr not assigned (no IPv4 CIDR in spec.podCIDR/spec.podCIDRs)"),
+            message: "leases.json: node/k8s-node9: the annotation flannel.alpha.coreos.com/public-ipv6 is missing; expected the node's IPv6 address"),
         Case(
             name: "pod CIDR does not parse", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "10.244.9.0/33"}"#),
             code: .invalidValue,
@@ -165,6 +180,80 @@ struct LeaseReaderErrorTests {
             code: .invalidValue,
             message: "leases.json: node/k8s-node9: metadata.annotations[\"flannel.alpha.coreos.com/backend-data\"]: VtepMAC: "
                 + "expected a MAC address such as \"c6:d2:32:6f:8f:44\", found the string \"zz:c6:65:89:b4:e3\""),
+        // The IPv6 half (issue 14): the `&` half of a key, PublicIPv6, BackendV6Data.
+        Case(
+            name: "key's IPv6 half in upper case (flannel's pattern is [a-f\\d:])", input: keyed(vxlan, key: key6("FD00:10:244:1::-64")),
+            code: .invalidValue,
+            message: "leases.json: \(key6("FD00:10:244:1::-64")): " + ipv6KeyHalf("FD00:10:244:1::-64")),
+        Case(
+            name: "key's IPv6 half -128 (flannel parses the length in 7 bits)", input: keyed(vxlan, key: key6("fd00:10:244:1::-128")),
+            code: .invalidValue,
+            message: "leases.json: \(key6("fd00:10:244:1::-128")): " + ipv6KeyHalf("fd00:10:244:1::-128")),
+        Case(
+            name: "key's IPv6 half with host bits set", input: keyed(vxlan, key: key6("fd00:10:244:1::1-64")),
+            code: .invalidValue,
+            message: "leases.json: \(key6("fd00:10:244:1::1-64")): " + ipv6KeyHalf("fd00:10:244:1::1-64")),
+        Case(
+            name: "key's IPv6 half empty", input: keyed(vxlan, key: key6("")),
+            code: .invalidValue,
+            message: "leases.json: \(key6("")): " + ipv6KeyHalf("")),
+        Case(
+            name: "key's IPv6 half with a dotted tail", input: keyed(vxlan, key: key6("::ffff:10.0.0.0-104")),
+            code: .invalidValue,
+            message: "leases.json: \(key6("::ffff:10.0.0.0-104")): " + ipv6KeyHalf("::ffff:10.0.0.0-104")),
+        Case(
+            name: "PublicIPv6 that does not parse", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": "fd00::zz"}"#, key: key6()),
+            code: .invalidValue,
+            message: "leases.json: \(key6()): PublicIPv6: expected an IPv6 address such as \"fd00::11\", found the string \"fd00::zz\""),
+        Case(
+            name: "PublicIPv6 with a zone (Go's net.ParseIP refuses it)", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": "fe80::1%eth0"}"#, key: key6()),
+            code: .invalidValue,
+            message: "leases.json: \(key6()): PublicIPv6: expected an IPv6 address such as \"fd00::11\", found the string \"fe80::1%eth0\""),
+        Case(
+            name: "PublicIPv6 not a string, on a key without an IPv6 half (Go decodes every field)", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": 6}"#),
+            code: .invalidValue,
+            message: "leases.json: /coreos.com/network/subnets/10.244.1.0-24: PublicIPv6: expected a string, found the number 6"),
+        Case(
+            name: "BackendV6Data not an object", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": "fd00::9", "BackendType": "vxlan", "BackendV6Data": "x"}"#, key: key6()),
+            code: .invalidValue,
+            message: "leases.json: \(key6()): BackendV6Data: expected an object, found the string \"x\""),
+        Case(
+            name: "BackendV6Data with a bad VtepMAC", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": "fd00::9", "BackendV6Data": {"VNI": 1, "VtepMAC": "b2:4e:91:0a:c7"}}"#, key: key6()),
+            code: .invalidValue,
+            message: "leases.json: \(key6()): BackendV6Data.VtepMAC: expected a MAC address such as \"c6:d2:32:6f:8f:44\", found the string \"b2:4e:91:0a:c7\""),
+        Case(
+            name: "BackendV6Data with a VNI out of range", input: keyed(#"{"PublicIP": "172.22.0.9", "PublicIPv6": "fd00::9", "BackendV6Data": {"VNI": 16777216, "VtepMAC": "b2:4e:91:0a:c7:15"}}"#, key: key6()),
+            code: .invalidValue,
+            message: "leases.json: \(key6()): BackendV6Data.VNI: expected an integer from 0 to 16777215, found the number 16777216"),
+        Case(
+            name: "etcdctl: a dual-stack key whose PublicIPv6 does not parse",
+            input: #"{"kvs": [{"key": "\#(base64(key6()))", "value": "\#(base64(#"{"PublicIP":"172.22.0.9","PublicIPv6":"fd00:::9","BackendType":"vxlan"}"#))"}]}"#,
+            code: .invalidValue,
+            message: "leases.json: \(key6()): PublicIPv6: expected an IPv6 address such as \"fd00::11\", found the string \"fd00:::9\""),
+        Case(
+            name: "public-ipv6 annotation does not parse",
+            input: node(annotations: #"\#(managed), \#(ip), "flannel.alpha.coreos.com/public-ipv6": "fd00::9::1""#, spec: dualStack),
+            code: .invalidValue,
+            message: "leases.json: node/k8s-node9: metadata.annotations[\"flannel.alpha.coreos.com/public-ipv6\"]: expected an IPv6 address "
+                + "such as \"fd00::11\", found the string \"fd00::9::1\""),
+        Case(
+            name: "backend-v6-data annotation malformed",
+            input: node(annotations: #"\#(managed), \#(ip), "flannel.alpha.coreos.com/public-ipv6": "fd00::9", "flannel.alpha.coreos.com/backend-v6-data": "{\"VNI\":1,\"VtepMAC\"""#, spec: dualStack),
+            code: .malformed,
+            message: "leases.json: node/k8s-node9: metadata.annotations[\"flannel.alpha.coreos.com/backend-v6-data\"]: malformed JSON "
+                + "at line 1, column 19 of the embedded text: unexpected end of input, expected ':' after the key \"VtepMAC\""),
+        Case(
+            name: "three pod CIDRs", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "10.244.9.0/24", "podCIDRs": ["10.244.9.0/24", "fd00:10:244:9::/64", "10.245.9.0/24"]}"#),
+            code: .invalidValue,
+            message: "leases.json: node/k8s-node9: spec.podCIDRs: node \"k8s-node9\" pod cidrs should be IPv4/IPv6 only or dualstack (found 3 entries)"),
+        Case(
+            name: "IPv6 pod CIDR with host bits set", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "10.244.9.0/24", "podCIDRs": ["10.244.9.0/24", "fd00:10:244:9::1/64"]}"#),
+            code: .invalidValue,
+            message: "leases.json: node/k8s-node9: spec.podCIDRs[1]: \"fd00:10:244:9::1/64\" has host bits set; the network is fd00:10:244:9::/64"),
+        Case(
+            name: "IPv6 pod CIDR that does not parse", input: node(annotations: "\(managed), \(ip)", spec: #"{"podCIDR": "fd00:10:244:9::/129"}"#),
+            code: .invalidValue,
+            message: "leases.json: node/k8s-node9: spec.podCIDR: expected an IPv6 CIDR such as \"fd00:10:244:1::/64\", found the string \"fd00:10:244:9::/129\""),
         Case(
             name: "item that is not a node", input: #"{"kind": "List", "items": [{"kind": "Pod", "metadata": {"name": "p"}}]}"#,
             code: .invalidValue,

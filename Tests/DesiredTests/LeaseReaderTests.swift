@@ -37,7 +37,7 @@ struct LeaseReaderTests {
                 Lease(
                     key: "/coreos.com/network/subnets/10.244.7.0-24&fc00:0:0:7::-64",
                     subnet: try #require(IPv4Prefix("10.244.7.0/24")), publicIP: try #require(IPv4Address("172.22.0.99")),
-                    backendType: .hostGW)
+                    backendType: .hostGW, subnet6: IPv6Prefix("fc00:0:0:7::/64"), publicIPv6: IPv6Address("fc00::99"))
             ])
     }
 
@@ -81,17 +81,22 @@ struct LeaseReaderTests {
         #expect(leases.first?.nodeName == nil)
     }
 
-    @Test("kubectl get nodes -o json: the six managed nodes, unmanaged ones skipped, the dual-stack node's IPv4 CIDR")
+    @Test("kubectl get nodes -o json: the six managed nodes, unmanaged ones skipped, the dual-stack node's two halves")
     func kubectlNodes() throws {
         let leases = try parse(InputFixtures.kubectlNodesJSON, source: "nodes.json")
-        let expected = try InputFixtures.expectedLeases(keyedBy: { "node/\($0.name)" }, named: true)
+        var expected = try InputFixtures.expectedLeases(keyedBy: { "node/\($0.name)" }, named: true)
+        // k8s-node5: podCIDRs ["10.244.5.0/24", "fd00:10:244:5::/64"], public-ipv6, backend-v6-data.
+        expected[5].subnet6 = IPv6Prefix("fd00:10:244:5::/64")
+        expected[5].publicIPv6 = IPv6Address("fd00::40")
+        expected[5].vtepMAC6 = MACAddress("ae:13:5b:70:2e:c9")
+        expected[5].vni6 = 1
         #expect(leases == expected)
         #expect(!leases.contains { $0.key == "node/virtual-kubelet" || $0.key == "node/edge-gw" })
         #expect(leases.last?.subnet == IPv4Prefix("10.244.5.0/24"))
         #expect(leases.first?.displayName == "node/k8s-master")
     }
 
-    @Test("kubectl: a NodeList, a single Node, host-gw with backend-data null, podCIDRs with IPv6 first")
+    @Test("kubectl: a NodeList, a single Node, host-gw with backend-data null, podCIDRs with IPv6 first (no public-ipv6: flannel runs IPv4 only)")
     func kubectlVariants() throws {
         let node = """
             {"kind": "Node", "metadata": {"name": "w1", "annotations": {
@@ -103,7 +108,7 @@ struct LeaseReaderTests {
             """
         let expected = Lease(
             key: "node/w1", nodeName: "w1", subnet: try #require(IPv4Prefix("10.244.8.0/24")),
-            publicIP: try #require(IPv4Address("172.22.0.10")), backendType: .hostGW)
+            publicIP: try #require(IPv4Address("172.22.0.10")), backendType: .hostGW, subnet6: IPv6Prefix("fd00:10:244:8::/64"))
         #expect(try parse(node) == [expected])
         #expect(try parse(#"{"kind": "NodeList", "apiVersion": "v1", "items": [\#(node)]}"#) == [expected])
         #expect(try parse(#"{"kind": "List", "items": []}"#).isEmpty)

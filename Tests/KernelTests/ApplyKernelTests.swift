@@ -43,7 +43,7 @@ struct ApplyKernelTests {
     /// Reads the node as the CLI does: rtnetlink objects plus flannel's nf_tables table.
     func observe(_ namespace: String, peers: [IPv4Address]) throws -> ObservedNode {
         try NetworkNamespace.run(in: namespace) {
-            var node = try Observer.observe(vxlanDevice: "flannel.1", underlay: "eth0", peers: peers)
+            var node = try Observer.observe(vxlanDevice: "flannel.1", underlay: "eth0", peers: peers.map(IPAddress.v4))
             if let table = try NftReader.readTable(NftTable.flannelKey) { node.state.tables[table.key] = table }
             for table in try NftReader.readChains(LiveKernel.iptablesChains) { node.state.tables[table.key] = table }
             return node

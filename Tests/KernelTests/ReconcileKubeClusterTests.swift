@@ -20,8 +20,8 @@ struct ReconcileKubeClusterTests {
         let tokenFile: String
         private(set) var agents: [Int: BackgroundProcess] = [:]
 
-        init(members: [Int]) throws {
-            scenario = try ClusterScenario(members: members)
+        init(members: [Int], dualStack: Bool = false) throws {
+            scenario = try ClusterScenario(members: members, dualStack: dualStack)
             let router = scenario.cluster.routerNamespace
             server = try KubeTestAPIServer(
                 namespace: router, directory: scenario.directory, address: "0.0.0.0",

@@ -3,10 +3,14 @@ import Glibc
 import Netlink
 import Testing
 
+/// An IPv4 address, host order.
+private func v4(_ value: UInt32) -> NetlinkAddress { NetlinkAddress(ipv4: value) }
+
 /// Each rtnetlink codec against itself: what a request builder writes, the decoder of the same
 /// kind reads back as the same value. The bytes themselves are pinned by ApplyTests'
 /// `ChangeEncoderTests` and the decoders by ObservedTests' kernel-captured fixtures.
 @Suite struct RtnetlinkRoundTripTests {
+
     /// The one message `bytes` holds, with the type and flags the request was given.
     func message(_ bytes: [UInt8], type: Int, flags: NetlinkRequest.Flags) throws -> NetlinkMessage {
         let messages = try NetlinkMessage.parse(bytes)
@@ -21,17 +25,17 @@ import Testing
     @Test(arguments: [
         // 10.244.1.0/24 via 10.244.1.0 dev 7 onlink, as flannel's vxlan routes.
         RouteAttributes(
-            destination: 0x0af4_0100, destinationLength: 24, table: 254, proto: 3, scope: 0, type: 1,
-            flags: UInt32(RTNH_F_ONLINK), gateway: 0x0af4_0100, outputIndex: 7
+            destination: v4(0x0af4_0100), destinationLength: 24, table: 254, proto: 3, scope: 0, type: 1,
+            flags: UInt32(RTNH_F_ONLINK), gateway: v4(0x0af4_0100), outputIndex: 7
         ),
         // A connected route with a preferred source, a metric and a table above 255.
         RouteAttributes(
-            destination: 0xac16_0000, destinationLength: 20, tos: 0x10, table: 1000, proto: 2, scope: 253, type: 1,
-            metric: 100, outputIndex: 2, preferredSource: 0xac16_00ef
+            destination: v4(0xac16_0000), destinationLength: 20, tos: 0x10, table: 1000, proto: 2, scope: 253, type: 1,
+            metric: 100, outputIndex: 2, preferredSource: v4(0xac16_00ef)
         ),
         // A default route and a blackhole without a device.
-        RouteAttributes(table: 254, proto: 4, scope: 0, type: 1, gateway: 0xac16_0001, outputIndex: 2),
-        RouteAttributes(destination: 0x0af4_0900, destinationLength: 24, table: 254, proto: 3, scope: 0, type: 6),
+        RouteAttributes(table: 254, proto: 4, scope: 0, type: 1, gateway: v4(0xac16_0001), outputIndex: 2),
+        RouteAttributes(destination: v4(0x0af4_0900), destinationLength: 24, table: 254, proto: 3, scope: 0, type: 6),
     ])
     func routeDecodesAsEncoded(route: RouteAttributes) throws {
         for operation in [RtnetlinkOperation.new, .delete] {
@@ -40,23 +44,23 @@ import Testing
             #expect(decoded == route)
         }
         #expect(try RouteAttributes(decoding: try message(
-            RouteAttributes.lookupRequest(0xac16_01b1), type: RTM_GETROUTE, flags: [.request, .ack]
-        )) == RouteAttributes(destination: 0xac16_01b1, destinationLength: 32, table: 0, proto: 0, scope: 0, type: 0))
+            RouteAttributes.lookupRequest(v4(0xac16_01b1)), type: RTM_GETROUTE, flags: [.request, .ack]
+        )) == RouteAttributes(destination: v4(0xac16_01b1), destinationLength: 32, table: 0, proto: 0, scope: 0, type: 0))
     }
 
     @Test func addressDecodesAsEncoded() throws {
-        let address = AddressAttributes(prefixLength: 32, index: 7, local: 0x0af4_0000, address: 0x0af4_0000)
+        let address = AddressAttributes(prefixLength: 32, index: 7, local: v4(0x0af4_0000), address: v4(0x0af4_0000))
         for operation in [RtnetlinkOperation.new, .delete] {
             let type = operation == .new ? RTM_NEWADDR : RTM_DELADDR
             #expect(try AddressAttributes(decoding: try message(address.request(operation, flags: Self.replace), type: type, flags: Self.replace)) == address)
         }
-        let peer = AddressAttributes(prefixLength: 8, scope: UInt8(RT_SCOPE_HOST.rawValue), index: 1, address: 0x7f00_0001)
+        let peer = AddressAttributes(prefixLength: 8, scope: UInt8(RT_SCOPE_HOST.rawValue), index: 1, address: v4(0x7f00_0001))
         #expect(try AddressAttributes(decoding: try message(peer.request(.new, flags: [.request]), type: RTM_NEWADDR, flags: [.request])) == peer)
     }
 
     @Test func neighbourDecodesAsEncoded() throws {
-        let neighbor = NeighborAttributes(index: 7, state: UInt16(NUD_PERMANENT), destination: 0x0af4_0100, lladdr: 0x0e4c_8b10_0101)
-        let deletion = NeighborAttributes(index: 7, state: 0, destination: 0x0af4_0100)
+        let neighbor = NeighborAttributes(index: 7, state: UInt16(NUD_PERMANENT), destination: v4(0x0af4_0100), lladdr: 0x0e4c_8b10_0101)
+        let deletion = NeighborAttributes(index: 7, state: 0, destination: v4(0x0af4_0100))
         for (value, operation) in [(neighbor, RtnetlinkOperation.new), (deletion, .delete)] {
             let type = operation == .new ? RTM_NEWNEIGH : RTM_DELNEIGH
             #expect(try NeighborAttributes(decoding: try message(value.request(operation, flags: Self.replace), type: type, flags: Self.replace)) == value)
@@ -65,7 +69,7 @@ import Testing
 
     @Test func fdbEntryDecodesAsEncoded() throws {
         var entry = NeighborAttributes(
-            family: NeighborAttributes.bridge, index: 7, state: UInt16(NUD_PERMANENT), destination: 0xac16_01b1,
+            family: NeighborAttributes.bridge, index: 7, state: UInt16(NUD_PERMANENT), destination: v4(0xac16_01b1),
             lladdr: 0x0e4c_8b10_0101
         )
         entry.isSelf = true
@@ -77,7 +81,7 @@ import Testing
     }
 
     @Test func vxlanLinkDecodesAsEncoded() throws {
-        let vxlan = LinkAttributes.Vxlan(vni: 1, local: 0xac16_00ef, underlayIndex: 2, port: 8472, learning: false, gbp: true)
+        let vxlan = LinkAttributes.Vxlan(vni: 1, local: v4(0xac16_00ef), underlayIndex: 2, port: 8472, learning: false, gbp: true)
         let link = LinkAttributes(
             index: 7, name: "flannel.1", mtu: 1450, mac: 0x0e4c_8b10_0001, up: true, kind: "vxlan", vxlan: vxlan, txQueueLength: 0
         )

@@ -26,7 +26,7 @@ import TestSupport
         #expect(vxlan.mac == MACAddress("12:c6:65:89:b4:e3"))
         let data = try #require(vxlan.vxlan)
         #expect(data.vni == 1)
-        #expect(data.local == IPv4Address(172, 22, 0, 239))
+        #expect(data.local == .v4(IPv4Address(172, 22, 0, 239)))
         #expect(data.underlayIndex == 3)
         #expect(data.port == 8472)  // network order on the wire: 0x2118
         #expect(data.learning == false)

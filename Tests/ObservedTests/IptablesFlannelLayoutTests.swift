@@ -55,7 +55,7 @@ import TestSupport
     @Test(arguments: captures)
     func decodedRulesReadAsIptablesPrintsThem(_ capture: Capture) throws {
         let tables = try Self.tables(capture)
-        for key in IptablesNames.tables {
+        for key in [IptablesNames.filter, IptablesNames.nat] {
             let table = try #require(tables[key], "no table \(key.name) in \(capture.name)")
             let lines = Ownership.iptablesListing(of: table).lines
             #expect(lines == (try Self.printed(capture, table: key.name)), "\(key.name): \(lines) \(table)")

@@ -47,8 +47,20 @@ import Testing
     }
 
     @Test func enoentOnALookupIsNotOnLink() throws {
-        let peer = IPv4Address(172, 22, 0, 12)
+        let peer = IPAddress.v4(IPv4Address(172, 22, 0, 12))
         #expect(try Observer.lookUp([peer], using: RefusingTransport(errno: ENOENT)) == [peer: false])
         #expect(throws: NetlinkError.self) { try Observer.lookUp([peer], using: RefusingTransport(errno: EPERM)) }
+    }
+
+    /// A kernel without IPv6 (`ipv6.disable=1`) refuses `AF_INET6` dumps: no IPv6 objects, not
+    /// an error; the same refusal of an IPv4 dump stays one.
+    @Test func aKernelWithoutIPv6HasNoIPv6Objects() throws {
+        let refusing = RefusingTransport(errno: EAFNOSUPPORT)
+        #expect(try Observer.mainTableRoutes(family: .inet6, using: refusing).isEmpty)
+        #expect(try Observer.familyDump(DumpRequests.addresses(family: .inet6), family: .inet6, using: refusing).isEmpty)
+        #expect(throws: NetlinkError.self) { try Observer.mainTableRoutes(family: .inet, using: RefusingTransport(errno: EAFNOSUPPORT)) }
+        #expect(try Observer.mainTableRoutes(family: .inet6, using: RefusingTransport(errno: ENOENT)).isEmpty)
+        let peer = IPAddress.v6(IPv6Address(0xfd00, 0x22, 0, 0, 0, 0, 0, 0x12))
+        #expect(try Observer.lookUp([peer], using: RefusingTransport(errno: EAFNOSUPPORT)) == [peer: false])
     }
 }

@@ -48,7 +48,7 @@ struct TargetedDriftTests {
         )
         return TargetedRepairBasis(
             leases: LeaseSet(leases: [], source: "test"), desired: desired, ownership: ownership, headline: "test",
-            device: device
+            devices: [device]
         )
     }
 
@@ -63,7 +63,7 @@ struct TargetedDriftTests {
 
     static func record(_ changes: [Change], relevant: Bool = true, into drift: inout TargetedDrift) throws {
         for change in changes {
-            drift.record(try notification(change), relevant: relevant, device: device, deviceName: { index in
+            drift.record(try notification(change), relevant: relevant, devices: [device], deviceName: { index in
                 indices.first { $0.value == index }?.key
             })
         }
@@ -158,7 +158,7 @@ struct TargetedDriftTests {
     @Test func theDeviceAndWhatCannotBeReadAskForAFullPass() throws {
         func reason(_ message: NetlinkMessage, relevant: Bool = true, device: TargetedDevice? = Self.device) -> String? {
             var drift = TargetedDrift()
-            drift.record(message, relevant: relevant, device: device, deviceName: { _ in nil })
+            drift.record(message, relevant: relevant, devices: device.map { [$0] } ?? [], deviceName: { _ in nil })
             return drift.fullPassReason
         }
         let vxlan = try #require(Self.basis().desired.vxlan)
@@ -211,7 +211,7 @@ struct TargetedDriftTests {
         var drift = TargetedDrift()
         for change in [Change.route(.create(elsewhere)), .route(.create(onWanted))] {
             let message = try Self.notification(change)
-            drift.record(message, relevant: filter.isRelevant(message), device: Self.device, deviceName: { index in
+            drift.record(message, relevant: filter.isRelevant(message), devices: [Self.device], deviceName: { index in
                 Self.indices.first { $0.value == index }?.key
             })
         }
@@ -222,39 +222,51 @@ struct TargetedDriftTests {
 
     @Test func theLedgerHandsOutWhatWasRecordedOnce() throws {
         let ledger = TargetedDriftLedger()
-        ledger.setDevice(Self.device)
+        ledger.setDevices([Self.device])
         ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
         let first = ledger.take()
-        #expect(first.device == Self.device)
+        #expect(first.devices == [Self.device])
         #expect(first.drift.fdb == [Self.peerFdb(2).key: .absent])
         #expect(ledger.take().drift.isEmpty)
         // A device re-created meanwhile: what was recorded against the old one needs a full pass.
         ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
-        ledger.setDevice(TargetedDevice(index: 9, name: "flannel.1"))
+        ledger.setDevices([TargetedDevice(index: 9, name: "flannel.1")])
         #expect(ledger.take().drift.fullPassReason != nil)
         let basis = Self.basis()
-        #expect(ReconcilePass.fallbackReason(TargetedDrift(), recordedAgainst: TargetedDevice(index: 9, name: "flannel.1"), basis: basis) != nil)
+        #expect(ReconcilePass.fallbackReason(TargetedDrift(), recordedAgainst: [TargetedDevice(index: 9, name: "flannel.1")], basis: basis) != nil)
+        // The IPv6 device appearing beside the IPv4 one is a device change too.
+        ledger.record(try Self.notification(.fdb(.delete(Self.peerFdb(2)))), relevant: true)
+        ledger.setDevices([Self.device, TargetedDevice(index: 10, name: "flannel-v6.1", family: .inet6)])
+        #expect(ledger.take().drift.fullPassReason != nil)
     }
 }
 
 extension TargetedDriftTests {
-    /// An `RTM_NEWADDR` of `family` on ifindex 7.
-    static func address(family: UInt8) -> NetlinkMessage {
+    /// An `RTM_NEWADDR` of `family` on ifindex 7: IPv4 10.244.0.0/32; IPv6 `fe80::1/64` with
+    /// scope link as the kernel reports a link-local address, or with `global`
+    /// `fd00:10:244::/128` (scope universe), `flannel-v6.<VNI>`'s own.
+    static func address(family: UInt8, global: Bool = false) -> NetlinkMessage {
         // ifaddrmsg: family, prefixlen, flags, scope, index; then IFA_ADDRESS.
-        var payload: [UInt8] = [family, family == UInt8(AF_INET) ? 32 : 64, 0, 0, 7, 0, 0, 0]
+        let scope = family == UInt8(AF_INET) || global ? 0 : UInt8(RT_SCOPE_LINK.rawValue)
+        var payload: [UInt8] = [family, family == UInt8(AF_INET) ? 32 : global ? 128 : 64, 0, scope, 7, 0, 0, 0]
         if family == UInt8(AF_INET) {
             payload += [8, 0, 1, 0, 10, 244, 0, 0]
+        } else if global {
+            payload += [20, 0, 1, 0, 0xfd, 0x00, 0x00, 0x10, 0x02, 0x44] + [UInt8](repeating: 0, count: 10)
         } else {
             payload += [20, 0, 1, 0, 0xfe, 0x80] + [UInt8](repeating: 0, count: 13) + [1]
         }
         return NetlinkMessage(type: UInt16(RTM_NEWADDR), flags: 0, sequence: 0, portID: 0, payload: payload)
     }
 
-    @Test func onlyIPv4AddressesOfTheDeviceAskForAFullPass() {
+    @Test func onlyAddressesTheModelHoldsAskForAFullPass() {
         var drift = TargetedDrift()
-        drift.record(Self.address(family: UInt8(AF_INET6)), relevant: true, device: Self.device, deviceName: { _ in nil })
+        drift.record(Self.address(family: UInt8(AF_INET6)), relevant: true, devices: [Self.device], deviceName: { _ in nil })
         #expect(drift.isEmpty, "the IPv6 link-local address is not in the model")
-        drift.record(Self.address(family: UInt8(AF_INET)), relevant: true, device: Self.device, deviceName: { _ in nil })
+        drift.record(Self.address(family: UInt8(AF_INET)), relevant: true, devices: [Self.device], deviceName: { _ in nil })
         #expect(drift.fullPassReason != nil)
+        var global = TargetedDrift()
+        global.record(Self.address(family: UInt8(AF_INET6), global: true), relevant: true, devices: [Self.device], deviceName: { _ in nil })
+        #expect(global.fullPassReason != nil, "a global IPv6 address is (flannel-v6's)")
     }
 }

@@ -5,7 +5,8 @@ import NetState
 ///
 /// A node is several KB (status, images, managed fields) around the hundred bytes flannel's lease
 /// is made of, and kubelet rewrites its status every few seconds to minutes on every node: the
-/// reader builds only the node's name, `resourceVersion`, the annotations under the prefix and
+/// reader builds only the node's name, `resourceVersion`, the annotations under the prefix (both
+/// families': `public-ip`, `backend-data`, `public-ipv6`, `backend-v6-data`, …) and
 /// `spec.podCIDR(s)`, and skips the rest unbuilt (`InputJSONParser.parse(_:selecting:)`). The
 /// lease itself is built by the same code as `kubectl get nodes -o json` files
 /// (`LeaseReader.readNode`).

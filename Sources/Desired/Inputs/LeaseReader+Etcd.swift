@@ -44,17 +44,24 @@ extension LeaseReader {
     /// could be salvaged. `value` is the value field as it came (base64 text), nil when absent.
     static func appendEtcdRecord(key: String, value: InputJSON?, source: String, to reading: inout LeaseReading) {
         let leasePath = InputPath(source: source, prefix: key)
-        let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: key, path: leasePath) }
+        // A bad key is the refusal named, but the value is still read so that a record whose
+        // key alone is wrong keeps its PublicIPs and VtepMACs protected.
+        let subnets = Result { () throws(InputError) in try Self.subnets(ofKey: key, path: leasePath) }
         var attributes: InputObject?
-        reading.append(key: key, subnet: try? subnet.get(), salvage: { salvage(attributes) }) { () throws(InputError) in
-            let subnet = try subnet.get()
-            guard let value else {
-                throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+        reading.append(key: key, salvage: { salvage(key: key, attributes) }) { () throws(InputError) in
+            let object: InputObject
+            do throws(InputError) {
+                guard let value else {
+                    throw leasePath.error(.missingField, "the etcd value is empty; expected the lease JSON")
+                }
+                let valueBytes = try base64(InputValue(value, at: leasePath.appending("value")))
+                object = try leaseObject(fromJSONText: valueBytes, path: leasePath)
+            } catch {
+                _ = try subnets.get()
+                throw error
             }
-            let valueBytes = try base64(InputValue(value, at: leasePath.appending("value")))
-            let object = try leaseObject(fromJSONText: valueBytes, path: leasePath)
             attributes = object
-            return try lease(key: key, subnet: subnet, attributes: object)
+            return try lease(key: key, subnets: try subnets.get(), attributes: object)
         }
     }
 

@@ -5,24 +5,34 @@ extension LeaseReader {
         var reading = LeaseReading()
         for member in top.members where isLeaseKey(member.key) {
             let leasePath = InputPath(source: top.path.source, prefix: member.key)
-            let subnet = Result { () throws(InputError) in try Self.subnet(ofKey: member.key, path: leasePath) }
+            // A bad key is the refusal named, but the value is still read so that a record
+            // whose key alone is wrong keeps its PublicIPs and VtepMACs protected.
+            let subnets = Result { () throws(InputError) in try Self.subnets(ofKey: member.key, path: leasePath) }
             var parsed: InputObject?
-            reading.append(key: member.key, subnet: try? subnet.get(), salvage: { salvage(parsed) }) { () throws(InputError) in
-                let subnet = try subnet.get()
+            reading.append(key: member.key, salvage: { salvage(key: member.key, parsed) }) { () throws(InputError) in
                 let attributes: InputObject
-                switch member.value {
-                case .object(let members):
-                    attributes = InputObject(members: members, path: leasePath)
-                case .string(let text):
-                    attributes = try leaseObject(fromJSONText: Array(text.utf8), path: leasePath)
-                default:
-                    throw leasePath.error(
-                        .invalidValue, "expected the lease as an object or a JSON string, found \(member.value.summary)")
+                do throws(InputError) {
+                    attributes = try Self.attributes(member.value, path: leasePath)
+                } catch {
+                    _ = try subnets.get()
+                    throw error
                 }
                 parsed = attributes
-                return try lease(key: member.key, subnet: subnet, attributes: attributes)
+                return try lease(key: member.key, subnets: try subnets.get(), attributes: attributes)
             }
         }
         return reading
+    }
+
+    /// A keyed object's lease: an object, or a string holding its JSON.
+    private static func attributes(_ value: InputJSON, path: InputPath) throws(InputError) -> InputObject {
+        switch value {
+        case .object(let members):
+            return InputObject(members: members, path: path)
+        case .string(let text):
+            return try leaseObject(fromJSONText: Array(text.utf8), path: path)
+        default:
+            throw path.error(.invalidValue, "expected the lease as an object or a JSON string, found \(value.summary)")
+        }
     }
 }

@@ -8,7 +8,8 @@ public enum LeaseReader {
     /// Accepted formats (all JSON):
     /// 1. `etcdctl get <prefix>/subnets --prefix -w json`: an object with `header` and/or `kvs`;
     ///    keys and values are base64.
-    /// 2. An object mapping etcd keys to leases: `{"/coreos.com/network/subnets/10.244.1.0-24": {lease}, …}`;
+    /// 2. An object mapping etcd keys to leases: `{"/coreos.com/network/subnets/10.244.1.0-24": {lease}, …}`
+    ///    (a dual-stack lease's key is `10.244.1.0-24&fd00:10:244:1::-64`);
     ///    each lease is an object or a string holding its JSON. The order is the file's order
     ///    (the parser keeps object members in order).
     /// 3. `kubectl get nodes -o json` (`kind` `List` or `NodeList`, or a single `Node`).

@@ -55,19 +55,35 @@ public struct LeaseReading: Hashable, Sendable {
         self.rejected = rejected
     }
 
-    /// Reads one record; when it fails, keeps the record with its subnet and whatever
-    /// `salvage` finds of its PublicIP and VtepMAC, so the peer's FDB entry is protected too.
-    mutating func append(
-        key: String, subnet: IPv4Prefix?, salvage: () -> (IPv4Address?, MACAddress?), _ read: () throws(InputError) -> Lease
-    ) {
+    /// Reads one record; when it fails, keeps the record with whatever `salvage` finds of it
+    /// (its subnets, public addresses and VtepMACs, each family's), so the peer's objects in
+    /// both families, FDB entries included, are protected too.
+    mutating func append(key: String, salvage: () -> LeaseSalvage, _ read: () throws(InputError) -> Lease) {
         do {
             leases.append(try read())
         } catch {
-            let (publicIP, vtepMAC) = salvage()
-            rejected.append(
-                RejectedLease(key: key, subnet: subnet, publicIP: publicIP, vtepMAC: vtepMAC, error: error)
-            )
+            rejected.append(RejectedLease(key: key, salvage: salvage(), error: error))
         }
+    }
+}
+
+/// What could still be read of a record that did not parse, field by field: each part is set
+/// only when that field is fine on its own (the record failed on another one).
+struct LeaseSalvage: Hashable, Sendable {
+    var nodeName: String?
+    var subnet: IPv4Prefix?
+    var publicIP: IPv4Address?
+    var vtepMAC: MACAddress?
+    var subnet6: IPv6Prefix?
+    var publicIPv6: IPv6Address?
+    var vtepMAC6: MACAddress?
+}
+
+extension RejectedLease {
+    init(key: String, salvage: LeaseSalvage, error: InputError) {
+        self.init(
+            key: key, nodeName: salvage.nodeName, subnet: salvage.subnet, publicIP: salvage.publicIP, vtepMAC: salvage.vtepMAC,
+            subnet6: salvage.subnet6, publicIPv6: salvage.publicIPv6, vtepMAC6: salvage.vtepMAC6, error: error)
     }
 }
 

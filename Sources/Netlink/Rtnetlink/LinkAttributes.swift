@@ -4,12 +4,14 @@ import Glibc
 /// A network device as rtnetlink carries it (`ifinfomsg` and its `IFLA_*` attributes), with the
 /// vxlan driver's `IFLA_INFO_DATA`: the request builder, the decoder and the dump request of one
 /// kind. Only what is set is written, so one value describes a create, a change of one field or
-/// a delete. Addresses are IPv4 in host order, MACs in the low 48 bits.
+/// a delete. MACs are held in the low 48 bits.
 public struct LinkAttributes: Hashable, Sendable {
     /// `IFLA_INFO_DATA` of a vxlan device.
     public struct Vxlan: Hashable, Sendable {
         public var vni: UInt32?
-        public var local: UInt32?
+        /// `IFLA_VXLAN_LOCAL` (an IPv4 address) or `IFLA_VXLAN_LOCAL6` (IPv6): the underlay
+        /// address the device sends from (`local` of `ip link add … type vxlan`).
+        public var local: NetlinkAddress?
         /// `IFLA_VXLAN_LINK`: the underlay's ifindex.
         public var underlayIndex: UInt32?
         /// `IFLA_VXLAN_PORT`, in host order (network order on the wire).
@@ -19,7 +21,7 @@ public struct LinkAttributes: Hashable, Sendable {
         public var gbp: Bool
 
         public init(
-            vni: UInt32? = nil, local: UInt32? = nil, underlayIndex: UInt32? = nil, port: UInt16? = nil,
+            vni: UInt32? = nil, local: NetlinkAddress? = nil, underlayIndex: UInt32? = nil, port: UInt16? = nil,
             learning: Bool? = nil, gbp: Bool = false
         ) {
             self.vni = vni
@@ -169,11 +171,17 @@ public struct LinkAttributes: Hashable, Sendable {
 }
 
 extension LinkAttributes.Vxlan {
+    /// `IFLA_VXLAN_LOCAL6` (`linux/if_link.h`), 17 in every kernel since 3.12.
+    static let local6 = UInt16(IFLA_VXLAN_LOCAL6)
+
     /// The members of `IFLA_INFO_DATA` that are set, in the order `ip link add … type vxlan`
-    /// sends them.
+    /// sends them. An IPv6 `local` goes in `IFLA_VXLAN_LOCAL6`, which makes the device an IPv6
+    /// one (its remotes, the fdb entries' `dst`, are IPv6 then).
     func put(into data: inout NetlinkRequest) {
         if let vni { data.putUInt32(UInt16(IFLA_VXLAN_ID), vni) }
-        if let local { data.putUInt32(UInt16(IFLA_VXLAN_LOCAL), bigEndian: local) }
+        if let local {
+            data.putAddress(local.family == NetlinkAddress.inet6 ? Self.local6 : UInt16(IFLA_VXLAN_LOCAL), local)
+        }
         if let underlayIndex { data.putUInt32(UInt16(IFLA_VXLAN_LINK), underlayIndex) }
         if let port { data.putUInt16(UInt16(IFLA_VXLAN_PORT), bigEndian: port) }
         if let learning { data.putUInt8(UInt16(IFLA_VXLAN_LEARNING), learning ? 1 : 0) }
@@ -185,7 +193,8 @@ extension LinkAttributes.Vxlan {
         for attribute in try data.nested() {
             switch Int(attribute.type) {
             case IFLA_VXLAN_ID: vni = try attribute.u32("IFLA_VXLAN_ID")
-            case IFLA_VXLAN_LOCAL: local = try attribute.ipv4("IFLA_VXLAN_LOCAL")
+            case IFLA_VXLAN_LOCAL: local = try attribute.address(family: NetlinkAddress.inet, "IFLA_VXLAN_LOCAL")
+            case IFLA_VXLAN_LOCAL6: local = try attribute.address(family: NetlinkAddress.inet6, "IFLA_VXLAN_LOCAL6")
             case IFLA_VXLAN_LINK: underlayIndex = try attribute.u32("IFLA_VXLAN_LINK")
             case IFLA_VXLAN_PORT:
                 _ = try attribute.require(2, "IFLA_VXLAN_PORT")
