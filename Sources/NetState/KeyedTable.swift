@@ -179,6 +179,13 @@ public struct KeyedTable<Value: KeyedObject>: Hashable, Sendable {
             values = other.values
             return
         }
+        // All after this table's (IPv6 keys after IPv4 ones, one family merged after the
+        // other): appended, into storage sized once.
+        if let last = values.last, let first = other.values.first, last.key < first.key {
+            values.reserveCapacity(values.count + other.values.count)
+            values.append(contentsOf: other.values)
+            return
+        }
         // A few objects (a delta of a few peers) are put in place: no copy of the table.
         if other.count <= Self.fewObjects {
             for object in other.values {
