@@ -160,9 +160,9 @@ public struct IncrementalPeers: Sendable {
             leases[pair.key] = new
         }
         // The last of two new objects with one key wins, as setting them one by one did.
-        change.after.routes = KeyedTable(newRoutes.reversed())
-        change.after.neighbors = KeyedTable(newNeighbors.reversed())
-        change.after.fdb = KeyedTable(newFdb.reversed())
+        change.after.routes = KeyedTable(lastWins: newRoutes)
+        change.after.neighbors = KeyedTable(lastWins: newNeighbors)
+        change.after.fdb = KeyedTable(lastWins: newFdb)
         change.before.routes = Self.replace(oldRoutes, with: change.after.routes, in: &state.routes)
         change.before.neighbors = Self.replace(oldNeighbors, with: change.after.neighbors, in: &state.neighbors)
         change.before.fdb = Self.replace(oldFdb, with: change.after.fdb, in: &state.fdb)
@@ -228,7 +228,12 @@ public struct IncrementalPeers: Sendable {
         _ old: [Object.Key], with new: KeyedTable<Object>, in table: inout KeyedTable<Object>
     ) -> KeyedTable<Object> {
         let before = KeyedTable(old.compactMap { table[$0] })
-        table.removeValues(forKeys: old.filter { new[$0] == nil })
+        if old.count <= 16 {
+            // A delta of a few peers: removed in place, no key list built.
+            for key in old where new[key] == nil { table.removeValue(forKey: key) }
+        } else {
+            table.removeValues(forKeys: old.filter { new[$0] == nil })
+        }
         table.merge(new) { _, new in new }
         return before
     }

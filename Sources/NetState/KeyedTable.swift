@@ -57,6 +57,12 @@ public struct KeyedTable<Value: KeyedObject>: Hashable, Sendable {
         self.values = values
     }
 
+    /// The objects by key, the last of two with one key winning (as setting them one by one
+    /// into a dictionary did). A lone object costs no allocation.
+    public init(lastWins objects: [Value]) {
+        self.init(objects.count <= 1 ? objects : Array(objects.reversed()))
+    }
+
     private static func isStrictlyAscending(_ values: [Value]) -> Bool {
         var index = values.startIndex + 1
         while index < values.endIndex {
