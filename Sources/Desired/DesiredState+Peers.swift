@@ -3,35 +3,38 @@ import NetState
 extension DesiredState {
     /// The routes, neighbours and FDB entries the programmed peers need.
     struct PeerTables {
-        var routes: [Route.Key: Route] = [:]
-        var neighbors: [Neighbor.Key: Neighbor] = [:]
-        var fdb: [FdbEntry.Key: FdbEntry] = [:]
+        var routes = KeyedTable<Route>()
+        var neighbors = KeyedTable<Neighbor>()
+        var fdb = KeyedTable<FdbEntry>()
     }
 
-    /// Fills one family's tables directly, sized once: the screening skipped every peer that
-    /// shares a subnet (route and neighbour keys) or a VtepMAC (FDB keys) with another. Leases
+    /// Builds one family's tables from arrays sized once, sorted once: the screening skipped
+    /// every peer that shares a subnet (route and neighbour keys) or a VtepMAC (FDB keys) with
+    /// another (were two keys equal anyway, the first would win). Leases
     /// are passed borrowed, not copied out (a copy retained its strings twice per peer), and
     /// whether a peer is on-link is asked only where it decides something.
     static func peerTables(
-        leases: [Lease], own: Int, family: AddressFamily, skipped: [SkippedPeer?], backend: BackendType,
+        leases: [Lease], own: Int, family: AddressFamily, skipped: [Int: SkippedPeer], backend: BackendType,
         netConf: NetConf, facts: LinkFacts, type: (Lease) -> BackendType
     ) -> PeerTables {
-        var tables = PeerTables()
+        var routes: [Route] = []
+        var neighbors: [Neighbor] = []
+        var fdb: [FdbEntry] = []
         let vxlanPeers = leases.indices.reduce(into: 0) { count, index in
             if index != own && type(leases[index]) == .vxlan { count += 1 }
         }
-        tables.routes.reserveCapacity(leases.count)
-        tables.neighbors.reserveCapacity(vxlanPeers)
-        tables.fdb.reserveCapacity(vxlanPeers)
+        routes.reserveCapacity(leases.count)
+        neighbors.reserveCapacity(vxlanPeers)
+        fdb.reserveCapacity(vxlanPeers)
         let device = netConf.vxlanDeviceName(family)
         for index in leases.indices where index != own && skipped[index] == nil {
             guard let half = leases[index].half(family) else { continue }
             let objects = peerObjects(half, type: type(leases[index]), backend: backend, netConf: netConf, facts: facts, device: device)
-            if let route = objects.route { insert(route, key: route.key, into: &tables.routes) }
-            if let neighbor = objects.neighbor { insert(neighbor, key: neighbor.key, into: &tables.neighbors) }
-            if let entry = objects.fdb { insert(entry, key: entry.key, into: &tables.fdb) }
+            if let route = objects.route { routes.append(route) }
+            if let neighbor = objects.neighbor { neighbors.append(neighbor) }
+            if let entry = objects.fdb { fdb.append(entry) }
         }
-        return tables
+        return PeerTables(routes: KeyedTable(routes), neighbors: KeyedTable(neighbors), fdb: KeyedTable(fdb))
     }
 
     /// One programmed peer's objects.
@@ -96,11 +99,5 @@ extension DesiredState {
             )
         }
         return mtu
-    }
-
-    /// Adds `object` unless its key is taken: the first of two objects with one key wins, as in
-    /// `NetworkState.init`. One hash probe when the key is new, the usual case.
-    fileprivate static func insert<Key: Hashable, Object>(_ object: Object, key: Key, into table: inout [Key: Object]) {
-        if let first = table.updateValue(object, forKey: key) { table[key] = first }
     }
 }

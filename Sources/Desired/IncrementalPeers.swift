@@ -134,39 +134,38 @@ public struct IncrementalPeers: Sendable {
         change.after.vxlan = state.vxlan
         change.before.vxlan6 = state.vxlan6
         change.after.vxlan6 = state.vxlan6
+        // The old objects leave and the new ones arrive one table operation each, not one per
+        // object: a state's tables are sorted arrays, and a delta of thousands of peers must
+        // not move the rest of the table once per peer.
+        var oldRoutes: [Route.Key] = [], oldNeighbors: [Neighbor.Key] = [], oldFdb: [FdbEntry.Key] = []
         for pair in pairs {
             guard let old = pair.old else { continue }
             for objects in objects(of: old) {
-                if let route = objects.route {
-                    change.before.routes[route.key] = state.routes.removeValue(forKey: route.key)
-                }
-                if let neighbor = objects.neighbor {
-                    change.before.neighbors[neighbor.key] = state.neighbors.removeValue(forKey: neighbor.key)
-                }
-                if let entry = objects.fdb { change.before.fdb[entry.key] = state.fdb.removeValue(forKey: entry.key) }
+                if let route = objects.route { oldRoutes.append(route.key) }
+                if let neighbor = objects.neighbor { oldNeighbors.append(neighbor.key) }
+                if let entry = objects.fdb { oldFdb.append(entry.key) }
             }
         }
+        var newRoutes: [Route] = [], newNeighbors: [Neighbor] = [], newFdb: [FdbEntry] = []
         for pair in pairs {
             guard let new = pair.new else {
                 leases.removeValue(forKey: pair.key)
                 continue
             }
             for objects in objects(of: new) {
-                if let route = objects.route {
-                    state.routes[route.key] = route
-                    change.after.routes[route.key] = route
-                }
-                if let neighbor = objects.neighbor {
-                    state.neighbors[neighbor.key] = neighbor
-                    change.after.neighbors[neighbor.key] = neighbor
-                }
-                if let entry = objects.fdb {
-                    state.fdb[entry.key] = entry
-                    change.after.fdb[entry.key] = entry
-                }
+                if let route = objects.route { newRoutes.append(route) }
+                if let neighbor = objects.neighbor { newNeighbors.append(neighbor) }
+                if let entry = objects.fdb { newFdb.append(entry) }
             }
             leases[pair.key] = new
         }
+        // The last of two new objects with one key wins, as setting them one by one did.
+        change.after.routes = KeyedTable(lastWins: newRoutes)
+        change.after.neighbors = KeyedTable(lastWins: newNeighbors)
+        change.after.fdb = KeyedTable(lastWins: newFdb)
+        change.before.routes = Self.replace(oldRoutes, with: change.after.routes, in: &state.routes)
+        change.before.neighbors = Self.replace(oldNeighbors, with: change.after.neighbors, in: &state.neighbors)
+        change.before.fdb = Self.replace(oldFdb, with: change.after.fdb, in: &state.fdb)
         return change
     }
 
@@ -222,6 +221,23 @@ public struct IncrementalPeers: Sendable {
     }
 
     /// The lease's objects in every enabled family.
+    /// Takes the objects of `old` keys out of `table` and puts `new` in, returning what was taken.
+    /// A key that stays (a peer whose VtepMAC changed keeps its route and neighbour keys) is
+    /// replaced where it is: only keys that come or go move the objects after them.
+    private static func replace<Object: KeyedObject>(
+        _ old: [Object.Key], with new: KeyedTable<Object>, in table: inout KeyedTable<Object>
+    ) -> KeyedTable<Object> {
+        let before = KeyedTable(old.compactMap { table[$0] })
+        if old.count <= 16 {
+            // A delta of a few peers: removed in place, no key list built.
+            for key in old where new[key] == nil { table.removeValue(forKey: key) }
+        } else {
+            table.removeValues(forKeys: old.filter { new[$0] == nil })
+        }
+        table.merge(new) { _, new in new }
+        return before
+    }
+
     private func objects(of lease: Lease) -> [DesiredState.PeerObjects] {
         let type = netConf.backendType(of: lease, override: options.backendOverride)
         return families.compactMap { index in

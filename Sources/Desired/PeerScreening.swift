@@ -11,9 +11,10 @@ import NetState
 /// Costs stay linear at 50,000 leases: overlaps are found on one sorted pass, duplicates with
 /// hash sets.
 struct PeerScreening {
-    /// Per lease index: why that peer is skipped in this family, or nil. The own lease is never
-    /// skipped.
-    private(set) var skipReasons: [SkippedPeer?]
+    /// By lease index: why that peer is skipped in this family (absent: not skipped). The own
+    /// lease is never skipped. Sparse: skipped peers are few, and an array of 50,000 optional
+    /// `SkippedPeer`s was megabytes of nils at the peak of a plan.
+    private(set) var skipReasons: [Int: SkippedPeer]
     /// Skipped peers whose records did not parse.
     private(set) var rejected: [SkippedPeer] = []
 
@@ -32,7 +33,7 @@ struct PeerScreening {
         self.own = own
         self.family = FamilyFields.of(family)
         self.source = source
-        skipReasons = Array(repeating: nil, count: leases.count)
+        skipReasons = [:]
         checkFields(netConf: netConf, type: type)
         checkOverlaps(with: records)
         checkDuplicates(with: records, type: type)
@@ -42,7 +43,7 @@ struct PeerScreening {
 
     /// Every skipped peer, sorted by key.
     var skipped: [SkippedPeer] {
-        (skipReasons.compactMap { $0 } + rejected).sorted { ($0.key, $0.message) < ($1.key, $1.message) }
+        (skipReasons.sorted { $0.key < $1.key }.map(\.value) + rejected).sorted { ($0.key, $0.message) < ($1.key, $1.message) }
     }
 
     /// Records why the peer at `index` is skipped, unless it is this node or already skipped.

@@ -11,7 +11,12 @@ public struct FdbEntry: Hashable, Sendable {
             self.mac = mac
         }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.mac) < (rhs.device, rhs.mac) }
+        /// Device, then MAC. The devices are nearly always the same short name, whose equality
+        /// is a compare of its inline bytes: states are sorted and merged by this.
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            if lhs.device != rhs.device { return lhs.device < rhs.device }
+            return lhs.mac < rhs.mac
+        }
 
         /// Hashes the MAC alone: nearly every key names the same device (`flannel.1`), so
         /// hashing its name costs more than the rest and tells no two keys apart. Equality still

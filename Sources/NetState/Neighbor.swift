@@ -36,7 +36,12 @@ public struct Neighbor: Hashable, Sendable {
 
         public var family: AddressFamily { ip.family }
 
-        public static func < (lhs: Key, rhs: Key) -> Bool { (lhs.device, lhs.ip) < (rhs.device, rhs.ip) }
+        /// Device, then address. The devices are nearly always the same short name, whose
+        /// equality is a compare of its inline bytes: states are sorted and merged by this.
+        public static func < (lhs: Key, rhs: Key) -> Bool {
+            if lhs.device != rhs.device { return lhs.device < rhs.device }
+            return lhs.ip < rhs.ip
+        }
 
         /// Hashes the address alone: nearly every key names the same device (`flannel.1`), so
         /// hashing its name costs more than the rest and tells no two keys apart. Equality still

@@ -2,15 +2,16 @@
 /// neighbours, FDB entries and nf_tables tables, each keyed by its kernel identity.
 ///
 /// The same type holds a desired state (only owned objects) and an observed one (whatever was
-/// read, owned or not: the planner applies the ownership rules). Iteration helpers return values
-/// sorted by key, so every rendering is deterministic.
+/// read, owned or not: the planner applies the ownership rules). Routes, neighbours and FDB
+/// entries are `KeyedTable`s, kept sorted by key: every rendering is deterministic, and the
+/// planner diffs two states by one merge walk.
 public struct NetworkState: Hashable, Sendable {
     public var vxlan: VxlanLink?
     /// The IPv6 vxlan device `flannel-v6.<VNI>` of a dual-stack or IPv6-only node.
     public var vxlan6: VxlanLink?
-    public var routes: [Route.Key: Route]
-    public var neighbors: [Neighbor.Key: Neighbor]
-    public var fdb: [FdbEntry.Key: FdbEntry]
+    public var routes: KeyedTable<Route>
+    public var neighbors: KeyedTable<Neighbor>
+    public var fdb: KeyedTable<FdbEntry>
     public var tables: [NftTable.Key: NftTable]
     /// Desired only: flannel's iptables-mode rules per iptables-nft table. The observed side of
     /// those tables is in `tables`, whole, foreign rules included: they are shared.
@@ -22,9 +23,9 @@ public struct NetworkState: Hashable, Sendable {
     ) {
         self.vxlan = vxlan
         self.vxlan6 = vxlan6
-        self.routes = Self.table(routes, key: \.key)
-        self.neighbors = Self.table(neighbors, key: \.key)
-        self.fdb = Self.table(fdb, key: \.key)
+        self.routes = KeyedTable(routes)
+        self.neighbors = KeyedTable(neighbors)
+        self.fdb = KeyedTable(fdb)
         self.tables = Self.table(tables, key: \.key)
         self.iptables = Self.table(iptables, key: \.table)
     }
@@ -44,20 +45,9 @@ public struct NetworkState: Hashable, Sendable {
     /// The vxlan devices present, IPv4's first.
     public var links: [VxlanLink] { [vxlan, vxlan6].compactMap { $0 } }
 
-    public var sortedRoutes: [Route] { Self.sortedValues(routes) }
-    public var sortedNeighbors: [Neighbor] { Self.sortedValues(neighbors) }
-    public var sortedFdb: [FdbEntry] { Self.sortedValues(fdb) }
-
-    /// Sorting the small keys and looking the values up moves far less than sorting the values;
-    /// the result is sized once.
-    private static func sortedValues<Key: Comparable, Value>(_ map: [Key: Value]) -> [Value] {
-        var values: [Value] = []
-        values.reserveCapacity(map.count)
-        for key in map.keys.sorted() {
-            if let value = map[key] { values.append(value) }
-        }
-        return values
-    }
+    public var sortedRoutes: [Route] { routes.values }
+    public var sortedNeighbors: [Neighbor] { neighbors.values }
+    public var sortedFdb: [FdbEntry] { fdb.values }
     public var sortedTables: [NftTable] { tables.values.sorted { $0.key < $1.key } }
     public var sortedIptables: [IptablesRuleSet] { iptables.values.sorted { $0.table < $1.table } }
 

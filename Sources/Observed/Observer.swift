@@ -106,22 +106,27 @@ public enum Observer {
         on index: UInt32, family: AddressFamily = .inet, into state: inout NetworkState, names: [UInt32: String],
         using transport: some NetlinkTransport
     ) throws(NetlinkError) {
-        let neighbors = try transport.dump(DumpRequests.neighbors(family: family, index: index))
-        // One peer is one neighbour and one fdb entry: sized once, not grown by doubling.
-        state.neighbors.reserveCapacity(state.neighbors.count + neighbors.count)
-        for message in neighbors {
+        // Collected, then sorted into the state's tables once (a table set one object at a
+        // time would move the objects after each); as before, the last of two with one key wins.
+        let neighborMessages = try transport.dump(DumpRequests.neighbors(family: family, index: index))
+        var neighbors: [Neighbor] = []
+        neighbors.reserveCapacity(neighborMessages.count)
+        for message in neighborMessages {
             let decoded = try NeighborMessage(decoding: message)
             guard decoded.index == index, decoded.family == family.rawValue, let neighbor = decoded.neighbor(deviceNames: names)
             else { continue }
-            state.neighbors[neighbor.key] = neighbor
+            neighbors.append(neighbor)
         }
-        let fdb = try transport.dump(DumpRequests.fdb(index: index))
-        state.fdb.reserveCapacity(state.fdb.count + fdb.count)
-        for message in fdb {
+        state.neighbors.merge(KeyedTable(neighbors.reversed())) { _, new in new }
+        let fdbMessages = try transport.dump(DumpRequests.fdb(index: index))
+        var fdb: [FdbEntry] = []
+        fdb.reserveCapacity(fdbMessages.count)
+        for message in fdbMessages {
             let decoded = try NeighborMessage(decoding: message)
             guard decoded.index == index, let entry = decoded.fdbEntry(deviceNames: names) else { continue }
-            state.fdb[entry.key] = entry
+            fdb.append(entry)
         }
+        state.fdb.merge(KeyedTable(fdb.reversed())) { _, new in new }
     }
 
     /// The device of the lowest-metric IPv4 default route, else (an IPv6-only node) of the

@@ -3,9 +3,10 @@ import NetState
 /// One kind of keyed object (FDB entries, neighbours or routes) diffed against what was
 /// observed, with the changes sorted by key as the plan lists them.
 ///
-/// Each table is walked once as (key, value) pairs, and each key looked up once in the other
-/// table; only the changes are sorted, so a converged plan sorts nothing. At 50,000 peers this
-/// replaced sorting both key sets and up to four lookups per key.
+/// Both tables are sorted by key, so the diff is one merge walk over the two: each object is
+/// visited once, no key is hashed or looked up, and the changes come out already in key order.
+/// At 50,000 peers this replaced a hash probe per desired key (and, before that, sorting both
+/// key sets).
 struct KeyedDiff {
     /// Creates and in-place replaces, by key.
     var creates: [Change] = []
@@ -23,80 +24,59 @@ struct KeyedDiff {
     ///     reported as a conflict.
     ///   - fold: receives every object the plan depends on: each owned one (gone or not), and
     ///     each foreign one on a desired key.
-    init<Key: Comparable, Object: Hashable & Sendable & CustomStringConvertible>(
-        want: [Key: Object], observed: [Key: Object], owns: (Object) -> Bool, gone: (Object) -> Bool,
+    init<Object: KeyedObject & CustomStringConvertible>(
+        want: KeyedTable<Object>, observed: KeyedTable<Object>, owns: (Object) -> Bool, gone: (Object) -> Bool,
         mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change, fold: (Object) -> Void
     ) {
-        var creates = Pending<Key>()
-        var conflicts: [(key: Key, text: String)] = []
-        var matchedOwned = 0
-        for (key, object) in want {
+        let observed = observed.values
+        var next = observed.startIndex
+        /// An observed object no desired object has the key of: folded when owned, and deleted
+        /// when owned and live.
+        func unmatched(_ object: Object) {
+            guard owns(object) else { return }
+            fold(object)
+            if !gone(object) { deletes.append(wrap(.delete(object))) }
+        }
+        for object in want.values {
+            let key = object.key
+            while next < observed.endIndex && observed[next].key < key {
+                unmatched(observed[next])
+                next += 1
+            }
+            var found: Object?
+            if next < observed.endIndex && observed[next].key == key {
+                found = observed[next]
+                next += 1
+            }
+            let foundOwned = found.map(owns) ?? false
+            // Every owned observed object is part of the plan's basis, gone or not.
+            if let found, foundOwned { fold(found) }
             // A desired object the contract does not grant (a skipped peer shares its PublicIP
             // or VtepMAC) is never written: the executor would refuse it, and with it the whole
             // plan. What holds its key stays, owned or not.
             guard owns(object) else {
-                if let found = observed[key], !gone(found) {
-                    if owns(found) { matchedOwned += 1 } else { fold(found) }
-                }
-                conflicts.append((key, "\(object) is not created: the ownership contract protects it (a skipped peer's)"))
+                if let found, !gone(found), !foundOwned { fold(found) }
+                conflicts.append("\(object) is not created: the ownership contract protects it (a skipped peer's)")
                 continue
             }
-            guard let found = observed[key], !gone(found) else {
-                creates.append(key, wrap(.create(object)))
+            guard let found, !gone(found) else {
+                creates.append(wrap(.create(object)))
                 continue
             }
-            if owns(found) {
-                matchedOwned += 1
-                if found != object { creates.append(key, wrap(.replace(old: found, new: object))) }
+            if foundOwned {
+                if found != object { creates.append(wrap(.replace(old: found, new: object))) }
                 continue
             }
             fold(found)
             if mayReplace(found) {
-                creates.append(key, wrap(.replace(old: found, new: object)))
+                creates.append(wrap(.replace(old: found, new: object)))
             } else {
-                conflicts.append((key, "\(object) is not created: a foreign object holds its key: \(found)"))
+                conflicts.append("\(object) is not created: a foreign object holds its key: \(found)")
             }
         }
-
-        var ownedLive = 0
-        for object in observed.values where owns(object) {
-            fold(object)
-            if !gone(object) { ownedLive += 1 }
+        while next < observed.endIndex {
+            unmatched(observed[next])
+            next += 1
         }
-        // Every live owned object whose key is desired was matched above; when they are all of
-        // them (a converged plan), nothing is to be deleted and no key needs looking up.
-        var deletes = Pending<Key>()
-        if ownedLive != matchedOwned {
-            for (key, object) in observed where owns(object) && !gone(object) && want[key] == nil {
-                deletes.append(key, wrap(.delete(object)))
-            }
-        }
-
-        self.creates = creates.sortedByKey()
-        self.deletes = deletes.sortedByKey()
-        self.conflicts = conflicts.sorted { $0.key < $1.key }.map(\.text)
-    }
-}
-
-/// Changes as the walk finds them, in hash order, with their keys. A change can be a few hundred
-/// bytes (a replace holds two objects), so the sort moves (key, position) pairs and the changes
-/// are then picked out once, in key order.
-private struct Pending<Key: Comparable> {
-    private var changes: [Change] = []
-    private var keys: [(key: Key, index: Int)] = []
-
-    mutating func append(_ key: Key, _ change: Change) {
-        keys.append((key, changes.count))
-        changes.append(change)
-    }
-
-    func sortedByKey() -> [Change] {
-        guard !changes.isEmpty else { return [] }
-        var keys = self.keys
-        keys.sort { $0.key < $1.key }
-        var sorted: [Change] = []
-        sorted.reserveCapacity(changes.count)
-        for item in keys { sorted.append(changes[item.index]) }
-        return sorted
     }
 }

@@ -33,9 +33,9 @@ enum KernelModel {
             guard let link = state[keyPath: slot(name)], link.name == name else { return false }
             return !needsUp || link.up
         }
-        func perform<Key: Hashable, Object: Equatable>(
-            _ verb: Verb<Object>, key: (Object) -> Key, in map: inout [Key: Object]
-        ) throws(Refusal) {
+        func perform<Map: KeyedStore>(
+            _ verb: Verb<Map.Object>, key: (Map.Object) -> Map.Key, in map: inout Map
+        ) throws(Refusal) where Map.Object: Equatable {
             switch verb {
             case let .create(object):
                 guard map[key(object)] == nil else { throw refuse("EEXIST") }

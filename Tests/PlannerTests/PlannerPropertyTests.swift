@@ -414,7 +414,7 @@ import Testing
                 problems.append("device: want \(want.map { "\($0) \($0.addresses)" } ?? "none"), have \(have.map { "\($0) \($0.addresses)" } ?? "none")")
             }
         }
-        func compare<Key: Comparable, Object: Equatable & CustomStringConvertible>(_ kind: String, _ want: [Key: Object], _ have: [Key: Object]) {
+        func compare<Map: KeyedStore>(_ kind: String, _ want: Map, _ have: Map) where Map.Object: Equatable & CustomStringConvertible {
             for key in Set(want.keys).union(have.keys).sorted() where want[key] != have[key] {
                 problems.append("\(kind): want \(want[key]?.description ?? "none"), have \(have[key]?.description ?? "none")")
             }

@@ -66,11 +66,11 @@ enum ReferencePlanner {
         link += addresses.sorted(by: byAddress)
         linkDeletes.insert(contentsOf: addressDeletes.sorted(by: byAddress), at: 0)
 
-        func diff<Key: Comparable, Object: Equatable>(
-            _ want: [Key: Object], _ have: [Key: Object], all: [Key: Object], owns: (Object) -> Bool,
-            mayReplace: (Object) -> Bool, wrap: (Verb<Object>) -> Change,
-            creates: inout [Change], deletes: inout [Change], relevant: inout [Key: Object]
-        ) {
+        func diff<Map: KeyedStore>(
+            _ want: Map, _ have: Map, all: Map, owns: (Map.Object) -> Bool,
+            mayReplace: (Map.Object) -> Bool, wrap: (Verb<Map.Object>) -> Change,
+            creates: inout [Change], deletes: inout [Change], relevant: inout Map
+        ) where Map.Object: Equatable {
             for key in want.keys.sorted() {
                 guard let object = want[key] else { continue }
                 // Not ours to write (a skipped peer's PublicIP or MAC): left, whatever is there.

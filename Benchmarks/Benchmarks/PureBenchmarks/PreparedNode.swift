@@ -39,8 +39,10 @@ struct PreparedNode: Sendable {
         hostGW = try DesiredState.compute(
             netConf: netConf, leases: leases, node: Self.node, facts: facts, options: Self.hostGW)
         observedVxlan = try DesiredState.compute(netConf: netConf, leases: leases, node: Self.node, facts: facts).state
+        // The cluster is IPv4 (SyntheticCluster): its Network is there.
+        guard let network = netConf.network else { throw SetupFailure("the net-conf has no IPv4 Network") }
         ownership = Ownership(
-            cluster: netConf.network, ownSubnet: vxlan.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName,
+            cluster: network, ownSubnet: vxlan.ownLease.subnet, vxlanDevice: netConf.vxlanDeviceName,
             underlay: vxlan.underlay, subnetLengths: vxlan.subnetLengths
         )
         incremental = IncrementalPeers(

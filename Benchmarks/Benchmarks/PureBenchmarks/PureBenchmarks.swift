@@ -102,6 +102,19 @@ let benchmarks: @Sendable () -> Void = {
             }
         } setup: { try await setup() }
     }
+
+    // Issue 14: desired + diff of both families at once (six objects per peer), ≤ 200 ms at 50k.
+    for (count, label) in [(5_000, "5k"), (50_000, "50k")] {
+        Benchmark("desired+diff-converged-dual-\(label)", configuration: configuration(count, perStep)) { benchmark, node in
+            for _ in benchmark.scaledIterations {
+                measure(benchmark) {
+                    let desired = try DesiredState.compute(
+                        netConf: node.netConf, leases: node.leases, node: PreparedNode.node, facts: node.facts)
+                    return Planner.plan(desired: desired.state, observed: node.observed, ownership: node.ownership)
+                }
+            }
+        } setup: { try DualStackNode(count: count) }
+    }
 }
 
 /// Runs a throwing step, keeping its result alive; a failure fails the benchmark, since a step

@@ -37,6 +37,62 @@ package struct InputJSONParser {
         return try parser.parseDocument(selecting: selection)
     }
 
+    /// Parses one JSON value filling the whole text when it is an object, handing each member to
+    /// `body` as soon as it is built, without building the object: what the caller makes of a
+    /// member (a lease) is kept and the member's tree is freed, so a file of 50,000 leases never
+    /// has its ≈ 25 MB document tree alive at once.
+    ///
+    /// Returns false as soon as the value turns out not to be an object or `accepts` declines a
+    /// member's key (before its value is built); the caller then parses the text the usual way.
+    /// Until then the text is read exactly as `parse(_:)` reads it, so a syntax error met while
+    /// streaming is the one `parse(_:)` would throw.
+    package static func forEachMember(
+        of bytes: [UInt8], accepts: (String) -> Bool, _ body: (InputJSON.Member) -> Void
+    ) throws(InputJSONSyntaxError) -> Bool {
+        let result = bytes.withUnsafeBytes { raw in
+            var parser = InputJSONParser(raw)
+            return Result { () throws(InputJSONSyntaxError) in try parser.streamDocument(accepts: accepts, body) }
+        }
+        return try result.get()
+    }
+
+    private mutating func streamDocument(accepts: (String) -> Bool, _ body: (InputJSON.Member) -> Void) throws(InputJSONSyntaxError) -> Bool {
+        lexer.skipWhitespace()
+        if lexer.isAtEnd { throw error("no JSON value: the text is empty") }
+        guard lexer.peek == UInt8(ascii: "{") else { return false }
+        try enterContainer()
+        lexer.index += 1  // {
+        lexer.skipWhitespace()
+        if lexer.peek == UInt8(ascii: "}") {
+            lexer.index += 1
+            depth -= 1
+        } else {
+            members: while true {
+                let key = try memberKey()
+                guard accepts(key) else { return false }
+                body(InputJSON.Member(key: key, value: try parseValue()))
+                lexer.skipWhitespace()
+                switch lexer.peek {
+                case UInt8(ascii: ","):
+                    lexer.index += 1
+                case UInt8(ascii: "}"):
+                    lexer.index += 1
+                    depth -= 1
+                    break members
+                case nil:
+                    throw error("unexpected end of input, expected ',' or '}' after an object member")
+                default:
+                    throw error("expected ',' or '}' after an object member, found \(lexer.found)")
+                }
+            }
+        }
+        lexer.skipWhitespace()
+        if !lexer.isAtEnd {
+            throw error("unexpected \(lexer.found) after the end of the JSON value")
+        }
+        return true
+    }
+
     private mutating func parseDocument(selecting selection: JSONSelection = .all) throws(InputJSONSyntaxError) -> InputJSON {
         lexer.skipWhitespace()
         if lexer.isAtEnd { throw error("no JSON value: the text is empty") }
@@ -77,19 +133,7 @@ package struct InputJSONParser {
             return .object(members)
         }
         while true {
-            lexer.skipWhitespace()
-            guard lexer.peek == UInt8(ascii: "\"") else {
-                throw error(!lexer.isAtEnd ? "expected a string key, found \(lexer.found)" : "unexpected end of input, expected a string key")
-            }
-            let key = try lex { (lexer) throws(JSONLexError) in try lexer.scanString() }
-            lexer.skipWhitespace()
-            guard lexer.peek == UInt8(ascii: ":") else {
-                throw error(!lexer.isAtEnd
-                    ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
-                    : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
-            }
-            lexer.index += 1
-            lexer.skipWhitespace()
+            let key = try memberKey()
             switch selection {
             case .members(let selected):
                 if let inner = selected[key] {
@@ -120,6 +164,25 @@ package struct InputJSONParser {
                 throw error("expected ',' or '}' after an object member, found \(lexer.found)")
             }
         }
+    }
+
+    /// A member's key and the ':' after it, leaving the lexer at the member's value.
+    @inline(__always)
+    private mutating func memberKey() throws(InputJSONSyntaxError) -> String {
+        lexer.skipWhitespace()
+        guard lexer.peek == UInt8(ascii: "\"") else {
+            throw error(!lexer.isAtEnd ? "expected a string key, found \(lexer.found)" : "unexpected end of input, expected a string key")
+        }
+        let key = try lex { (lexer) throws(JSONLexError) in try lexer.scanString() }
+        lexer.skipWhitespace()
+        guard lexer.peek == UInt8(ascii: ":") else {
+            throw error(!lexer.isAtEnd
+                ? "expected ':' after the key \(Self.quoted(key)), found \(lexer.found)"
+                : "unexpected end of input, expected ':' after the key \(Self.quoted(key))")
+        }
+        lexer.index += 1
+        lexer.skipWhitespace()
+        return key
     }
 
     private mutating func parseArray(selecting selection: JSONSelection) throws(InputJSONSyntaxError) -> InputJSON {

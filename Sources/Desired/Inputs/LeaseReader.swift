@@ -27,6 +27,7 @@ public enum LeaseReader {
             // Most likely `-o yaml` or a table: say which formats work rather than "expected a value".
             throw path.error(.unknownFormat, "the file is not JSON (for kubectl, use -o json); expected \(acceptedFormats)")
         }
+        if let reading = try readKeyedObjectStreaming(bytes, path: path) { return reading }
         let document: InputJSON
         do {
             document = try InputJSONParser.parse(bytes)
@@ -48,6 +49,33 @@ public enum LeaseReader {
         }
         let keys = members.prefix(3).map { $0.key.debugDescription }.joined(separator: ", ")
         throw path.error(.unknownFormat, "an object with keys \(keys)\(members.count > 3 ? ", …" : ""); expected \(acceptedFormats)")
+    }
+
+    /// Format 2 read member by member as the file is parsed (`InputJSONParser.forEachMember`),
+    /// each lease made from its member's tree before the next member is built: a file of 50,000
+    /// leases no longer has its whole document tree alive next to the leases. The result is what
+    /// `readKeyedObject` gives for the whole object. Returns nil as soon as a top-level key does
+    /// not start with `/` (another format, or none: `read` then parses the whole file and decides
+    /// as before) or the value is not an object.
+    private static func readKeyedObjectStreaming(_ bytes: [UInt8], path: InputPath) throws(InputError) -> LeaseReading? {
+        var reading = LeaseReading()
+        var failed = false
+        let complete: Bool
+        do {
+            complete = try InputJSONParser.forEachMember(of: bytes, accepts: { !failed && $0.hasPrefix("/") }) { member in
+                do {
+                    let part = try readKeyedObject(InputObject(members: [member], path: path))
+                    reading.leases += part.leases
+                    reading.rejected += part.rejected
+                } catch {
+                    // Whatever made the whole-object reading refuse is left to it.
+                    failed = true
+                }
+            }
+        } catch {
+            throw path.malformedJSON(error, embedded: false)
+        }
+        return complete && !failed ? reading : nil
     }
 
     /// `read`, refusing the whole input at the first record that does not parse: for callers
