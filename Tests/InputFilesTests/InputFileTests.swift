@@ -84,7 +84,7 @@ struct InputFileTests {
     func caps() {
         #expect(InputFileLimit.netConf.text == "1 MiB")
         #expect(InputFileLimit.leases.text == "64 MiB")
-        #expect(InputFileLimit.snapshot.text == "64 MiB")
-        #expect(InputFileLimit.plan.text == "128 MiB")
+        #expect(InputFileLimit.snapshot.text == "160 MiB")
+        #expect(InputFileLimit.plan.text == "256 MiB")
     }
 }
