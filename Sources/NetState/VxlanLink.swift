@@ -35,6 +35,14 @@ public struct VxlanLink: Hashable, Sendable {
     public var acceptRA: Int32?
 
     public static let defaultPort: UInt16 = 8472
+
+    /// `flannel-v6.<VNI>` beside `flannel.<VNI>`, as flannel names its devices (v0.20.2
+    /// `backend/vxlan/vxlan.go`: `flannel.%v`, `flannel-v6.%v`); another name gets `-v6`. The
+    /// one rule the ownership contract and the observer both name the IPv6 device by.
+    public static func ipv6DeviceName(for vxlanDevice: String) -> String {
+        guard vxlanDevice.hasPrefix("flannel.") else { return vxlanDevice + "-v6" }
+        return "flannel-v6." + vxlanDevice.dropFirst("flannel.".count)
+    }
     /// What flanneld gives its device: `txqlen 0`, `accept_ra 0`.
     public static let flannelTxQueueLength: UInt32 = 0
     public static let flannelAcceptRA: Int32 = 0

@@ -37,18 +37,10 @@ public struct ObservationScope: Hashable, Sendable {
         includeForeignRoutes: Bool = true
     ) {
         self.vxlanDevice = vxlanDevice
-        self.vxlan6Device = vxlan6Device ?? Self.ipv6DeviceName(for: vxlanDevice)
+        self.vxlan6Device = vxlan6Device ?? VxlanLink.ipv6DeviceName(for: vxlanDevice)
         self.underlay = underlay
         self.peers = peers
         self.includeForeignRoutes = includeForeignRoutes
-    }
-
-    /// `flannel-v6.<VNI>` beside `flannel.<VNI>`, as flannel names its devices: the rule of
-    /// `Ownership.ipv6DeviceName` (Planner, which this target may not import; ObservedTests
-    /// checks that both agree).
-    public static func ipv6DeviceName(for vxlanDevice: String) -> String {
-        guard vxlanDevice.hasPrefix("flannel.") else { return vxlanDevice + "-v6" }
-        return "flannel-v6." + vxlanDevice.dropFirst("flannel.".count)
     }
 
     /// The vxlan device of `family`.

@@ -46,7 +46,7 @@ public struct Ownership: Hashable, Sendable {
         self.ipv4 = ipv4
         self.ipv6 = ipv6
         self.vxlanDevice = vxlanDevice
-        self.vxlan6Device = vxlan6Device ?? Ownership.ipv6DeviceName(for: vxlanDevice)
+        self.vxlan6Device = vxlan6Device ?? VxlanLink.ipv6DeviceName(for: vxlanDevice)
         self.underlay = underlay
         self.skipped = skipped
     }
@@ -60,13 +60,6 @@ public struct Ownership: Hashable, Sendable {
             ipv4: Family(cluster: .v4(cluster), ownSubnet: ownSubnet.map(IPPrefix.v4), subnetLengths: subnetLengths), ipv6: nil,
             vxlanDevice: vxlanDevice, underlay: underlay, skipped: skipped
         )
-    }
-
-    /// `flannel-v6.<VNI>` beside `flannel.<VNI>`, as flannel names its devices
-    /// (`pkg/backend/vxlan/vxlan.go`: `flannel.%v`, `flannel-v6.%v`).
-    public static func ipv6DeviceName(for vxlanDevice: String) -> String {
-        guard vxlanDevice.hasPrefix("flannel.") else { return vxlanDevice + "-v6" }
-        return "flannel-v6." + vxlanDevice.dropFirst("flannel.".count)
     }
 
     /// The part of the contract for `family`.

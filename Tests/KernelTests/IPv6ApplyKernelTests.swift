@@ -40,7 +40,7 @@ struct IPv6ApplyKernelTests {
         #expect(before.facts.routeLookups[.v4(D.p4(2))] == true)
         #expect(before.state.vxlan6 == nil)
 
-        let plan = D.plan(desired: desired, observed: before.state, ownership: ownership)
+        let plan = Planner.plan(desired: desired, observed: before.state, ownership: ownership)
         // Two devices with one address each, 4 FDB entries, 4 neighbours, 5 routes.
         #expect(plan.changes.count == 17, "\(plan.changes.map(\.description))")
         let report = try D.apply(plan, in: namespace)
@@ -54,7 +54,7 @@ struct IPv6ApplyKernelTests {
         #expect(owned.routes == desired.routes, "IPv6 keys carry the kernel's metric 1024")
         #expect(owned.neighbors == desired.neighbors)
         #expect(owned.fdb == desired.fdb)
-        let again = D.plan(desired: desired, observed: after.state, ownership: ownership)
+        let again = Planner.plan(desired: desired, observed: after.state, ownership: ownership)
         #expect(again.isEmpty, "\(again.changes.map(\.description))")
 
         // The kernel's own IPv6 routes on the device are read as they are, and are not ours.
@@ -105,7 +105,7 @@ struct IPv6ApplyKernelTests {
         let byScript = try makeNode(registry, tag: "v6s")
         let desired = D.desired(node: 1, vxlanPeers: [2, 3], hostGatewayPeers6: [4])
         let ownership = D.ownership(node: 1)
-        let plan = D.plan(desired: desired, observed: try D.observe(byApplier, peers: []).state, ownership: ownership)
+        let plan = Planner.plan(desired: desired, observed: try D.observe(byApplier, peers: []).state, ownership: ownership)
 
         #expect(try D.apply(plan, in: byApplier).isComplete)
         let script = PlanScript.render(plan)
@@ -117,6 +117,6 @@ struct IPv6ApplyKernelTests {
         #expect(scripted.state.vxlan6 == applied.state.vxlan6)
         #expect(scripted.state.vxlan == applied.state.vxlan)
         #expect(ownership.ownedPart(of: scripted.state) == ownership.ownedPart(of: applied.state))
-        #expect(D.plan(desired: desired, observed: scripted.state, ownership: ownership).isEmpty)
+        #expect(Planner.plan(desired: desired, observed: scripted.state, ownership: ownership).isEmpty)
     }
 }

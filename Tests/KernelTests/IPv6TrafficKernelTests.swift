@@ -90,12 +90,12 @@ struct IPv6TrafficKernelTests {
             let peers: [IPAddress] = [.v4(D.p4(peer)), .v6(D.p6(peer))]
             let before = try D.observe(namespace, peers: peers)
             #expect(before.facts.routeLookups == [.v4(D.p4(peer)): true, .v6(D.p6(peer)): true])
-            let report = try D.apply(D.plan(desired: desired, observed: before.state, ownership: ownership), in: namespace)
+            let report = try D.apply(Planner.plan(desired: desired, observed: before.state, ownership: ownership), in: namespace)
             #expect(report.failure == nil, "node \(n): \(String(describing: report.failure))")
             #expect(report.isComplete)
             let after = try D.observe(namespace, peers: peers)
             #expect(after.state.vxlan6 == desired.vxlan6)
-            #expect(D.plan(desired: desired, observed: after.state, ownership: ownership).isEmpty)
+            #expect(Planner.plan(desired: desired, observed: after.state, ownership: ownership).isEmpty)
         }
 
         for (from, to) in [(1, 2), (2, 1)] {

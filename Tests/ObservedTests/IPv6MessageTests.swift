@@ -83,7 +83,9 @@ import Testing
 
     @Test func theScopeNamesTheIPv6DeviceAsOwnershipDoes() {
         for name in ["flannel.1", "flannel.4096", "vx0"] {
-            #expect(ObservationScope.ipv6DeviceName(for: name) == Ownership.ipv6DeviceName(for: name))
+            let scope = ObservationScope(vxlanDevice: name, underlay: "eth0", peers: [])
+            let ownership = Ownership(ipv4: nil, ipv6: nil, vxlanDevice: name, underlay: "eth0")
+            #expect(scope.vxlan6Device == ownership.vxlan6Device)
         }
         let scope = ObservationScope(vxlanDevice: "flannel.1", underlay: "eth0", peers: [])
         #expect(scope.vxlan6Device == "flannel-v6.1")

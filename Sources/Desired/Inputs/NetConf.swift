@@ -95,7 +95,7 @@ public struct NetConf: Hashable, Sendable {
     public var vxlanDeviceName: String { "flannel.\(backend.vni)" }
 
     /// `flannel-v6.<VNI>` (v0.20.2 `backend/vxlan/vxlan.go:160`).
-    public var vxlan6DeviceName: String { "flannel-v6.\(backend.vni)" }
+    public var vxlan6DeviceName: String { VxlanLink.ipv6DeviceName(for: vxlanDeviceName) }
 
     /// The vxlan device of `family`.
     public func vxlanDeviceName(_ family: AddressFamily) -> String {

@@ -73,12 +73,6 @@ enum DualStackNodes {
         return state
     }
 
-    /// The planner's plan from `observed` to `desired`: both devices and the objects of both
-    /// families.
-    static func plan(desired: NetworkState, observed: NetworkState, ownership: Ownership) -> Plan {
-        Planner.plan(desired: desired, observed: observed, ownership: ownership)
-    }
-
     /// Every owned object of `state` of both families and the IPv6 device, deleted (routes,
     /// neighbours, FDB entries, the device's address, the device).
     static func deletePlan(of state: NetworkState, family: AddressFamily, ownership: Ownership) -> Plan {
